@@ -1,0 +1,141 @@
+import ClinicAPI
+import ClinicStore
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import JWTKit
+import NIOPosix
+
+/// Claims of an access token. `plan`/`status` are informational for clients: authorization
+/// always reads the database.
+struct AccessClaims: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var plan: String
+    var status: String
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}
+
+/// Passwords, tokens, and the question every route asks: who is this, and may they do it?
+struct AuthService: Sendable {
+    let store: ClinicStore
+    let keys: JWTKeyCollection
+    let configuration: ServerConfiguration
+    let throttle: LoginThrottle
+    /// Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+    let decoyHash: String
+
+    static func make(store: ClinicStore, configuration: ServerConfiguration, secret: String) async -> AuthService {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        let decoy = Bcrypt.hash("decoy-password-never-used", cost: configuration.bcryptCost)
+        return AuthService(store: store, keys: keys, configuration: configuration,
+                           throttle: LoginThrottle(limit: configuration.loginFailureLimit, windowSeconds: configuration.loginWindowSeconds),
+                           decoyHash: decoy)
+    }
+
+    // bcrypt is deliberately slow: keep it off the event loops.
+    func hashPassword(_ password: String) async throws -> String {
+        let cost = configuration.bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    func issueTokens(for user: UserRecord, family: String? = nil) async throws -> Components.Schemas.TokenResponse {
+        let now = Date()
+        let claims = AccessClaims(sub: .init(value: user.id),
+                                  exp: .init(value: now.addingTimeInterval(Double(configuration.accessTokenSeconds))),
+                                  iat: .init(value: now), plan: user.plan, status: user.status)
+        let access = try await keys.sign(claims)
+        let refresh = Self.randomToken()
+        try await store.insertRefreshToken(hash: Self.sha256(refresh), userId: user.id, family: family ?? RecordID.make(),
+                                           expiresAt: Clock.millis(now) + Int64(configuration.refreshTokenSeconds) * 1000,
+                                           now: Clock.millis(now))
+        return .init(user: .init(user), accessToken: access, refreshToken: refresh, tokenType: .bearer,
+                     expiresIn: configuration.accessTokenSeconds)
+    }
+
+    /// The caller, as the database knows them now (an expired trial already turned inactive).
+    func authenticate() async throws -> UserRecord {
+        guard let token = RequestScope.bearerToken, !token.isEmpty, token.utf8.count < 4096 else { throw APIError.unauthorized }
+        let claims: AccessClaims
+        do {
+            claims = try await keys.verify(token, as: AccessClaims.self)
+        } catch {
+            throw APIError(.unauthorized, "Invalid or expired token", code: "invalid_token", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        guard let user = try await store.currentUser(id: claims.sub.value, now: Clock.nowMillis()) else {
+            throw APIError(.unauthorized, "Account no longer exists", code: "invalid_token", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return user
+    }
+
+    /// `authenticate()` plus the contract's plan rule for what the request wants to do.
+    func authorize(_ capability: Entitlements.Capability) async throws -> UserRecord {
+        let user = try await authenticate()
+        if let denial = Entitlements.denial(plan: user.plan, status: user.status, for: capability) {
+            throw APIError(.forbidden, denial.detail, code: denial.rawValue)
+        }
+        return user
+    }
+
+    static func randomToken() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Counts failed logins per email; past the limit, answers how long to wait.
+actor LoginThrottle {
+    private struct Window {
+        var failures: Int
+        var startedAt: Date
+    }
+
+    private let limit: Int
+    private let windowSeconds: Int
+    private var windows: [String: Window] = [:]
+
+    init(limit: Int, windowSeconds: Int) {
+        self.limit = limit
+        self.windowSeconds = windowSeconds
+    }
+
+    /// Seconds to wait, or nil when a login may be tried.
+    func retryAfter(_ key: String, now: Date = Date()) -> Int? {
+        guard let window = windows[key] else { return nil }
+        let elapsed = now.timeIntervalSince(window.startedAt)
+        if elapsed >= Double(windowSeconds) {
+            windows[key] = nil
+            return nil
+        }
+        return window.failures >= limit ? max(1, Int((Double(windowSeconds) - elapsed).rounded(.up))) : nil
+    }
+
+    func recordFailure(_ key: String, now: Date = Date()) {
+        if windows.count > 100_000 {
+            // Bounded memory under a spray of made-up emails: forget windows that have closed.
+            windows = windows.filter { now.timeIntervalSince($0.value.startedAt) < Double(windowSeconds) }
+        }
+        var window = windows[key] ?? Window(failures: 0, startedAt: now)
+        if now.timeIntervalSince(window.startedAt) >= Double(windowSeconds) { window = Window(failures: 0, startedAt: now) }
+        window.failures += 1
+        windows[key] = window
+    }
+
+    func reset(_ key: String) {
+        windows[key] = nil
+    }
+}

@@ -1,0 +1,100 @@
+import ClinicAPI
+import ClinicStore
+import Foundation
+import Logging
+import OpenAPIRuntime
+
+/// Implements the generated `APIProtocol`; one extension per resource.
+struct ClinicAPIHandler: APIProtocol {
+    let store: ClinicStore
+    let auth: AuthService
+    let configuration: ServerConfiguration
+
+    var now: Int64 { Clock.nowMillis() }
+}
+
+// MARK: Operations
+
+extension ClinicAPIHandler {
+    func healthz(_ input: Operations.Healthz.Input) async throws -> Operations.Healthz.Output {
+        .ok(.init(body: .json(.init(status: "ok"))))
+    }
+
+    func readyz(_ input: Operations.Readyz.Input) async throws -> Operations.Readyz.Output {
+        do {
+            try await store.ping()
+            return .ok(.init(body: .json(.init(status: "ready"))))
+        } catch {
+            RequestScope.logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return .serviceUnavailable(.init(body: .json(.init(detail: "database unavailable", code: "database_unavailable"))))
+        }
+    }
+
+    func openapiDocument(_ input: Operations.OpenapiDocument.Input) async throws -> Operations.OpenapiDocument.Output {
+        guard let document = ContractDocument.yaml() else { throw APIError(.notFound, "OpenAPI document not bundled", code: "not_found") }
+        return .ok(.init(body: .yaml(HTTPBody(document))))
+    }
+}
+
+// MARK: Accounts
+
+extension ClinicAPIHandler {
+    func registerUser(_ input: Operations.RegisterUser.Input) async throws -> Operations.RegisterUser.Output {
+        guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
+        let username = body.username.trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = body.email.trimmingCharacters(in: .whitespacesAndNewlines)
+        var validator = Validator()
+        validator.check((1...100).contains(username.count) && !InputRules.hasControlCharacters(username, allowingNewlines: false),
+                        ["body", "username"], "username must be 1 to 100 characters, without control characters")
+        validator.check(InputRules.isEmail(email), ["body", "email"], "value is not a valid email address")
+        validator.check(body.password.count >= 8, ["body", "password"], "password must be at least 8 characters", type: "string_too_short")
+        validator.check(body.password.utf8.count <= 256, ["body", "password"], "password must be at most 256 bytes", type: "string_too_long")
+        try validator.finish()
+        let hash = try await auth.hashPassword(body.password)
+        let now = self.now
+        guard let user = try await store.createUser(username: username, email: email, passwordHash: hash,
+                                                    trialEndsAt: now + Int64(configuration.trialDays) * 86_400_000, now: now)
+        else { throw APIError(.conflict, "An account with this email already exists", code: "email_taken") }
+        RequestScope.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
+        return .created(.init(body: .json(try await auth.issueTokens(for: user))))
+    }
+
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
+        guard case .urlEncodedForm(let form) = input.body else { throw APIError(.unsupportedMediaType, "expected a form") }
+        let key = ClinicStore.emailKey(form.username)
+        if let wait = await auth.throttle.retryAfter(key) {
+            throw APIError(.tooManyRequests, "Too many failed logins: try again in \(wait) seconds", code: "too_many_attempts",
+                           headers: [.retryAfter: String(wait)])
+        }
+        let user = key.utf8.count <= 254 ? try await store.user(email: key) : nil
+        let matches = try await auth.verifyPassword(String(form.password.prefix(256)), hash: user?.passwordHash ?? auth.decoyHash)
+        guard let user, matches else {
+            await auth.throttle.recordFailure(key)
+            throw APIError(.unauthorized, "Incorrect email or password", code: "invalid_credentials", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        await auth.throttle.reset(key)
+        let current = try await store.currentUser(id: user.id, now: now) ?? user
+        return .ok(.init(body: .json(try await auth.issueTokens(for: current))))
+    }
+
+    func refreshToken(_ input: Operations.RefreshToken.Input) async throws -> Operations.RefreshToken.Output {
+        guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
+        let refused = APIError(.unauthorized, "Refresh token is invalid, expired or already used", code: "invalid_refresh_token",
+                               headers: [.wwwAuthenticate: "Bearer"])
+        guard body.refreshToken.utf8.count <= 512 else { throw refused }
+        switch try await store.consumeRefreshToken(hash: AuthService.sha256(body.refreshToken), now: now) {
+        case .valid(let userId, let family):
+            guard let user = try await store.currentUser(id: userId, now: now) else { throw refused }
+            return .ok(.init(body: .json(try await auth.issueTokens(for: user, family: family))))
+        case .reused:
+            RequestScope.logger.warning("spent refresh token presented again: its family is revoked")
+            throw refused
+        case .invalid:
+            throw refused
+        }
+    }
+
+    func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
+        .ok(.init(body: .json(.init(try await auth.authenticate()))))
+    }
+}

@@ -1,0 +1,126 @@
+import ClinicAPI
+import ClinicStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// Builds and runs the server: the executable, the tests and the terminal client's embedded
+/// mode all start it through here.
+public enum ClinicServerApp {
+    /// The Hummingbird application for an opened store.
+    public static func buildApplication(
+        configuration: ServerConfiguration, store: ClinicStore, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let secret = try configuration.resolveJWTSecret()
+        let auth = await AuthService.make(store: store, configuration: configuration, secret: secret)
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20))
+        router.add(middleware: RequestScopeMiddleware())
+        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration)
+        try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
+                                     middlewares: [ExplicitNullsMiddleware()])
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+
+    /// Starts the server in this process and returns once it listens (port 0 picks a free one).
+    public static func start(configuration: ServerConfiguration, logger: Logger) async throws -> RunningServer {
+        let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: logger)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration: configuration, store: store, logger: logger) { channel in
+                portContinuation.yield(channel.localAddress?.port ?? configuration.port)
+                portContinuation.finish()
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app, sweeper], gracefulShutdownSignals: [], logger: logger))
+        let task = Task {
+            defer { portContinuation.finish() }
+            try await group.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await task.value
+            await store.close()
+            throw ConfigurationError("the server stopped before it listened on \(configuration.host):\(configuration.port)")
+        }
+        return RunningServer(host: configuration.host, port: port, store: store, group: group, task: task)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then finishes in-flight requests and closes the database.
+    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+        let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: logger)
+        do {
+            let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { channel in
+                logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
+                                                    "database": "\(store.database.dialect.rawValue)"])
+            }
+            let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), logger: logger)
+            let group = ServiceGroup(configuration: .init(services: [app, sweeper], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: logger))
+            try await group.run()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+}
+
+/// A server started in this process.
+public struct RunningServer: Sendable {
+    public let host: String
+    public let port: Int
+    public let store: ClinicStore
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+        await store.close()
+    }
+}
+
+/// Turns run-out trials `inactive` in the database every so often, so reports and other
+/// readers of the table see the truth even for doctors who have not been back.
+struct TrialSweeper: Service {
+    let store: ClinicStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let expired = try await store.expireTrials(now: Clock.nowMillis())
+                if expired > 0 { logger.info("trials expired", metadata: ["count": "\(expired)"]) }
+            } catch {
+                logger.warning("trial sweep failed", metadata: ["error_type": "\(String(reflecting: type(of: error)))"])
+            }
+            try? await gracefulShutdownSleep(interval)
+        }
+    }
+
+    private func gracefulShutdownSleep(_ duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
+    }
+}

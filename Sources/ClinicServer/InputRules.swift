@@ -1,0 +1,70 @@
+import ClinicStore
+import Foundation
+
+/// The contract's rules for what a client may send, shared by every handler.
+enum InputRules {
+    static let defaultLimit = 50
+    static let maximumLimit = 200
+
+    static func limit(_ value: Int?) throws -> Int {
+        guard let value else { return defaultLimit }
+        guard (1...maximumLimit).contains(value) else {
+            throw APIError.invalid(["query", "limit"], "limit must be between 1 and \(maximumLimit)", type: "less_than_equal")
+        }
+        return value
+    }
+
+    static func cursor(_ value: String?) throws -> PageCursor? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let cursor = PageCursor(encoded: value) else {
+            throw APIError.invalid(["query", "cursor"], "cursor is not one this server handed out")
+        }
+        return cursor
+    }
+
+    /// An id that this server could not have made names nothing: 404 without asking the database.
+    static func recordID(_ id: String, _ what: String) throws -> String {
+        guard RecordID.isWellFormed(id) else { throw APIError.notFound(what) }
+        return id
+    }
+
+    /// Control characters (and escape sequences) have no place in stored text; newlines and tabs
+    /// do in multi-line fields.
+    static func hasControlCharacters(_ text: String, allowingNewlines: Bool) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            if allowingNewlines, scalar == "\n" || scalar == "\r" || scalar == "\t" { return false }
+            switch scalar.properties.generalCategory {
+            case .control: return true
+            case .format where (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value): return true
+            default: return false
+            }
+        }
+    }
+
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !text.contains(where: { $0.isWhitespace }), text.utf8.count <= 254
+        else { return false }
+        return !hasControlCharacters(text, allowingNewlines: false)
+    }
+
+    /// `YYYY-MM-DD`, a real calendar day, not in the future and not before 1900.
+    static func isBirthDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              year >= 1900, (1...12).contains(month), day >= 1
+        else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+              calendar.component(.day, from: date) == day
+        else { return false }
+        return date <= Date()
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        text.count <= 32 && text.allSatisfy { $0.isASCII && ($0.isNumber || " +-().".contains($0)) }
+            && text.contains(where: { $0.isNumber })
+    }
+}

@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+
+/// Everything the server is told by its environment (names from the contract) or flags.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// `sqlite:///path/file.sqlite` or `postgres://…`; nil means the SQLite file in `dataDirectory`.
+    public var databaseURL: String?
+    /// HS256 key for access tokens; nil means generate one and keep it beside the database (loopback only).
+    public var jwtSecret: String?
+    public var dataDirectory: String = ServerConfiguration.defaultDataDirectory()
+    public var publicBaseURL: String?
+    public var accessTokenSeconds: Int = 900
+    public var refreshTokenSeconds: Int = 30 * 24 * 3600
+    public var trialDays: Int = 90
+    public var bcryptCost: UInt8 = 12
+    /// Failed logins per email inside `loginWindowSeconds` before answering 429.
+    public var loginFailureLimit: Int = 5
+    public var loginWindowSeconds: Int = 900
+    public var trialSweepSeconds: Int = 3600
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    /// Reads the contract's variables (and a few of our own, prefixed CLINIC_ or named after what they set).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let host = environment["HOST"], !host.isEmpty { configuration.host = host }
+        if let port = environment["PORT"], !port.isEmpty {
+            guard let value = Int(port), (0...65535).contains(value) else { throw ConfigurationError("PORT must be a number from 0 to 65535, got '\(port)'") }
+            configuration.port = value
+        }
+        if let url = environment["DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
+        if let secret = environment["JWT_SECRET"], !secret.isEmpty { configuration.jwtSecret = secret }
+        if let directory = environment["CLINIC_DATA_DIR"], !directory.isEmpty { configuration.dataDirectory = directory }
+        if let base = environment["PUBLIC_BASE_URL"], !base.isEmpty { configuration.publicBaseURL = base }
+        if let cost = environment["BCRYPT_COST"], !cost.isEmpty {
+            guard let value = UInt8(cost), (4...31).contains(value) else { throw ConfigurationError("BCRYPT_COST must be 4 to 31") }
+            configuration.bcryptCost = value
+        }
+        if let level = environment["LOG_LEVEL"], !level.isEmpty { configuration.logLevel = level }
+        return configuration
+    }
+
+    public static func defaultDataDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/clinic-os-lite" }
+        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.local/share/clinic-os-lite"
+    }
+
+    public var resolvedDatabaseURL: String {
+        databaseURL ?? "sqlite://" + dataDirectory + "/clinic.sqlite"
+    }
+
+    public var isLoopback: Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+
+    /// The signing key: given, or (on loopback only) generated once and kept with mode 0600
+    /// beside the SQLite file, so tokens survive restarts.
+    public func resolveJWTSecret() throws -> String {
+        if let jwtSecret {
+            guard jwtSecret.utf8.count >= 32 else { throw ConfigurationError("JWT_SECRET must be at least 32 bytes long") }
+            return jwtSecret
+        }
+        guard isLoopback else {
+            throw ConfigurationError("JWT_SECRET is not set: refusing to serve on \(host) without a fixed signing key (set JWT_SECRET to 32+ random bytes)")
+        }
+        var directory = dataDirectory
+        let url = resolvedDatabaseURL
+        if url.hasPrefix("sqlite://") {
+            directory = (String(url.dropFirst("sqlite://".count)) as NSString).deletingLastPathComponent
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = directory + "/jwt-secret"
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+           existing.utf8.count >= 32 {
+            return existing
+        }
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError("cannot write the generated JWT secret to \(path)")
+        }
+        return secret
+    }
+}
+
+/// A configuration mistake, told in one line before anything binds or opens.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

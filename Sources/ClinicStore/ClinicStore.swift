@@ -1,0 +1,386 @@
+import Foundation
+import Logging
+
+/// Every query the server makes, written once for SQLite and PostgreSQL. Every read and write of a
+/// doctor's records is scoped by `user_id`: another doctor's id simply finds nothing.
+public struct ClinicStore: Sendable {
+    public let database: any SQLDatabase
+
+    public init(database: any SQLDatabase) {
+        self.database = database
+    }
+
+    /// Opens the database named by a `DATABASE_URL` (`sqlite:///path` or `postgres://…`) and migrates it.
+    public static func open(url: String, logger: Logger) async throws -> ClinicStore {
+        let database: any SQLDatabase
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard path.hasPrefix("/") else { throw StoreError.badURL("sqlite URLs take an absolute path: sqlite:///path/to/file.sqlite") }
+            database = try await SQLiteDatabase.open(path: path, logger: logger)
+        } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            database = try PostgresDatabase(url: url, logger: logger)
+        } else {
+            throw StoreError.badURL("expected sqlite:///path or postgres://user:password@host:port/database")
+        }
+        do {
+            try await Migrations.apply(to: database)
+        } catch {
+            await database.close()
+            throw error
+        }
+        return ClinicStore(database: database)
+    }
+
+    public func close() async { await database.close() }
+
+    public func ping() async throws {
+        _ = try await database.query("SELECT 1 AS ok", [])
+    }
+
+    // MARK: Users
+
+    /// nil when the email is taken (compared case-insensitively).
+    public func createUser(username: String, email: String, passwordHash: String, trialEndsAt: Int64, now: Int64) async throws -> UserRecord? {
+        let rows = try await database.query("""
+            INSERT INTO users (id, username, email, email_key, password_hash, plan, status, trial_ends_at, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, 'basic', 'trialing', $6, $7, $7)
+            ON CONFLICT (email_key) DO NOTHING
+            RETURNING *
+            """, [.text(RecordID.make()), .text(username), .text(email), .text(Self.emailKey(email)),
+                  .text(passwordHash), .int(trialEndsAt), .int(now)])
+        return try rows.first.map(UserRecord.init(row:))
+    }
+
+    public static func emailKey(_ email: String) -> String {
+        email.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    public func user(email: String) async throws -> UserRecord? {
+        try await database.query("SELECT * FROM users WHERE email_key = $1", [.text(Self.emailKey(email))])
+            .first.map(UserRecord.init(row:))
+    }
+
+    public func user(id: String) async throws -> UserRecord? {
+        try await database.query("SELECT * FROM users WHERE id = $1", [.text(id)]).first.map(UserRecord.init(row:))
+    }
+
+    /// The user as of now: a trial that has run out becomes `inactive` in the database first.
+    public func currentUser(id: String, now: Int64) async throws -> UserRecord? {
+        guard let user = try await user(id: id) else { return nil }
+        if user.status == "trialing", let ends = user.trialEndsAt, ends <= now {
+            _ = try await expireTrials(now: now, userId: id)
+            return try await self.user(id: id)
+        }
+        return user
+    }
+
+    /// Marks run-out trials `inactive` (all of them, or one user's); returns how many changed.
+    @discardableResult
+    public func expireTrials(now: Int64, userId: String? = nil) async throws -> Int {
+        var sql = "UPDATE users SET status = 'inactive', updated_at = $1 WHERE status = 'trialing' AND trial_ends_at <= $1"
+        var binds: [SQLValue] = [.int(now)]
+        if let userId {
+            sql += " AND id = $2"
+            binds.append(.text(userId))
+        }
+        return try await database.query(sql + " RETURNING id", binds).count
+    }
+
+    public func setSubscription(userId: String, plan: String, status: String, trialEndsAt: Int64?, now: Int64) async throws {
+        try await database.query("UPDATE users SET plan = $1, status = $2, trial_ends_at = $3, updated_at = $4 WHERE id = $5",
+                                 [.text(plan), .text(status), SQLValue(trialEndsAt), .int(now), .text(userId)])
+    }
+
+    // MARK: Refresh tokens (stored as SHA-256 hashes only)
+
+    public func insertRefreshToken(hash: String, userId: String, family: String, expiresAt: Int64, now: Int64) async throws {
+        try await database.query("""
+            INSERT INTO refresh_tokens (token_hash, user_id, family, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)
+            """, [.text(hash), .text(userId), .text(family), .int(expiresAt), .int(now)])
+    }
+
+    /// Spends a refresh token. Exactly one of two concurrent uses wins; a second use of a spent
+    /// token revokes its whole family.
+    public func consumeRefreshToken(hash: String, now: Int64) async throws -> RefreshOutcome {
+        try await database.transaction { tx in
+            let spent = try await tx.query("""
+                UPDATE refresh_tokens SET used_at = $1
+                WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+                RETURNING user_id, family
+                """, [.int(now), .text(hash)])
+            if let row = spent.first {
+                return .valid(userId: try row.string("user_id"), family: try row.string("family"))
+            }
+            let known = try await tx.query("SELECT family, used_at FROM refresh_tokens WHERE token_hash = $1", [.text(hash)])
+            if let row = known.first, row.optionalInt("used_at") != nil {
+                try await tx.query("UPDATE refresh_tokens SET used_at = $1, expires_at = $1 WHERE family = $2",
+                                   [.int(now), .text(try row.string("family"))])
+                return .reused
+            }
+            return .invalid
+        }
+    }
+
+    // MARK: Patients
+
+    public func createPatient(userId: String, fields: PatientFields, now: Int64) async throws -> PatientRecord {
+        let id = RecordID.make()
+        return try await database.transaction { tx in
+            let rows = try await tx.query("""
+                INSERT INTO patients (id, user_id, name, phone_number, address, notes, date_of_birth, sex, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *
+                """, [.text(id), .text(userId), .text(fields.name ?? ""), SQLValue(fields.phoneNumber ?? nil),
+                      SQLValue(fields.address ?? nil), SQLValue(fields.notes ?? nil), SQLValue(fields.dateOfBirth ?? nil),
+                      SQLValue(fields.sex ?? nil), .int(now)])
+            guard let row = rows.first else { throw StoreError.corrupt("insert returned no row") }
+            let patient = try PatientRecord(row: row)
+            try await Self.writeTerms(patient, tx: tx)
+            return patient
+        }
+    }
+
+    static func writeTerms(_ patient: PatientRecord, tx: any SQLExecutor) async throws {
+        try await tx.query("DELETE FROM patient_terms WHERE patient_id = $1", [.text(patient.id)])
+        let terms = SearchTerms.terms(name: patient.name, phone: patient.phoneNumber).sorted()
+        guard !terms.isEmpty else { return }
+        // One multi-row insert: ($1, $2, $3), ($1, $4, $3), …
+        var sql = "INSERT INTO patient_terms (user_id, term, patient_id) VALUES "
+        var binds: [SQLValue] = [.text(patient.userId)]
+        for (index, term) in terms.enumerated() {
+            binds.append(.text(term))
+            if index == 0 {
+                binds.append(.text(patient.id))
+                sql += "($1, $2, $3)"
+            } else {
+                sql += ", ($1, $\(binds.count), $3)"
+            }
+        }
+        try await tx.query(sql, binds)
+    }
+
+    public func patient(userId: String, id: String) async throws -> PatientRecord? {
+        try await database.query("SELECT * FROM patients WHERE id = $1 AND user_id = $2", [.text(id), .text(userId)])
+            .first.map(PatientRecord.init(row:))
+    }
+
+    public func updatePatient(userId: String, id: String, fields: PatientFields, now: Int64) async throws -> PatientRecord? {
+        try await database.transaction { tx in
+            guard let row = try await tx.query("SELECT * FROM patients WHERE id = $1 AND user_id = $2",
+                                                [.text(id), .text(userId)]).first
+            else { return nil }
+            var patient = try PatientRecord(row: row)
+            if let name = fields.name { patient.name = name }
+            if let phone = fields.phoneNumber { patient.phoneNumber = phone }
+            if let address = fields.address { patient.address = address }
+            if let notes = fields.notes { patient.notes = notes }
+            if let dateOfBirth = fields.dateOfBirth { patient.dateOfBirth = dateOfBirth }
+            if let sex = fields.sex { patient.sex = sex }
+            patient.updatedAt = max(now, patient.updatedAt)
+            try await tx.query("""
+                UPDATE patients SET name = $1, phone_number = $2, address = $3, notes = $4, date_of_birth = $5, sex = $6,
+                updated_at = $7 WHERE id = $8 AND user_id = $9
+                """, [.text(patient.name), SQLValue(patient.phoneNumber), SQLValue(patient.address), SQLValue(patient.notes),
+                      SQLValue(patient.dateOfBirth), SQLValue(patient.sex), .int(patient.updatedAt), .text(id), .text(userId)])
+            if fields.name != nil || fields.phoneNumber != nil {
+                try await Self.writeTerms(patient, tx: tx)
+            }
+            return patient
+        }
+    }
+
+    /// Deletes the patient with its notes, appointments and documents (by foreign-key cascade).
+    public func deletePatient(userId: String, id: String) async throws -> Bool {
+        try await !database.query("DELETE FROM patients WHERE id = $1 AND user_id = $2 RETURNING id",
+                                  [.text(id), .text(userId)]).isEmpty
+    }
+
+    /// Newest first. `query` filters by name word prefixes or phone digits (see `SearchTerms`).
+    public func patients(userId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
+        var sql = "SELECT * FROM patients WHERE user_id = $1"
+        var binds: [SQLValue] = [.text(userId)]
+        for prefix in SearchTerms.prefixes(query: query ?? "") ?? [] {
+            binds.append(.text(prefix))
+            binds.append(.text(prefix + SearchTerms.ceiling))
+            sql += " AND id IN (SELECT patient_id FROM patient_terms WHERE user_id = $1 AND term >= $\(binds.count - 1) AND term < $\(binds.count))"
+        }
+        if let cursor {
+            binds.append(.int(cursor.key))
+            binds.append(.text(cursor.id))
+            sql += " AND (created_at < $\(binds.count - 1) OR (created_at = $\(binds.count - 1) AND id < $\(binds.count)))"
+        }
+        binds.append(.int(Int64(limit + 1)))
+        sql += " ORDER BY created_at DESC, id DESC LIMIT $\(binds.count)"
+        let records = try await database.query(sql, binds).map(PatientRecord.init(row:))
+        return Self.page(records, limit: limit) { PageCursor(key: $0.createdAt, id: $0.id) }
+    }
+
+    static func page<T>(_ records: [T], limit: Int, cursor: (T) -> PageCursor) -> Page<T> {
+        if records.count > limit {
+            let items = Array(records.prefix(limit))
+            return Page(items: items, next: items.last.map(cursor))
+        }
+        return Page(items: records, next: nil)
+    }
+
+    // MARK: Clinical notes
+
+    /// nil when the patient is not this doctor's.
+    public func createNote(userId: String, patientId: String, content: String, now: Int64) async throws -> NoteRecord? {
+        try await database.query("""
+            INSERT INTO clinical_notes (id, user_id, patient_id, content, version, created_at, updated_at)
+            SELECT $1, $2, id, $3, 1, $4, $4 FROM patients WHERE id = $5 AND user_id = $2
+            RETURNING *
+            """, [.text(RecordID.make()), .text(userId), .text(content), .int(now), .text(patientId)])
+            .first.map(NoteRecord.init(row:))
+    }
+
+    public func note(userId: String, patientId: String, id: String) async throws -> NoteRecord? {
+        try await database.query("SELECT * FROM clinical_notes WHERE id = $1 AND patient_id = $2 AND user_id = $3",
+                                 [.text(id), .text(patientId), .text(userId)]).first.map(NoteRecord.init(row:))
+    }
+
+    /// Newest first; nil when the patient is not this doctor's.
+    public func notes(userId: String, patientId: String, limit: Int, after cursor: PageCursor?) async throws -> Page<NoteRecord>? {
+        guard try await patient(userId: userId, id: patientId) != nil else { return nil }
+        var sql = "SELECT * FROM clinical_notes WHERE patient_id = $1 AND user_id = $2"
+        var binds: [SQLValue] = [.text(patientId), .text(userId)]
+        if let cursor {
+            binds += [.int(cursor.key), .text(cursor.id)]
+            sql += " AND (created_at < $3 OR (created_at = $3 AND id < $4))"
+        }
+        binds.append(.int(Int64(limit + 1)))
+        sql += " ORDER BY created_at DESC, id DESC LIMIT $\(binds.count)"
+        let records = try await database.query(sql, binds).map(NoteRecord.init(row:))
+        return Self.page(records, limit: limit) { PageCursor(key: $0.createdAt, id: $0.id) }
+    }
+
+    /// Replaces the text, keeping the previous one as a version.
+    public func amendNote(userId: String, patientId: String, id: String, content: String, now: Int64) async throws -> NoteRecord? {
+        try await database.transaction { tx in
+            guard let row = try await tx.query("SELECT * FROM clinical_notes WHERE id = $1 AND patient_id = $2 AND user_id = $3",
+                                                [.text(id), .text(patientId), .text(userId)]).first
+            else { return nil }
+            let current = try NoteRecord(row: row)
+            try await tx.query("INSERT INTO clinical_note_versions (note_id, version, content, created_at) VALUES ($1, $2, $3, $4)",
+                               [.text(id), .int(current.version), .text(current.content), .int(current.updatedAt)])
+            return try await tx.query("""
+                UPDATE clinical_notes SET content = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *
+                """, [.text(content), .int(max(now, current.updatedAt)), .text(id)]).first.map(NoteRecord.init(row:))
+        }
+    }
+
+    public func noteVersions(userId: String, noteId: String) async throws -> [NoteVersionRecord] {
+        try await database.query("""
+            SELECT v.version, v.content, v.created_at FROM clinical_note_versions v
+            JOIN clinical_notes n ON n.id = v.note_id WHERE v.note_id = $1 AND n.user_id = $2 ORDER BY v.version
+            """, [.text(noteId), .text(userId)]).map {
+            NoteVersionRecord(version: try $0.int("version"), content: try $0.string("content"), createdAt: try $0.int("created_at"))
+        }
+    }
+
+    public func deleteNote(userId: String, patientId: String, id: String) async throws -> Bool {
+        try await !database.query("DELETE FROM clinical_notes WHERE id = $1 AND patient_id = $2 AND user_id = $3 RETURNING id",
+                                  [.text(id), .text(patientId), .text(userId)]).isEmpty
+    }
+
+    // MARK: Appointments
+
+    static let appointmentColumns = """
+        SELECT a.id, a.patient_id, p.name AS patient_name, a.starts_at, a.ends_at, a.reason, a.status, a.created_at, a.updated_at
+        FROM appointments a JOIN patients p ON p.id = a.patient_id
+        """
+
+    public func appointment(userId: String, id: String) async throws -> AppointmentRecord? {
+        try await Self.appointment(userId: userId, id: id, on: database)
+    }
+
+    static func appointment(userId: String, id: String, on executor: any SQLExecutor) async throws -> AppointmentRecord? {
+        try await executor.query(appointmentColumns + " WHERE a.id = $1 AND a.user_id = $2", [.text(id), .text(userId)])
+            .first.map(AppointmentRecord.init(row:))
+    }
+
+    /// Ordered by start. Returns those overlapping [from, to) when given.
+    public func appointments(userId: String, from: Int64?, to: Int64?, patientId: String?, limit: Int,
+                             after cursor: PageCursor?) async throws -> Page<AppointmentRecord> {
+        var sql = Self.appointmentColumns + " WHERE a.user_id = $1"
+        var binds: [SQLValue] = [.text(userId)]
+        if let from {
+            binds.append(.int(from))
+            sql += " AND a.ends_at > $\(binds.count)"
+        }
+        if let to {
+            binds.append(.int(to))
+            sql += " AND a.starts_at < $\(binds.count)"
+        }
+        if let patientId {
+            binds.append(.text(patientId))
+            sql += " AND a.patient_id = $\(binds.count)"
+        }
+        if let cursor {
+            binds += [.int(cursor.key), .text(cursor.id)]
+            sql += " AND (a.starts_at > $\(binds.count - 1) OR (a.starts_at = $\(binds.count - 1) AND a.id > $\(binds.count)))"
+        }
+        binds.append(.int(Int64(limit + 1)))
+        sql += " ORDER BY a.starts_at, a.id LIMIT $\(binds.count)"
+        let records = try await database.query(sql, binds).map(AppointmentRecord.init(row:))
+        return Self.page(records, limit: limit) { PageCursor(key: $0.startsAt, id: $0.id) }
+    }
+
+    /// Books or moves an appointment. The overlap check and the write share one transaction that
+    /// holds the doctor's row, so two bookings racing for one slot cannot both succeed.
+    public func saveAppointment(userId: String, id: String?, fields: AppointmentFields, now: Int64) async throws -> AppointmentWriteResult {
+        try await database.transaction { tx in
+            if tx.dialect == .postgres {
+                try await tx.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [.text(userId)])
+            }
+            var patientId = fields.patientId
+            var startsAt = fields.startsAt ?? 0
+            var endsAt = fields.endsAt ?? 0
+            var reason = fields.reason ?? nil
+            var status = fields.status ?? "scheduled"
+            if let id {
+                guard let existing = try await Self.appointment(userId: userId, id: id, on: tx) else { return .notFound }
+                patientId = fields.patientId ?? existing.patientId
+                startsAt = fields.startsAt ?? existing.startsAt
+                endsAt = fields.endsAt ?? existing.endsAt
+                reason = fields.reason ?? existing.reason
+                status = fields.status ?? existing.status
+            }
+            guard let patientId,
+                  try await !tx.query("SELECT id FROM patients WHERE id = $1 AND user_id = $2",
+                                      [.text(patientId), .text(userId)]).isEmpty
+            else { return .patientNotFound }
+            if status != "cancelled" {
+                // Half-open intervals: one that ends as the next starts does not clash.
+                let clash = try await tx.query(Self.appointmentColumns + """
+                     WHERE a.user_id = $1 AND a.status <> 'cancelled' AND a.starts_at < $2 AND a.ends_at > $3 AND a.id <> $4
+                     ORDER BY a.starts_at LIMIT 1
+                    """, [.text(userId), .int(endsAt), .int(startsAt), .text(id ?? "")])
+                if let row = clash.first { return .conflict(try AppointmentRecord(row: row)) }
+            }
+            let appointmentId = id ?? RecordID.make()
+            if id == nil {
+                try await tx.query("""
+                    INSERT INTO appointments (id, user_id, patient_id, starts_at, ends_at, reason, status, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                    """, [.text(appointmentId), .text(userId), .text(patientId), .int(startsAt), .int(endsAt),
+                          SQLValue(reason), .text(status), .int(now)])
+            } else {
+                try await tx.query("""
+                    UPDATE appointments SET patient_id = $1, starts_at = $2, ends_at = $3, reason = $4, status = $5, updated_at = $6
+                    WHERE id = $7 AND user_id = $8
+                    """, [.text(patientId), .int(startsAt), .int(endsAt), SQLValue(reason), .text(status), .int(now),
+                          .text(appointmentId), .text(userId)])
+            }
+            guard let saved = try await Self.appointment(userId: userId, id: appointmentId, on: tx) else {
+                throw StoreError.corrupt("appointment vanished inside its transaction")
+            }
+            return .saved(saved)
+        }
+    }
+
+    public func deleteAppointment(userId: String, id: String) async throws -> Bool {
+        try await !database.query("DELETE FROM appointments WHERE id = $1 AND user_id = $2 RETURNING id",
+                                  [.text(id), .text(userId)]).isEmpty
+    }
+}

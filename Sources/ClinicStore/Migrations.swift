@@ -1,0 +1,125 @@
+import Foundation
+
+/// Versioned schema changes, applied in order at start-up inside one transaction each.
+/// `{TERM}` is a text column compared byte-wise (for index range scans on search prefixes).
+enum Migrations {
+    static let all: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                username TEXT NOT NULL,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                plan TEXT NOT NULL,
+                status TEXT NOT NULL,
+                trial_ends_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX users_trial ON users (status, trial_ends_at)",
+            """
+            CREATE TABLE refresh_tokens (
+                token_hash TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                family TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family)",
+            """
+            CREATE TABLE patients (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                phone_number TEXT,
+                address TEXT,
+                notes TEXT,
+                date_of_birth TEXT,
+                sex TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX patients_by_user ON patients (user_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE patient_terms (
+                user_id TEXT NOT NULL,
+                term {TERM} NOT NULL,
+                patient_id TEXT NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+                PRIMARY KEY (user_id, term, patient_id)
+            )
+            """,
+            "CREATE INDEX patient_terms_patient ON patient_terms (patient_id)",
+            """
+            CREATE TABLE clinical_notes (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                patient_id TEXT NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+                content TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX clinical_notes_by_patient ON clinical_notes (patient_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE clinical_note_versions (
+                note_id TEXT NOT NULL REFERENCES clinical_notes (id) ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                content TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (note_id, version)
+            )
+            """,
+            """
+            CREATE TABLE appointments (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                patient_id TEXT NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+                starts_at BIGINT NOT NULL,
+                ends_at BIGINT NOT NULL,
+                reason TEXT,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX appointments_by_user ON appointments (user_id, starts_at, id)",
+            "CREATE INDEX appointments_by_patient ON appointments (patient_id, starts_at)",
+        ]),
+    ]
+
+    static func apply(to database: any SQLExecutor) async throws {
+        try await database.transaction { tx in
+            if tx.dialect == .postgres {
+                // Several processes may start at once against one database: one migrates at a time.
+                try await tx.query("SELECT pg_advisory_xact_lock(72640011)", [])
+            }
+            try await tx.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)", [])
+            let applied = Set(try await tx.query("SELECT version FROM schema_migrations", []).map { try $0.int("version") })
+            for migration in all where !applied.contains(Int64(migration.version)) {
+                for statement in migration.statements {
+                    let term = tx.dialect == .postgres ? "TEXT COLLATE \"C\"" : "TEXT"
+                    try await tx.query(statement.replacingOccurrences(of: "{TERM}", with: term), [])
+                }
+                try await tx.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                                   [.int(Int64(migration.version)), .int(Clock.nowMillis())])
+            }
+        }
+    }
+
+    static var latestVersion: Int { all.last?.version ?? 0 }
+}
+
+/// Wall-clock time as stored: milliseconds since 1970 (UTC).
+public enum Clock {
+    public static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    public static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    public static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+}

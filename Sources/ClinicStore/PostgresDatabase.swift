@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL through PostgresNIO's connection pool. `run()` must be running (the server adds it
+/// to its service group; tests start it in a task).
+public final class PostgresDatabase: SQLDatabase {
+    public let dialect = SQLDialect.postgres
+    public let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+
+    /// Parses `postgres://user:pass@host:port/db` (`sslmode=disable|prefer|require` in the query).
+    public static func configuration(url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url),
+              let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql"
+        else { throw StoreError.badURL("expected postgres://user:password@host:port/database") }
+        guard let user = components.user, !user.isEmpty else { throw StoreError.badURL("no user name") }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let mode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw StoreError.badURL("sslmode must be disable, prefer or require")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
+            username: user, password: components.password, database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.maximumConnections = 16
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    public init(url: String, logger: Logger) throws {
+        let client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runTask = Task { await client.run() }
+    }
+
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let rows = try await client.query(Self.makeQuery(sql, binds), logger: logger)
+        return try await Self.collect(rows)
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let tx = PostgresTransaction(connection: connection, logger: self.logger)
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                let result = try await body(tx)
+                try await connection.query("COMMIT", logger: self.logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+
+    static func makeQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let i): bindings.append(i)
+            case .double(let d): bindings.append(d)
+            case .text(let s): bindings.append(s)
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
+        var result: [SQLRow] = []
+        for try await row in rows {
+            var values: [String: SQLValue] = [:]
+            for cell in row {
+                guard cell.bytes != nil else {
+                    values[cell.columnName] = .null
+                    continue
+                }
+                switch cell.dataType {
+                case .int2, .int4, .int8:
+                    values[cell.columnName] = .int(try cell.decode(Int64.self))
+                case .float4, .float8, .numeric:
+                    values[cell.columnName] = .double(try cell.decode(Double.self))
+                case .bool:
+                    values[cell.columnName] = .int(try cell.decode(Bool.self) ? 1 : 0)
+                default:
+                    values[cell.columnName] = .text(try cell.decode(String.self))
+                }
+            }
+            result.append(SQLRow(values: values))
+        }
+        return result
+    }
+}
+
+struct PostgresTransaction: SQLExecutor {
+    let dialect = SQLDialect.postgres
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let rows = try await connection.query(PostgresDatabase.makeQuery(sql, binds), logger: logger)
+        return try await PostgresDatabase.collect(rows)
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await body(self)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// A doctor's account as stored. `passwordHash` never leaves the server.
+public struct UserRecord: Sendable, Equatable {
+    public var id: String
+    public var username: String
+    public var email: String
+    public var passwordHash: String
+    public var plan: String
+    public var status: String
+    public var trialEndsAt: Int64?
+    public var createdAt: Int64
+
+    init(row: SQLRow) throws {
+        id = try row.string("id")
+        username = try row.string("username")
+        email = try row.string("email")
+        passwordHash = try row.string("password_hash")
+        plan = try row.string("plan")
+        status = try row.string("status")
+        trialEndsAt = row.optionalInt("trial_ends_at")
+        createdAt = try row.int("created_at")
+    }
+}
+
+public struct PatientRecord: Sendable, Equatable {
+    public var id: String
+    public var userId: String
+    public var name: String
+    public var phoneNumber: String?
+    public var address: String?
+    public var notes: String?
+    public var dateOfBirth: String?
+    public var sex: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    init(row: SQLRow) throws {
+        id = try row.string("id")
+        userId = try row.string("user_id")
+        name = try row.string("name")
+        phoneNumber = row.optionalString("phone_number")
+        address = row.optionalString("address")
+        notes = row.optionalString("notes")
+        dateOfBirth = row.optionalString("date_of_birth")
+        sex = row.optionalString("sex")
+        createdAt = try row.int("created_at")
+        updatedAt = try row.int("updated_at")
+    }
+}
+
+/// The fields a doctor writes on a patient. In an update, nil leaves a field as it is and
+/// `.some(nil)` clears it.
+public struct PatientFields: Sendable {
+    public var name: String?
+    public var phoneNumber: String??
+    public var address: String??
+    public var notes: String??
+    public var dateOfBirth: String??
+    public var sex: String??
+
+    public init(name: String? = nil, phoneNumber: String?? = nil, address: String?? = nil,
+                notes: String?? = nil, dateOfBirth: String?? = nil, sex: String?? = nil) {
+        self.name = name
+        self.phoneNumber = phoneNumber
+        self.address = address
+        self.notes = notes
+        self.dateOfBirth = dateOfBirth
+        self.sex = sex
+    }
+}
+
+public struct NoteRecord: Sendable, Equatable {
+    public var id: String
+    public var patientId: String
+    public var content: String
+    public var version: Int64
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    init(row: SQLRow) throws {
+        id = try row.string("id")
+        patientId = try row.string("patient_id")
+        content = try row.string("content")
+        version = try row.int("version")
+        createdAt = try row.int("created_at")
+        updatedAt = try row.int("updated_at")
+    }
+}
+
+public struct NoteVersionRecord: Sendable, Equatable {
+    public var version: Int64
+    public var content: String
+    public var createdAt: Int64
+}
+
+public struct AppointmentRecord: Sendable, Equatable {
+    public var id: String
+    public var patientId: String
+    public var patientName: String
+    public var startsAt: Int64
+    public var endsAt: Int64
+    public var reason: String?
+    public var status: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    init(row: SQLRow) throws {
+        id = try row.string("id")
+        patientId = try row.string("patient_id")
+        patientName = try row.string("patient_name")
+        startsAt = try row.int("starts_at")
+        endsAt = try row.int("ends_at")
+        reason = row.optionalString("reason")
+        status = try row.string("status")
+        createdAt = try row.int("created_at")
+        updatedAt = try row.int("updated_at")
+    }
+}
+
+public struct AppointmentFields: Sendable {
+    public var patientId: String?
+    public var startsAt: Int64?
+    public var endsAt: Int64?
+    public var reason: String??
+    public var status: String?
+
+    public init(patientId: String? = nil, startsAt: Int64? = nil, endsAt: Int64? = nil,
+                reason: String?? = nil, status: String? = nil) {
+        self.patientId = patientId
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.reason = reason
+        self.status = status
+    }
+}
+
+/// What booking or moving an appointment can run into.
+public enum AppointmentWriteResult: Sendable {
+    case saved(AppointmentRecord)
+    case patientNotFound
+    case notFound
+    case conflict(AppointmentRecord)
+}
+
+public enum RefreshOutcome: Sendable, Equatable {
+    case valid(userId: String, family: String)
+    /// A token already spent was shown again: the whole family is revoked (it may be stolen).
+    case reused
+    case invalid
+}
+
+/// Opaque record ids: 24 lowercase hex digits, like the FastAPI server's ObjectIds.
+public enum RecordID {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<12).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Ids this server could have made; anything else cannot name a record (so it is a 404, not a query).
+    public static func isWellFormed(_ id: String) -> Bool {
+        id.utf8.count == 24 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A value bound into, or read out of, a SQL statement; the common ground of SQLite and PostgreSQL.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+}
+
+extension SQLValue {
+    public init(_ string: String?) { self = string.map { .text($0) } ?? .null }
+    public init(_ int: Int64?) { self = int.map { .int($0) } ?? .null }
+}
+
+/// One result row, by column name.
+public struct SQLRow: Sendable {
+    public var values: [String: SQLValue]
+
+    public init(values: [String: SQLValue]) { self.values = values }
+
+    public func string(_ column: String) throws -> String {
+        switch values[column] {
+        case .text(let s): return s
+        case .int(let i): return String(i)
+        default: throw StoreError.corrupt("column \(column) is not text")
+        }
+    }
+
+    public func optionalString(_ column: String) -> String? {
+        if case .text(let s) = values[column] { return s }
+        return nil
+    }
+
+    public func int(_ column: String) throws -> Int64 {
+        switch values[column] {
+        case .int(let i): return i
+        case .double(let d): return Int64(d)
+        case .text(let s):
+            if let i = Int64(s) { return i }
+            throw StoreError.corrupt("column \(column) is not an integer")
+        default: throw StoreError.corrupt("column \(column) is not an integer")
+        }
+    }
+
+    public func optionalInt(_ column: String) -> Int64? {
+        switch values[column] {
+        case .int(let i): return i
+        case .double(let d): return Int64(d)
+        default: return nil
+        }
+    }
+}
+
+public enum SQLDialect: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Runs SQL against one database. Statements use `$1`, `$2`… placeholders, numbered in order of
+/// first appearance, which both SQLite and PostgreSQL accept.
+public protocol SQLExecutor: Sendable {
+    var dialect: SQLDialect { get }
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+}
+
+/// A database connection (or pool) that can be shut down.
+public protocol SQLDatabase: SQLExecutor {
+    func close() async
+}
+
+/// Errors the store raises itself (driver errors pass through as they are).
+public enum StoreError: Error, CustomStringConvertible {
+    case corrupt(String)
+    case badURL(String)
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let s): return "stored data is not as expected: \(s)"
+        case .badURL(let s): return "bad DATABASE_URL: \(s)"
+        case .unavailable(let s): return "database unavailable: \(s)"
+        }
+    }
+}
