@@ -38,14 +38,21 @@ struct AuthService: Sendable {
                            decoyHash: decoy)
     }
 
-    // bcrypt is deliberately slow: keep it off the event loops.
+    // bcrypt is deliberately slow: keep it off the event loops (and off NIO's thread pool, which
+    // the SQLite driver needs for every query).
     func hashPassword(_ password: String) async throws -> String {
         let cost = configuration.bcryptCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return await Self.offloaded { Bcrypt.hash(password, cost: cost) }
     }
 
     func verifyPassword(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        await Self.offloaded { Bcrypt.verify(password, hash: hash) }
+    }
+
+    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+        }
     }
 
     func issueTokens(for user: UserRecord, family: String? = nil) async throws -> Components.Schemas.TokenResponse {

@@ -196,9 +196,11 @@ public struct ClinicStore: Sendable {
 
     /// Newest first. `query` filters by name word prefixes or phone digits (see `SearchTerms`).
     public func patients(userId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
+        let prefixes = SearchTerms.prefixes(query: query ?? "")
+        if prefixes?.isEmpty == true { return Page(items: [], next: nil) }
         var sql = "SELECT * FROM patients WHERE user_id = $1"
         var binds: [SQLValue] = [.text(userId)]
-        for prefix in SearchTerms.prefixes(query: query ?? "") ?? [] {
+        for prefix in prefixes ?? [] {
             binds.append(.text(prefix))
             binds.append(.text(prefix + SearchTerms.ceiling))
             sql += " AND id IN (SELECT patient_id FROM patient_terms WHERE user_id = $1 AND term >= $\(binds.count - 1) AND term < $\(binds.count))"

@@ -46,7 +46,8 @@ public enum SearchTerms {
         return terms
     }
 
-    /// The prefixes a query `q` must all match (one term each), or nil for "no filter".
+    /// The prefixes a query `q` must all match (one term each); nil for "no filter" (blank `q`),
+    /// empty when `q` has nothing searchable in it (so nothing matches).
     public static func prefixes(query: String) -> [String]? {
         let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return nil }
@@ -56,6 +57,6 @@ public enum SearchTerms {
             if phoneDigits.count >= minimumPhoneDigits { return [phonePrefix + phoneDigits] }
         }
         let queryWords = words(trimmed).prefix(6).map { String($0.prefix(64)) }
-        return queryWords.isEmpty ? nil : Array(queryWords)
+        return Array(queryWords)
     }
 }

@@ -1,0 +1,53 @@
+# Clinic OS Lite. `make demo` runs the product on its embedded default; `make test` runs every test.
+SHELL := /bin/bash
+SWIFT ?= swift
+# Debian packages each target needs; installed when missing (as root), else the command is printed.
+BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
+TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
+BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
+
+.PHONY: all build server test test-unit deps-build deps-test deps-bench bench-server clean
+
+all: build
+
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing:$$missing"; \
+	    if [ ! -f /tmp/.clinic-apt-updated ]; then apt-get update -qq && touch /tmp/.clinic-apt-updated; fi; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run: sudo apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps-build:
+	$(call ensure_packages,$(BUILD_PACKAGES))
+
+deps-test:
+	$(call ensure_packages,$(TEST_PACKAGES))
+
+deps-bench:
+	$(call ensure_packages,$(BENCH_PACKAGES))
+
+build: deps-build
+	$(SWIFT) build
+
+# The API server alone on the embedded default (SQLite under ~/.local/share/clinic-os-lite).
+server: deps-build
+	$(SWIFT) build --product clinic-server
+	.build/debug/clinic-server
+
+# Every test, from one debug build: unit, HTTP over loopback, SQLite and a real PostgreSQL.
+test: deps-test
+	$(SWIFT) build --build-tests
+	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
+
+bench-server: deps-bench
+	$(SWIFT) build -c release --product clinic-server
+	scripts/bench-server.sh
+
+clean:
+	rm -rf .build

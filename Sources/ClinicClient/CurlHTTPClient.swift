@@ -1,0 +1,234 @@
+import CCurl
+import Foundation
+
+/// One HTTP exchange as bytes: what `CurlHTTPClient` sends and gets back.
+public struct HTTPExchange: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var url: String
+        public var headers: [(String, String)]
+        public var body: Data?
+
+        public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        /// Header names lower-cased, in arrival order.
+        public var headers: [(String, String)]
+        public var body: Data
+
+        public func header(_ name: String) -> String? {
+            let name = name.lowercased()
+            return headers.first(where: { $0.0 == name })?.1
+        }
+    }
+}
+
+/// Why a request got no HTTP answer.
+public enum TransportError: Error, Equatable, CustomStringConvertible {
+    case cancelled
+    case timedOut
+    case cannotConnect(String)
+    case tls(String)
+    case failed(code: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .cancelled: return "cancelled"
+        case .timedOut: return "the server did not answer in time"
+        case .cannotConnect(let message): return "cannot reach the server (\(message))"
+        case .tls(let message): return "TLS failure: \(message)"
+        case .failed(_, let message): return message
+        }
+    }
+}
+
+/// HTTP over libcurl. Easy handles are pooled so a connection to the server stays open between
+/// requests (keep-alive); each transfer runs on a background thread and never blocks the caller's.
+public final class CurlHTTPClient: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var timeout: Duration = .seconds(30)
+        public var connectTimeout: Duration = .seconds(5)
+        /// A CA bundle to trust instead of the system's (a staging server's own CA).
+        public var caCertificatePath: String?
+        /// Off only when explicitly asked for (never by default).
+        public var verifyTLS = true
+        public var userAgent = "clinic-os-lite"
+
+        public init() {}
+    }
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    private let options: Options
+    private let lock = NSLock()
+    private var idleHandles: [OpaquePointer] = []
+
+    public init(options: Options = Options()) {
+        _ = Self.globalInit
+        self.options = options
+    }
+
+    deinit {
+        for handle in idleHandles { curl_easy_cleanup(UnsafeMutableRawPointer(handle)) }
+    }
+
+    /// Sends a request; throws `TransportError` when no HTTP answer came. Task cancellation aborts the transfer.
+    public func send(_ request: HTTPExchange.Request) async throws -> HTTPExchange.Response {
+        let transfer = Transfer()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // A thread of its own: curl_easy_perform blocks, and blocking GCD's small worker
+                // pool stalls everything else queued on it (Linux adds workers about once a second).
+                let thread = Thread {
+                    continuation.resume(with: Result { try self.perform(request, transfer: transfer) })
+                }
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+        } onCancel: {
+            transfer.cancel()
+        }
+    }
+
+    private func takeHandle() -> OpaquePointer? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let handle = idleHandles.popLast() { return handle }
+        return curl_easy_init().map { OpaquePointer($0) }
+    }
+
+    private func returnHandle(_ handle: OpaquePointer) {
+        lock.lock()
+        defer { lock.unlock() }
+        if idleHandles.count < 8 {
+            idleHandles.append(handle)
+        } else {
+            curl_easy_cleanup(UnsafeMutableRawPointer(handle))
+        }
+    }
+
+    private func perform(_ request: HTTPExchange.Request, transfer: Transfer) throws -> HTTPExchange.Response {
+        if transfer.isCancelled { throw TransportError.cancelled }
+        guard let opaque = takeHandle() else { throw TransportError.failed(code: -1, message: "libcurl could not start a transfer") }
+        let handle = UnsafeMutableRawPointer(opaque)
+        // Reset keeps the handle's open connections and caches, drops the previous request's options.
+        curl_easy_reset(handle)
+        defer { returnHandle(opaque) }
+
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        // "Expect:" stops curl waiting a second for a 100-continue before larger bodies.
+        for line in request.headers.map({ "\($0.0): \($0.1)" }) + ["Expect:"] {
+            headerList = curl_slist_append(headerList, line)
+        }
+        defer { curl_slist_free_all(headerList) }
+
+        let unmanaged = Unmanaged.passRetained(transfer)
+        defer { unmanaged.release() }
+        let context = unmanaged.toOpaque()
+
+        clinic_curl_setopt_ptr(handle, CURLOPT_URL, request.url)
+        clinic_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        clinic_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.millis(options.timeout))
+        clinic_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.millis(options.connectTimeout))
+        clinic_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        clinic_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
+        clinic_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
+        if let ca = options.caCertificatePath { clinic_curl_setopt_ptr(handle, CURLOPT_CAINFO, ca) }
+        clinic_curl_setopt_ptr(handle, CURLOPT_USERAGENT, options.userAgent)
+        clinic_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headerList)
+        clinic_curl_setopt_cb(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        clinic_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
+        clinic_curl_setopt_cb(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        clinic_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+        clinic_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        clinic_curl_setopt_xfercb(handle, CURLOPT_XFERINFOFUNCTION, curlProgress)
+        clinic_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context)
+
+        let method = request.method.uppercased()
+        let body = request.body ?? Data()
+        let code: CURLcode = body.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> CURLcode in
+            switch method {
+            case "GET": clinic_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            case "HEAD": clinic_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+            default:
+                if method != "POST" { clinic_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, method) }
+                if request.body != nil || method == "POST" {
+                    clinic_curl_setopt_long(handle, CURLOPT_POST, 1)
+                    clinic_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                    clinic_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
+                }
+            }
+            return curl_easy_perform(handle)
+        }
+        guard code == CURLE_OK else {
+            if transfer.isCancelled { throw TransportError.cancelled }
+            let message = String(cString: curl_easy_strerror(code))
+            switch code {
+            case CURLE_OPERATION_TIMEDOUT: throw TransportError.timedOut
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: throw TransportError.cannotConnect(message)
+            case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: throw TransportError.tls(message)
+            default: throw TransportError.failed(code: Int(code.rawValue), message: message)
+            }
+        }
+        var status = 0
+        clinic_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPExchange.Response(status: status, headers: transfer.headers, body: transfer.body)
+    }
+
+    private static func millis(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// What one transfer collects, shared with libcurl's callbacks.
+final class Transfer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    var body = Data()
+    var headers: [(String, String)] = []
+
+    var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+}
+
+private let curlWriteBody: clinic_curl_data_cb = { pointer, size, count, context in
+    guard let pointer, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    transfer.body.append(UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: size * count)
+    return size * count
+}
+
+private let curlWriteHeader: clinic_curl_data_cb = { pointer, size, count, context in
+    guard let pointer, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: size * count), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    if line.hasPrefix("HTTP/") {
+        transfer.headers = []  // a new response (after a 100 Continue): start over
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        transfer.headers.append((name, value))
+    }
+    return size * count
+}
+
+private let curlProgress: clinic_curl_xfer_cb = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
+}

@@ -1,0 +1,62 @@
+import ClinicStore
+import Foundation
+import Testing
+
+@Suite struct OperationsTests {
+    @Test(arguments: StoreKind.available)
+    func test_health_readiness_andTheServedContract(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            #expect(try await server.call("GET", "/healthz").status == 200)
+            #expect(try await server.call("GET", "/readyz").status == 200)
+            let document = try await server.call("GET", "/openapi.yaml")
+            #expect(document.status == 200)
+            #expect(document.text.hasPrefix("openapi:"))
+            for path in ["/api/users/register", "/api/token", "/api/patients/{id}/notes/{note_id}", "/api/appointments/{id}"] {
+                #expect(document.text.contains("\(path):"), "\(path) missing from the served document")
+            }
+        }
+    }
+
+    @Test func test_readyz_is503_whenTheDatabaseIsGone() async throws {
+        let server = try await TestServer.start(.sqlite)
+        await server.store.close()
+        let reply = try await server.call("GET", "/readyz")
+        #expect(reply.status == 503)
+        #expect(reply.isContractError)
+        #expect(try await server.call("GET", "/healthz").status == 200)
+        await server.stop()
+    }
+
+    @Test func test_nonLoopbackWithoutSecret_isRefused_andLoopbackKeepsItsSecret() throws {
+        var configuration = ServerConfigurationFixture.make()
+        configuration.host = "0.0.0.0"
+        #expect(throws: (any Error).self) { try configuration.resolveJWTSecret() }
+        configuration.host = "127.0.0.1"
+        let first = try configuration.resolveJWTSecret()
+        let second = try configuration.resolveJWTSecret()
+        #expect(first == second && first.utf8.count >= 32)
+        let path = configuration.dataDirectory + "/jwt-secret"
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        configuration.jwtSecret = "short"
+        #expect(throws: (any Error).self) { try configuration.resolveJWTSecret() }
+    }
+
+    @Test func test_sqliteFile_isPrivate() async throws {
+        let server = try await TestServer.start(.sqlite)
+        let attributes = try FileManager.default.attributesOfItem(atPath: server.directory + "/clinic.sqlite")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        await server.stop()
+    }
+}
+
+import ClinicServer
+
+enum ServerConfigurationFixture {
+    static func make() -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = NSTemporaryDirectory() + "clinic-config-" + UUID().uuidString
+        configuration.databaseURL = nil
+        return configuration
+    }
+}

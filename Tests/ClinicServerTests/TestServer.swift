@@ -1,0 +1,157 @@
+import ClinicClient
+import ClinicServer
+import ClinicStore
+import Foundation
+import Logging
+import Testing
+
+/// The two databases every HTTP-level test runs against.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// SQLite always; PostgreSQL when `make test` started a cluster (CLINIC_TEST_POSTGRES_URL).
+    /// With CLINIC_REQUIRE_POSTGRES=1 a missing cluster fails the tests instead of skipping them.
+    static var available: [StoreKind] {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["CLINIC_TEST_POSTGRES_URL"] != nil || environment["CLINIC_REQUIRE_POSTGRES"] == "1" {
+            return [.sqlite, .postgres]
+        }
+        return [.sqlite]
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A real server in this process on a free loopback port, and a libcurl client for it.
+struct TestServer: Sendable {
+    let running: RunningServer
+    let http = CurlHTTPClient()
+    let directory: String
+
+    var store: ClinicStore { running.store }
+    var baseURL: String { running.baseURL }
+
+    static func start(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.bcryptCost = 4
+        let directory = NSTemporaryDirectory() + "clinic-test-" + UUID().uuidString
+        configuration.dataDirectory = directory
+        switch kind {
+        case .sqlite:
+            configuration.databaseURL = "sqlite://\(directory)/clinic.sqlite"
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["CLINIC_TEST_POSTGRES_URL"] else {
+                throw TestFailure("CLINIC_TEST_POSTGRES_URL is not set: run the tests with `make test`")
+            }
+            configuration.databaseURL = url
+        }
+        configure(&configuration)
+        var logger = Logger(label: "clinic-test")
+        logger.logLevel = .critical
+        let running = try await ClinicServerApp.start(configuration: configuration, logger: logger)
+        return TestServer(running: running, directory: directory)
+    }
+
+    func stop() async {
+        await running.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Sends a request; `json` is encoded with JSONSerialization, `raw` goes as it is.
+    @discardableResult
+    func call(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, raw: Data? = nil,
+              contentType: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var allHeaders = headers
+        var body = raw
+        if let json {
+            body = try JSONSerialization.data(withJSONObject: json)
+            allHeaders.append(("Content-Type", contentType ?? "application/json"))
+        } else if let contentType {
+            allHeaders.append(("Content-Type", contentType))
+        }
+        if let token { allHeaders.append(("Authorization", "Bearer \(token)")) }
+        let response = try await http.send(.init(method: method, url: baseURL + path, headers: allHeaders, body: body))
+        return Reply(response: response)
+    }
+
+    func form(_ path: String, _ fields: [(String, String)]) async throws -> Reply {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        return try await call("POST", path, raw: Data(body.utf8), contentType: "application/x-www-form-urlencoded")
+    }
+
+    /// Registers a new doctor with a unique email.
+    func registerDoctor(name: String = "Dr Test", password: String = "correct horse") async throws -> Doctor {
+        let email = "doctor-\(UUID().uuidString.prefix(12))@example.org"
+        let reply = try await call("POST", "/api/users/register", json: ["username": name, "email": email, "password": password])
+        guard reply.status == 201 else { throw TestFailure("register answered \(reply.status): \(reply.text)") }
+        let object = try reply.object()
+        let user = object["user"] as? [String: Any] ?? [:]
+        return Doctor(id: user["id"] as? String ?? "", email: email, password: password,
+                      token: object["access_token"] as? String ?? "", refreshToken: object["refresh_token"] as? String ?? "")
+    }
+
+    func createPatient(_ doctor: Doctor, _ fields: [String: Any]) async throws -> [String: Any] {
+        let reply = try await call("POST", "/api/patients", token: doctor.token, json: fields)
+        guard reply.status == 201 else { throw TestFailure("create patient answered \(reply.status): \(reply.text)") }
+        return try reply.object()
+    }
+}
+
+struct Doctor: Sendable {
+    var id: String
+    var email: String
+    var password: String
+    var token: String
+    var refreshToken: String
+}
+
+struct Reply: Sendable {
+    let response: HTTPExchange.Response
+
+    var status: Int { response.status }
+    var text: String { String(decoding: response.body, as: UTF8.self) }
+
+    func object() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
+            throw TestFailure("not a JSON object: \(text)")
+        }
+        return object
+    }
+
+    func items() throws -> [[String: Any]] {
+        try object()["items"] as? [[String: Any]] ?? []
+    }
+
+    func header(_ name: String) -> String? { response.header(name) }
+
+    /// The contract's error shape: `detail` is a string (or FastAPI's 422 list).
+    var isContractError: Bool {
+        guard let object = try? object() else { return false }
+        if let detail = object["detail"] as? String { return !detail.isEmpty }
+        if let detail = object["detail"] as? [[String: Any]] {
+            return !detail.isEmpty && detail.allSatisfy { $0["loc"] is [Any] && $0["msg"] is String && $0["type"] is String }
+        }
+        return false
+    }
+}
+
+/// Starts a server for one test and always stops it.
+func withServer(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Void = { _ in },
+                _ body: (TestServer) async throws -> Void) async throws {
+    let server = try await TestServer.start(kind, configure: configure)
+    do {
+        try await body(server)
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+}
