@@ -139,6 +139,36 @@ public struct ClinicStore: Sendable {
         }
     }
 
+    /// Many patients in one transaction (imports, demo data, benchmarks). `createdAt` per row lets
+    /// an import keep the clinic's own registration dates.
+    public func importPatients(userId: String, _ patients: [(fields: PatientFields, createdAt: Int64)]) async throws -> [PatientRecord] {
+        try await database.transaction { tx in
+            var records: [PatientRecord] = []
+            records.reserveCapacity(patients.count)
+            for (fields, createdAt) in patients {
+                let rows = try await tx.query("""
+                    INSERT INTO patients (id, user_id, name, phone_number, address, notes, date_of_birth, sex, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *
+                    """, [.text(RecordID.make()), .text(userId), .text(fields.name ?? ""), SQLValue(fields.phoneNumber ?? nil),
+                          SQLValue(fields.address ?? nil), SQLValue(fields.notes ?? nil), SQLValue(fields.dateOfBirth ?? nil),
+                          SQLValue(fields.sex ?? nil), .int(createdAt)])
+                guard let row = rows.first else { throw StoreError.corrupt("insert returned no row") }
+                let patient = try PatientRecord(row: row)
+                try await Self.writeTerms(patient, tx: tx)
+                records.append(patient)
+            }
+            return records
+        }
+    }
+
+    /// A note with its own timestamp (imports and demo data).
+    public func importNote(userId: String, patientId: String, content: String, createdAt: Int64) async throws {
+        try await database.query("""
+            INSERT INTO clinical_notes (id, user_id, patient_id, content, version, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, 1, $5, $5)
+            """, [.text(RecordID.make()), .text(userId), .text(patientId), .text(content), .int(createdAt)])
+    }
+
     static func writeTerms(_ patient: PatientRecord, tx: any SQLExecutor) async throws {
         try await tx.query("DELETE FROM patient_terms WHERE patient_id = $1", [.text(patient.id)])
         let terms = SearchTerms.terms(name: patient.name, phone: patient.phoneNumber).sorted()

@@ -1,20 +1,26 @@
 import ArgumentParser
 import ClinicServer
+import ClinicStore
 import Foundation
 import Logging
 
-/// `clinic-server`: the Clinic OS Lite API server alone, configured by environment or flags.
+/// `clinic-server`: the Clinic OS Lite API server and its operator tasks.
 @main
 struct ClinicServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-server",
-        abstract: "Runs the Clinic OS Lite API server.",
+        abstract: "The Clinic OS Lite API server.",
         discussion: """
             Settings come from the environment (PORT, HOST, DATABASE_URL, JWT_SECRET, PUBLIC_BASE_URL, BCRYPT_COST, \
             CLINIC_DATA_DIR, LOG_LEVEL); a flag overrides its variable. With no DATABASE_URL the server keeps a \
             SQLite file under the data directory. Serving on a non-loopback HOST needs JWT_SECRET.
-            """)
+            """,
+        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self],
+        defaultSubcommand: Serve.self)
+}
 
+/// Settings shared by every subcommand.
+struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (PORT; default 8080).") var port: Int?
     @Option(name: .customLong("database-url"), help: "sqlite:///path/file.sqlite or postgres://user:pass@host:port/db (DATABASE_URL).")
@@ -26,7 +32,7 @@ struct ClinicServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL).")
     var logLevel: String?
 
-    func run() async throws {
+    func resolve() throws -> ServerConfiguration {
         var configuration: ServerConfiguration
         do {
             configuration = try ServerConfiguration.fromEnvironment()
@@ -34,7 +40,10 @@ struct ClinicServerCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         if let host { configuration.host = host }
-        if let port { configuration.port = port }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+            configuration.port = port
+        }
         if let databaseURL { configuration.databaseURL = databaseURL }
         if let dataDirectory { configuration.dataDirectory = dataDirectory }
         if let publicBaseURL { configuration.publicBaseURL = publicBaseURL }
@@ -45,14 +54,100 @@ struct ClinicServerCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "clinic-server")
-        do {
+        return configuration
+    }
+}
+
+/// Prints a configuration or database problem as one line and exits non-zero.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ConfigurationError {
+        FileHandle.standardError.write(Data("clinic-server: \(error.description)\n".utf8))
+        throw ExitCode(2)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("clinic-server: \(error.description)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the API (the default).")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        try await reportingFailures {
             _ = try configuration.resolveJWTSecret()
-            try await ClinicServerApp.run(configuration: configuration, logger: logger)
-        } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("clinic-server: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            try await ClinicServerApp.run(configuration: configuration, logger: Logger(label: "clinic-server"))
         }
     }
 }
 
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        try await reportingFailures {
+            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
+            await store.close()
+            print("migrated: \(configuration.resolvedDatabaseURL.hasPrefix("postgres") ? "postgres" : configuration.resolvedDatabaseURL)")
+        }
+    }
+}
+
+struct CreateUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-user", abstract: "Create a doctor's account (staging, demos).")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "The doctor's full name.") var name: String
+    @Option(help: "Login email.") var email: String
+    @Option(help: "Password; read from CLINIC_PASSWORD when omitted.") var password: String?
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        guard let password = password ?? ProcessInfo.processInfo.environment["CLINIC_PASSWORD"] else {
+            throw ValidationError("give --password or set CLINIC_PASSWORD")
+        }
+        try await reportingFailures {
+            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
+            do {
+                let user = try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: name, email: email,
+                                                            password: password)
+                print(user.id)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+        }
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fill an account with realistic demo patients, notes and appointments.")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "The account's email (created when missing).") var email: String
+    @Option(help: "The account's password; read from CLINIC_PASSWORD when omitted.") var password: String?
+    @Option(help: "How many patients.") var patients: Int = 200
+    @Option(help: "Most notes per patient (for the first 500 patients).") var notes: Int = 3
+    @Flag(help: "Leave out appointments.") var noAppointments = false
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        guard let password = password ?? ProcessInfo.processInfo.environment["CLINIC_PASSWORD"] else {
+            throw ValidationError("give --password or set CLINIC_PASSWORD")
+        }
+        guard (0...1_000_000).contains(patients) else { throw ValidationError("--patients must be 0 to 1000000") }
+        try await reportingFailures {
+            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
+            let user = try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: "Dr Demo",
+                                                        email: email, password: password)
+            try await DemoClinic.seed(store: store, userId: user.id, patients: patients, notesPerPatient: notes,
+                                      appointments: !noAppointments)
+            await store.close()
+            print("seeded \(patients) patients for \(email)")
+        }
+    }
+}

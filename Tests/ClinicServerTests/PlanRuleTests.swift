@@ -58,8 +58,9 @@ import Testing
             let current = try await server.registerDoctor()
             try await server.store.setSubscription(userId: expired.id, plan: "basic", status: "trialing",
                                                    trialEndsAt: Clock.nowMillis() - 1, now: Clock.nowMillis())
-            let changed = try await server.store.expireTrials(now: Clock.nowMillis())
-            #expect(changed >= 1)
+            // (On the shared PostgreSQL database another test's server may sweep first, so the
+            // count is not asserted; the outcome is.)
+            try await server.store.expireTrials(now: Clock.nowMillis())
             #expect(try await server.store.user(id: expired.id)?.status == "inactive")
             #expect(try await server.store.user(id: current.id)?.status == "trialing")
         }
