@@ -5,6 +5,7 @@ let package = Package(
     name: "ClinicOSLite",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "clinic", targets: ["clinic"]),
         .executable(name: "clinic-server", targets: ["clinic-server"]),
     ],
     dependencies: [
@@ -74,6 +75,30 @@ let package = Package(
                 "CCurl", "ClinicAPI",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]
+        ),
+        // ncursesw (wide characters), found by pkg-config.
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        // `clinic`: the terminal client (ncurses + ClinicClient + ClinicTUI) and the embedded server.
+        .executableTarget(
+            name: "clinic",
+            dependencies: [
+                "CNcurses", "ClinicTUI", "ClinicClient", "ClinicAPI", "ClinicServer", "ClinicStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The terminal app as state, update and view: no curl, no ncurses.
+        .target(
+            name: "ClinicTUI",
+            dependencies: ["ClinicAPI"]
+        ),
+        .testTarget(
+            name: "ClinicTUITests",
+            dependencies: ["ClinicTUI", "ClinicAPI"]
         ),
         .testTarget(
             name: "ClinicServerTests",

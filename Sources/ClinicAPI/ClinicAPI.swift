@@ -80,3 +80,53 @@ public enum ContractDocument {
         return try? Data(contentsOf: url)
     }
 }
+
+/// Why a request failed, in the terms a client acts on (retry, log in again, show the message).
+public struct APIFailure: Error, Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// No HTTP answer (server down, timeout, DNS): the request may be retried.
+        case unreachable
+        /// The session could not be refreshed: log in again.
+        case sessionExpired
+        /// The server answered with an error.
+        case rejected
+        case cancelled
+    }
+
+    public var kind: Kind
+    public var status: Int?
+    public var code: String?
+    public var message: String
+    /// 422 field errors by field name (the last element of `loc`).
+    public var fieldErrors: [String: String]
+
+    public init(kind: Kind, status: Int? = nil, code: String? = nil, message: String, fieldErrors: [String: String] = [:]) {
+        self.kind = kind
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fieldErrors = fieldErrors
+    }
+}
+
+/// The patient fields the form edits (strings as typed).
+public struct PatientDraft: Equatable, Sendable {
+    public var name = ""
+    public var phoneNumber = ""
+    public var dateOfBirth = ""
+    public var sex = ""
+    public var address = ""
+    public var notes = ""
+
+    public init() {}
+
+    public init(_ patient: Components.Schemas.Patient) {
+        name = patient.name
+        phoneNumber = patient.phoneNumber ?? ""
+        dateOfBirth = patient.dateOfBirth ?? ""
+        sex = patient.sex ?? ""
+        address = patient.address ?? ""
+        notes = patient.notes ?? ""
+    }
+}
+

@@ -1,0 +1,26 @@
+#ifndef CLINIC_CNCURSES_SHIM_H
+#define CLINIC_CNCURSES_SHIM_H
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+// Macros and globals Swift cannot import directly.
+static inline WINDOW *clinic_stdscr(void) { return stdscr; }
+static inline int clinic_lines(void) { return LINES; }
+static inline int clinic_cols(void) { return COLS; }
+static inline int clinic_colors(void) { return COLORS; }
+static inline int clinic_get_wch(wint_t *ch) { return get_wch(ch); }
+static inline attr_t clinic_a_bold(void) { return A_BOLD; }
+static inline attr_t clinic_a_reverse(void) { return A_REVERSE; }
+static inline attr_t clinic_a_dim(void) { return A_DIM; }
+static inline attr_t clinic_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t clinic_a_normal(void) { return A_NORMAL; }
+static inline attr_t clinic_color_pair(int n) { return COLOR_PAIR(n); }
+static inline int clinic_attrset(attr_t a) { return attrset(a); }
+static inline int clinic_mvaddstr(int y, int x, const char *s) { return mvaddstr(y, x, s); }
+static inline int clinic_move(int y, int x) { return move(y, x); }
+static inline int clinic_refresh(void) { return refresh(); }
+static inline int clinic_key_code_yes(void) { return KEY_CODE_YES; }
+#endif

@@ -1,0 +1,197 @@
+import ClinicAPI
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+/// The typed Clinic OS Lite API for the terminal app: the generated client over libcurl, with
+/// tokens attached, one refresh on a 401, and every failure turned into an `APIFailure`.
+/// Works against any server that honours the contract (ours, or a FastAPI one).
+public final class ClinicAPIClient: Sendable {
+    public let serverURL: URL
+    let client: Client
+    let vault: SessionVault
+
+    public init(serverURL: URL, http: CurlHTTPClient, session: StoredSession?, sessionFile: SessionFile?) {
+        self.serverURL = serverURL
+        let vault = SessionVault(session: session, file: sessionFile, server: serverURL.absoluteString)
+        self.vault = vault
+        let transport = CurlClientTransport(http: http)
+        self.client = Client(serverURL: serverURL, configuration: .clinic, transport: transport,
+                             middlewares: [FailureMiddleware(), BearerMiddleware(vault: vault, transport: transport, serverURL: serverURL)])
+    }
+
+    /// The signed-in user as last known (from the session file): what locks Pro panes offline.
+    public var cachedUser: Components.Schemas.User? {
+        get async { await vault.session?.user }
+    }
+
+    public func login(email: String, password: String) async throws -> Components.Schemas.User {
+        try await perform {
+            let tokens = try await client.login(body: .urlEncodedForm(.init(username: email, password: password))).ok.body.json
+            await vault.store(tokens)
+            return tokens.user
+        }
+    }
+
+    public func register(name: String, email: String, password: String) async throws -> Components.Schemas.User {
+        try await perform {
+            let tokens = try await client.registerUser(body: .json(.init(username: name, email: email, password: password))).created.body.json
+            await vault.store(tokens)
+            return tokens.user
+        }
+    }
+
+    public func currentUser() async throws -> Components.Schemas.User {
+        try await perform {
+            let user = try await client.getCurrentUser().ok.body.json
+            await vault.update(user: user)
+            return user
+        }
+    }
+
+    public func patients(query: String, cursor: String?) async throws -> (items: [Components.Schemas.Patient], next: String?) {
+        try await perform {
+            let page = try await client.listPatients(query: .init(q: query.isEmpty ? nil : query, limit: 50, cursor: cursor)).ok.body.json
+            return (page.items, page.nextCursor)
+        }
+    }
+
+    public func notes(patientID: String, cursor: String?) async throws -> (items: [Components.Schemas.ClinicalNote], next: String?) {
+        try await perform {
+            let page = try await client.listNotes(path: .init(id: patientID), query: .init(limit: 50, cursor: cursor)).ok.body.json
+            return (page.items, page.nextCursor)
+        }
+    }
+
+    public func savePatient(id: String?, draft: PatientDraft) async throws -> Components.Schemas.Patient {
+        func optional(_ text: String) -> String? {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        return try await perform {
+            if let id {
+                // On update an empty string clears a field (absent leaves it as it is).
+                let body = Components.Schemas.PatientUpdate(
+                    name: draft.name, phoneNumber: draft.phoneNumber, address: draft.address, notes: draft.notes,
+                    dateOfBirth: draft.dateOfBirth, sex: Components.Schemas.PatientUpdate.SexPayload(rawValue: draft.sex.lowercased()))
+                if !draft.sex.isEmpty, body.sex == nil {
+                    throw APIFailure(kind: .rejected, status: 422, message: "sex must be female, male, other or unknown",
+                                     fieldErrors: ["sex": "female, male, other or unknown"])
+                }
+                return try await client.updatePatient(path: .init(id: id), body: .json(body)).ok.body.json
+            }
+            let sex = optional(draft.sex).map { Components.Schemas.PatientCreate.SexPayload(rawValue: $0.lowercased()) }
+            if let sex, sex == nil {
+                throw APIFailure(kind: .rejected, status: 422, message: "sex must be female, male, other or unknown",
+                                 fieldErrors: ["sex": "female, male, other or unknown"])
+            }
+            let body = Components.Schemas.PatientCreate(
+                name: draft.name, phoneNumber: optional(draft.phoneNumber), address: optional(draft.address),
+                notes: optional(draft.notes), dateOfBirth: optional(draft.dateOfBirth), sex: sex ?? nil)
+            return try await client.createPatient(body: .json(body)).created.body.json
+        }
+    }
+
+    public func deletePatient(id: String) async throws {
+        try await perform {
+            _ = try await client.deletePatient(path: .init(id: id)).noContent
+        }
+    }
+
+    public func saveNote(patientID: String, noteID: String?, content: String) async throws -> Components.Schemas.ClinicalNote {
+        try await perform {
+            if let noteID {
+                return try await client.amendNote(path: .init(id: patientID, noteId: noteID), body: .json(.init(content: content))).ok.body.json
+            }
+            return try await client.createNote(path: .init(id: patientID), body: .json(.init(content: content))).created.body.json
+        }
+    }
+
+    public func logout() async {
+        await vault.clear()
+    }
+
+    /// Runs one call and reports any failure as an `APIFailure`.
+    func perform<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.failure(from: error)
+        }
+    }
+
+    static func failure(from error: any Error) -> APIFailure {
+        if let failure = error as? APIFailure { return failure }
+        if let clientError = error as? ClientError { return failure(from: clientError.underlyingError) }
+        if let transport = error as? TransportError {
+            return transport == .cancelled ? APIFailure(kind: .cancelled, message: "cancelled")
+                : APIFailure(kind: .unreachable, message: transport.description)
+        }
+        if error is CancellationError { return APIFailure(kind: .cancelled, message: "cancelled") }
+        if error is DecodingError { return APIFailure(kind: .rejected, message: "The server's answer was not in the expected shape.") }
+        return APIFailure(kind: .rejected, message: "Unexpected answer from the server.")
+    }
+}
+
+/// Turns error answers into `APIFailure`: FastAPI's `{"detail": "…"}`, our `{"detail", "code"}`, and
+/// the 422 list `{"detail": [{"loc": […], "msg": …}]}` (field errors by the last `loc` element).
+struct FailureMiddleware: ClientMiddleware {
+    func intercept(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+                   next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)) async throws -> (HTTPResponse, HTTPBody?) {
+        let (response, responseBody) = try await next(request, body, baseURL)
+        guard response.status.code >= 400 else { return (response, responseBody) }
+        var data = Data()
+        if let responseBody { data = (try? await Data(collecting: responseBody, upTo: 1 << 20)) ?? Data() }
+        throw Self.failure(status: response.status.code, body: data, retryAfter: response.headerFields[.retryAfter])
+    }
+
+    static func failure(status: Int, body: Data, retryAfter: String?) -> APIFailure {
+        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        var message = HTTPResponse.Status(code: status).reasonPhrase
+        var fieldErrors: [String: String] = [:]
+        if let detail = object?["detail"] as? String {
+            message = detail
+        } else if let issues = object?["detail"] as? [[String: Any]] {
+            for issue in issues {
+                let location = issue["loc"] as? [Any] ?? []
+                let field = location.last.map { "\($0)" } ?? "body"
+                let text = issue["msg"] as? String ?? "invalid"
+                if fieldErrors[field] == nil { fieldErrors[field] = text }
+            }
+            message = (issues.first?["msg"] as? String) ?? "The request was not valid."
+        }
+        if status == 429, let retryAfter { message += " (retry in \(retryAfter) s)" }
+        let kind: APIFailure.Kind = status == 401 ? .sessionExpired : .rejected
+        return APIFailure(kind: kind, status: status, code: object?["code"] as? String, message: message, fieldErrors: fieldErrors)
+    }
+}
+
+/// Adds the bearer token; on a 401 refreshes once (the refresh token rotates) and retries.
+struct BearerMiddleware: ClientMiddleware {
+    static let publicOperations: Set<String> = ["login", "registerUser", "refreshToken", "healthz", "readyz", "openapiDocument"]
+    let vault: SessionVault
+    let transport: CurlClientTransport
+    let serverURL: URL
+
+    func intercept(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+                   next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)) async throws -> (HTTPResponse, HTTPBody?) {
+        guard !Self.publicOperations.contains(operationID) else { return try await next(request, body, baseURL) }
+        // The body may be needed twice (a retry after refresh): keep it in memory.
+        var bodyData: Data?
+        if let body { bodyData = try await Data(collecting: body, upTo: 64 << 20) }
+        func send(token: String?) async throws -> (HTTPResponse, HTTPBody?) {
+            var request = request
+            if let token { request.headerFields[.authorization] = "Bearer \(token)" }
+            return try await next(request, bodyData.map { HTTPBody($0) }, baseURL)
+        }
+        guard let token = await vault.session?.accessToken else {
+            throw APIFailure(kind: .sessionExpired, status: 401, message: "Not logged in.")
+        }
+        let first = try await send(token: token)
+        guard first.0.status.code == 401 else { return first }
+        guard let refreshed = try await vault.refresh(using: transport, serverURL: serverURL, staleToken: token) else {
+            throw APIFailure(kind: .sessionExpired, status: 401, message: "Your session has expired.")
+        }
+        return try await send(token: refreshed)
+    }
+}

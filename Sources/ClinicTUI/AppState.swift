@@ -1,0 +1,148 @@
+import ClinicAPI
+import Foundation
+
+/// The whole state of the terminal app. `update` changes it; `view` draws it.
+public struct AppState: Equatable, Sendable {
+    public enum Pane: Equatable, Sendable { case patients, timeline }
+
+    public struct LoginForm: Equatable, Sendable {
+        public enum Mode: Equatable, Sendable { case login, register }
+        public var mode = Mode.login
+        public var name = LineField(maxLength: 100)
+        public var email = LineField(maxLength: 254)
+        public var password = LineField(isSecret: true, maxLength: 256)
+        public var focus = 0
+        public var error: String?
+        public var fieldErrors: [String: String] = [:]
+        public var busy = false
+
+        /// The fields shown, in Tab order.
+        var fieldNames: [String] { mode == .register ? ["username", "email", "password"] : ["email", "password"] }
+    }
+
+    public struct PatientList: Equatable, Sendable {
+        public var items: [Patient] = []
+        public var nextCursor: String?
+        public var search = LineField(maxLength: 200)
+        public var searchFocused = false
+        /// The query the items answer (the search box may be ahead of it while debouncing).
+        public var loadedQuery = ""
+        public var selected = 0
+        public var scroll = 0
+        public var loading = false
+        public var requestID = 0
+        public var generation = 0
+        public var error: String?
+    }
+
+    public struct Timeline: Equatable, Sendable {
+        public var patientID: String?
+        public var notes: [ClinicalNote] = []
+        public var nextCursor: String?
+        public var loading = false
+        public var error: String?
+        public var scroll = 0
+        public var selected = 0
+    }
+
+    public struct PatientForm: Equatable, Sendable {
+        public static let fields: [(key: String, label: String)] = [
+            ("name", "Name"), ("phone_number", "Phone"), ("date_of_birth", "Born (YYYY-MM-DD)"), ("sex", "Sex (female/male/other/unknown)"),
+            ("address", "Address"), ("notes", "General notes"),
+        ]
+        public var patientID: String?
+        public var values: [LineField]
+        public var focus = 0
+        public var fieldErrors: [String: String] = [:]
+        public var error: String?
+        public var busy = false
+
+        public init(patient: Patient?) {
+            patientID = patient?.id
+            let draft = patient.map(PatientDraft.init) ?? PatientDraft()
+            values = [LineField(draft.name, maxLength: 200), LineField(draft.phoneNumber, maxLength: 32),
+                      LineField(draft.dateOfBirth, maxLength: 10), LineField(draft.sex, maxLength: 7),
+                      LineField(draft.address, maxLength: 500), LineField(draft.notes, maxLength: 5000)]
+        }
+
+        var draft: PatientDraft {
+            var draft = PatientDraft()
+            draft.name = values[0].text
+            draft.phoneNumber = values[1].text
+            draft.dateOfBirth = values[2].text
+            draft.sex = values[3].text
+            draft.address = values[4].text
+            draft.notes = values[5].text
+            return draft
+        }
+    }
+
+    public struct NoteEditorState: Equatable, Sendable {
+        public var patientID: String
+        public var patientName: String
+        /// nil for a new note; the note being amended otherwise.
+        public var noteID: String?
+        public var version: Int?
+        public var editor: TextEditor
+        public var error: String?
+        public var saving = false
+        public var retrying = false
+
+        public var draftKey: String { "note-\(patientID)" + (noteID.map { "-\($0)" } ?? "") }
+    }
+
+    public enum Overlay: Equatable, Sendable {
+        case help
+        case patientForm(PatientForm)
+        case confirmDelete(Patient)
+        case noteEditor(NoteEditorState)
+    }
+
+    public enum Toast: Equatable, Sendable {
+        case info(String)
+        case error(String)
+    }
+
+    public var width: Int
+    public var height: Int
+    public var serverLabel: String
+    public var user: User?
+    public var loggedIn = false
+    public var login = LoginForm()
+    public var patients = PatientList()
+    public var timeline = Timeline()
+    public var focus = Pane.patients
+    public var overlay: Overlay?
+    public var toast: Toast?
+    public var now: Date
+    public var spinner = 0
+    /// Unsaved note texts by draft key, as kept on disk.
+    public var drafts: [String: String]
+    /// What to resume once a forced re-login succeeds (the note being saved, say).
+    public var resumeAfterLogin: [Command] = []
+    public var quitting = false
+
+    public init(width: Int, height: Int, serverLabel: String, user: User? = nil, drafts: [String: String] = [:], now: Date = Date()) {
+        self.width = width
+        self.height = height
+        self.serverLabel = serverLabel
+        self.user = user
+        self.loggedIn = user != nil
+        self.drafts = drafts
+        self.now = now
+    }
+
+    public var selectedPatient: Patient? {
+        patients.items.indices.contains(patients.selected) ? patients.items[patients.selected] : nil
+    }
+
+    /// Any request in flight: the view shows a spinner.
+    public var isBusy: Bool {
+        if patients.loading || timeline.loading || login.busy { return true }
+        switch overlay {
+        case .patientForm(let form): return form.busy
+        case .noteEditor(let editor): return editor.saving
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import ClinicAPI
+import Foundation
+
+/// The API as the terminal app needs it; `ClinicAPIClient` provides it (and a test can fake it).
+public protocol ClinicBackend: Sendable {
+    func login(email: String, password: String) async throws -> User
+    func register(name: String, email: String, password: String) async throws -> User
+    func currentUser() async throws -> User
+    func patients(query: String, cursor: String?) async throws -> (items: [Patient], next: String?)
+    func notes(patientID: String, cursor: String?) async throws -> (items: [ClinicalNote], next: String?)
+    func savePatient(id: String?, draft: PatientDraft) async throws -> Patient
+    func deletePatient(id: String) async throws
+    func saveNote(patientID: String, noteID: String?, content: String) async throws -> ClinicalNote
+}
+
+/// Where unsaved note texts live between runs.
+public protocol DraftStorage: Sendable {
+    func save(key: String, text: String)
+    func remove(key: String)
+}
+
+/// Performs `Command`s off the UI thread and answers with `Msg`s through `send`. Requests can be
+/// cancelled by id (Esc); nothing here blocks the caller.
+public final class CommandRunner: @unchecked Sendable {
+    private let backend: any ClinicBackend
+    private let drafts: any DraftStorage
+    private let send: @Sendable (Msg) -> Void
+    private let lock = NSLock()
+    private var inFlight: [Int: Task<Void, Never>] = [:]
+
+    public init(backend: any ClinicBackend, drafts: any DraftStorage, send: @escaping @Sendable (Msg) -> Void) {
+        self.backend = backend
+        self.drafts = drafts
+        self.send = send
+    }
+
+    public func run(_ commands: [Command]) {
+        for command in commands { run(command) }
+    }
+
+    static func failure(_ error: any Error) -> ClientFailure {
+        (error as? ClientFailure) ?? ClientFailure(kind: .rejected, message: "\(error)")
+    }
+
+    public func run(_ command: Command) {
+        let backend = self.backend
+        let send = self.send
+        switch command {
+        case .quit:
+            break
+        case .saveDraft(let key, let text):
+            drafts.save(key: key, text: text)
+        case .clearDraft(let key):
+            drafts.remove(key: key)
+        case .cancel(let requestID):
+            lock.lock()
+            let task = inFlight.removeValue(forKey: requestID)
+            lock.unlock()
+            task?.cancel()
+        case .after(let milliseconds, let msg):
+            Task {
+                try? await Task.sleep(for: .milliseconds(milliseconds))
+                send(msg)
+            }
+        case .login(let email, let password):
+            Task {
+                do { send(.loggedIn(try await backend.login(email: email, password: password))) } catch { send(.authFailed(Self.failure(error))) }
+            }
+        case .register(let name, let email, let password):
+            Task {
+                do { send(.loggedIn(try await backend.register(name: name, email: email, password: password))) } catch {
+                    send(.authFailed(Self.failure(error)))
+                }
+            }
+        case .refreshUser:
+            Task {
+                if let user = try? await backend.currentUser() { send(.userRefreshed(user)) }
+            }
+        case .loadPatients(let requestID, let query, let cursor):
+            let task = Task {
+                do {
+                    let page = try await backend.patients(query: query, cursor: cursor)
+                    send(.patientsLoaded(requestID: requestID, items: page.items, nextCursor: page.next, append: cursor != nil))
+                } catch {
+                    send(.patientsFailed(requestID: requestID, Self.failure(error)))
+                }
+                self.finished(requestID)
+            }
+            lock.lock()
+            inFlight[requestID] = task
+            lock.unlock()
+        case .loadNotes(let patientID, let cursor):
+            Task {
+                do {
+                    let page = try await backend.notes(patientID: patientID, cursor: cursor)
+                    send(.notesLoaded(patientID: patientID, items: page.items, nextCursor: page.next, append: cursor != nil))
+                } catch {
+                    send(.notesFailed(patientID: patientID, Self.failure(error)))
+                }
+            }
+        case .savePatient(let id, let draft):
+            Task {
+                do { send(.patientSaved(try await backend.savePatient(id: id, draft: draft), isNew: id == nil)) } catch {
+                    send(.patientSaveFailed(Self.failure(error)))
+                }
+            }
+        case .deletePatient(let id):
+            Task {
+                do {
+                    try await backend.deletePatient(id: id)
+                    send(.patientDeleted(id: id))
+                } catch {
+                    send(.patientDeleteFailed(Self.failure(error)))
+                }
+            }
+        case .saveNote(let patientID, let noteID, let content, let draftKey):
+            Task {
+                do {
+                    let note = try await backend.saveNote(patientID: patientID, noteID: noteID, content: content)
+                    send(.noteSaved(patientID: patientID, note, draftKey: draftKey))
+                } catch {
+                    send(.noteSaveFailed(Self.failure(error), draftKey: draftKey))
+                }
+            }
+        }
+    }
+
+    private func finished(_ requestID: Int) {
+        lock.lock()
+        inFlight[requestID] = nil
+        lock.unlock()
+    }
+}

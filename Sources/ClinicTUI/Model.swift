@@ -1,0 +1,56 @@
+import ClinicAPI
+import Foundation
+
+/// A key press, decoded by the terminal layer.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case enter, escape, backspace, delete, tab, backTab
+    case up, down, left, right, pageUp, pageDown, home, end
+    case control(Character)
+    case function(Int)
+}
+
+public typealias Patient = Components.Schemas.Patient
+public typealias ClinicalNote = Components.Schemas.ClinicalNote
+public typealias User = Components.Schemas.User
+
+public typealias ClientFailure = APIFailure
+
+/// Everything that happens to the app: keys, time, and answers from the network.
+public enum Msg: Equatable, Sendable {
+    case key(Key)
+    case resized(width: Int, height: Int)
+    case tick(Date)
+    case loggedIn(User)
+    case authFailed(ClientFailure)
+    case userRefreshed(User)
+    case patientsLoaded(requestID: Int, items: [Patient], nextCursor: String?, append: Bool)
+    case patientsFailed(requestID: Int, ClientFailure)
+    case notesLoaded(patientID: String, items: [ClinicalNote], nextCursor: String?, append: Bool)
+    case notesFailed(patientID: String, ClientFailure)
+    case patientSaved(Patient, isNew: Bool)
+    case patientSaveFailed(ClientFailure)
+    case patientDeleted(id: String)
+    case patientDeleteFailed(ClientFailure)
+    case noteSaved(patientID: String, ClinicalNote, draftKey: String)
+    case noteSaveFailed(ClientFailure, draftKey: String)
+    case searchDebounced(generation: Int)
+    case retryNoteSave(draftKey: String)
+}
+
+/// Side effects `update` asks for; the runner performs them and answers with `Msg`s.
+public enum Command: Equatable, Sendable {
+    case login(email: String, password: String)
+    case register(name: String, email: String, password: String)
+    case refreshUser
+    case loadPatients(requestID: Int, query: String, cursor: String?)
+    case loadNotes(patientID: String, cursor: String?)
+    case savePatient(id: String?, PatientDraft)
+    case deletePatient(id: String)
+    case saveNote(patientID: String, noteID: String?, content: String, draftKey: String)
+    case saveDraft(key: String, text: String)
+    case clearDraft(key: String)
+    case cancel(requestID: Int)
+    case after(milliseconds: Int, Msg)
+    case quit
+}

@@ -1,0 +1,510 @@
+import ClinicAPI
+import Foundation
+
+/// The app's one state transition: a message in, the new state and the commands to run out.
+/// Pure: no I/O, no clock (time arrives as `.tick`), so every screen is testable without a terminal.
+public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
+    switch msg {
+    case .resized(let width, let height):
+        state.width = width
+        state.height = height
+        state.patients.scroll = min(state.patients.scroll, max(0, state.patients.selected))
+        return []
+    case .tick(let now):
+        state.now = now
+        if state.isBusy { state.spinner += 1 }
+        return []
+    case .key(let key):
+        state.toast = nil
+        if key == .control("c") || key == .control("q") {
+            state.quitting = true
+            return [.quit]
+        }
+        if !state.loggedIn { return LoginScreen.handle(&state, key) }
+        if state.overlay != nil { return Overlays.handle(&state, key) }
+        return MainScreen.handle(&state, key)
+    default:
+        return Results.handle(&state, msg)
+    }
+}
+
+/// Keys on the login / register screen.
+enum LoginScreen {
+    static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
+        var form = state.login
+        defer { state.login = form }
+        let count = form.fieldNames.count
+        switch key {
+        case .tab, .down:
+            form.focus = (form.focus + 1) % count
+        case .backTab, .up:
+            form.focus = (form.focus + count - 1) % count
+        case .control("r"), .function(2):
+            form.mode = form.mode == .login ? .register : .login
+            form.focus = 0
+            form.error = nil
+            form.fieldErrors = [:]
+        case .enter:
+            if form.focus < count - 1 {
+                form.focus += 1
+                return []
+            }
+            return submit(&form)
+        case .escape:
+            form.error = nil
+        default:
+            switch form.fieldNames[form.focus] {
+            case "username": _ = form.name.handle(key)
+            case "email": _ = form.email.handle(key)
+            default: _ = form.password.handle(key)
+            }
+            form.fieldErrors[form.fieldNames[form.focus]] = nil
+        }
+        return []
+    }
+
+    static func submit(_ form: inout AppState.LoginForm) -> [Command] {
+        guard !form.busy else { return [] }
+        var errors: [String: String] = [:]
+        let email = form.email.text.trimmingCharacters(in: .whitespaces)
+        if !email.contains("@") { errors["email"] = "enter your email address" }
+        if form.password.text.isEmpty { errors["password"] = "enter your password" }
+        if form.mode == .register {
+            if form.name.text.trimmingCharacters(in: .whitespaces).isEmpty { errors["username"] = "enter your full name" }
+            if form.password.text.count < 8 { errors["password"] = "at least 8 characters" }
+        }
+        form.fieldErrors = errors
+        if let first = form.fieldNames.firstIndex(where: { errors[$0] != nil }) {
+            form.focus = first
+            form.error = nil
+            return []
+        }
+        form.busy = true
+        form.error = nil
+        if form.mode == .register {
+            return [.register(name: form.name.text.trimmingCharacters(in: .whitespaces), email: email, password: form.password.text)]
+        }
+        return [.login(email: email, password: form.password.text)]
+    }
+}
+
+/// Keys on the main screen: the patient list and the notes timeline.
+enum MainScreen {
+    static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
+        if state.focus == .patients && state.patients.searchFocused { return search(&state, key) }
+        // Keys that mean the same in both panes.
+        switch key {
+        case .character("q"):
+            state.quitting = true
+            return [.quit]
+        case .character("?"):
+            state.overlay = .help
+            return []
+        case .character("/"):
+            state.focus = .patients
+            state.patients.searchFocused = true
+            return []
+        case .character("n"):
+            return openPatientForm(&state, patient: nil)
+        case .character("r"), .function(5):
+            return reloadPatients(&state)
+        case .escape:
+            if state.patients.loading {
+                state.patients.loading = false
+                return [.cancel(requestID: state.patients.requestID)]
+            }
+            if state.focus == .timeline {
+                state.focus = .patients
+            }
+            return []
+        default:
+            break
+        }
+        return state.focus == .patients ? patientPane(&state, key) : timelinePane(&state, key)
+    }
+
+    static func search(_ state: inout AppState, _ key: Key) -> [Command] {
+        switch key {
+        case .enter, .down, .tab:
+            state.patients.searchFocused = false
+            return []
+        case .escape:
+            state.patients.searchFocused = false
+            if !state.patients.search.text.isEmpty {
+                state.patients.search = LineField(maxLength: 200)
+                return debounce(&state)
+            }
+            return []
+        default:
+            let before = state.patients.search.text
+            _ = state.patients.search.handle(key)
+            return state.patients.search.text == before ? [] : debounce(&state)
+        }
+    }
+
+    /// Searching as the doctor types, without a request per keystroke.
+    static func debounce(_ state: inout AppState) -> [Command] {
+        state.patients.generation += 1
+        return [.after(milliseconds: 250, .searchDebounced(generation: state.patients.generation))]
+    }
+
+    static func reloadPatients(_ state: inout AppState, cursor: String? = nil) -> [Command] {
+        var commands: [Command] = []
+        if state.patients.loading { commands.append(.cancel(requestID: state.patients.requestID)) }
+        state.patients.requestID += 1
+        state.patients.loading = true
+        state.patients.error = nil
+        if cursor == nil { state.patients.loadedQuery = state.patients.search.text }
+        commands.append(.loadPatients(requestID: state.patients.requestID, query: state.patients.loadedQuery, cursor: cursor))
+        return commands
+    }
+
+    static func patientPane(_ state: inout AppState, _ key: Key) -> [Command] {
+        let count = state.patients.items.count
+        var target = state.patients.selected
+        let page = max(1, state.height - 6)
+        switch key {
+        case .down, .character("j"): target += 1
+        case .up, .character("k"): target -= 1
+        case .pageDown, .control("f"): target += page
+        case .pageUp, .control("b"): target -= page
+        case .home, .character("g"): target = 0
+        case .end, .character("G"): target = count - 1
+        case .tab, .right, .character("l"), .enter:
+            if state.selectedPatient != nil { state.focus = .timeline }
+            return []
+        case .character("e"):
+            return openPatientForm(&state, patient: state.selectedPatient)
+        case .character("d"):
+            guard let patient = state.selectedPatient else { return [] }
+            if let blocked = writeBlocked(state) { state.toast = .error(blocked); return [] }
+            state.overlay = .confirmDelete(patient)
+            return []
+        case .character("a"):
+            return openNoteEditor(&state, note: nil)
+        default:
+            return []
+        }
+        return select(&state, target)
+    }
+
+    static func select(_ state: inout AppState, _ target: Int) -> [Command] {
+        let count = state.patients.items.count
+        guard count > 0 else { return [] }
+        let clamped = min(max(0, target), count - 1)
+        var commands: [Command] = []
+        if clamped != state.patients.selected || state.timeline.patientID != state.patients.items[clamped].id {
+            state.patients.selected = clamped
+            commands += loadTimeline(&state)
+        }
+        // Endless scroll: fetch the next page before the doctor reaches the end.
+        if clamped >= count - 10, let cursor = state.patients.nextCursor, !state.patients.loading {
+            commands += reloadPatients(&state, cursor: cursor)
+        }
+        return commands
+    }
+
+    static func loadTimeline(_ state: inout AppState) -> [Command] {
+        guard let patient = state.selectedPatient else {
+            state.timeline = AppState.Timeline()
+            return []
+        }
+        state.timeline = AppState.Timeline(patientID: patient.id, loading: true)
+        return [.loadNotes(patientID: patient.id, cursor: nil)]
+    }
+
+    static func timelinePane(_ state: inout AppState, _ key: Key) -> [Command] {
+        let count = state.timeline.notes.count
+        switch key {
+        case .tab, .left, .character("h"), .backTab:
+            state.focus = .patients
+        case .down, .character("j"):
+            state.timeline.selected = min(count - 1, state.timeline.selected + 1)
+            if state.timeline.selected >= count - 3, let cursor = state.timeline.nextCursor, !state.timeline.loading,
+               let id = state.timeline.patientID {
+                state.timeline.loading = true
+                return [.loadNotes(patientID: id, cursor: cursor)]
+            }
+        case .up, .character("k"):
+            state.timeline.selected = max(0, state.timeline.selected - 1)
+        case .home, .character("g"):
+            state.timeline.selected = 0
+        case .character("a"):
+            return openNoteEditor(&state, note: nil)
+        case .enter, .character("e"):
+            guard state.timeline.notes.indices.contains(state.timeline.selected) else { return [] }
+            return openNoteEditor(&state, note: state.timeline.notes[state.timeline.selected])
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The client's mirror of the server's `subscription_inactive` rule.
+    static func writeBlocked(_ state: AppState) -> String? {
+        guard let user = state.user,
+              Entitlements.denial(plan: user.plan.rawValue, status: user.status.rawValue, for: .write) != nil
+        else { return nil }
+        return "Subscription inactive: records are read-only until you subscribe."
+    }
+
+    static func openPatientForm(_ state: inout AppState, patient: Patient?) -> [Command] {
+        if let blocked = writeBlocked(state) {
+            state.toast = .error(blocked)
+            return []
+        }
+        if patient == nil && state.patients.items.isEmpty == false || patient != nil || state.patients.items.isEmpty {
+            state.overlay = .patientForm(AppState.PatientForm(patient: patient))
+        }
+        return []
+    }
+
+    static func openNoteEditor(_ state: inout AppState, note: ClinicalNote?) -> [Command] {
+        guard let patient = state.selectedPatient else { return [] }
+        if let blocked = writeBlocked(state) {
+            state.toast = .error(blocked)
+            return []
+        }
+        var editor = AppState.NoteEditorState(patientID: patient.id, patientName: TerminalText.sanitize(patient.name),
+                                              noteID: note?.id, version: note?.version, editor: TextEditor(note?.content ?? ""))
+        // A draft left by a crash, a network failure or a forced re-login comes back.
+        if let draft = state.drafts[editor.draftKey] {
+            editor.editor = TextEditor(draft)
+            state.toast = .info("Restored your unsaved draft.")
+        }
+        state.overlay = .noteEditor(editor)
+        return []
+    }
+}
+
+/// Keys while a dialog is open.
+enum Overlays {
+    static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
+        switch state.overlay {
+        case .help:
+            state.overlay = nil
+            return []
+        case .confirmDelete(let patient):
+            switch key {
+            case .character("y"), .character("Y"):
+                state.overlay = nil
+                state.toast = .info("Deleting…")
+                return [.deletePatient(id: patient.id)]
+            default:
+                state.overlay = nil
+                return []
+            }
+        case .patientForm(var form):
+            defer { if case .patientForm = state.overlay { state.overlay = .patientForm(form) } }
+            switch key {
+            case .escape:
+                state.overlay = nil
+                return []
+            case .tab, .down:
+                form.focus = (form.focus + 1) % form.values.count
+            case .backTab, .up:
+                form.focus = (form.focus + form.values.count - 1) % form.values.count
+            case .enter where form.focus < form.values.count - 1:
+                form.focus += 1
+            case .enter, .control("s"):
+                guard !form.busy else { return [] }
+                if form.values[0].text.trimmingCharacters(in: .whitespaces).isEmpty {
+                    form.fieldErrors = ["name": "a name is required"]
+                    form.focus = 0
+                    return []
+                }
+                form.busy = true
+                form.error = nil
+                return [.savePatient(id: form.patientID, form.draft)]
+            default:
+                _ = form.values[form.focus].handle(key)
+                form.fieldErrors[AppState.PatientForm.fields[form.focus].key] = nil
+            }
+            return []
+        case .noteEditor(var editor):
+            defer { if case .noteEditor = state.overlay { state.overlay = .noteEditor(editor) } }
+            switch key {
+            case .escape:
+                state.overlay = nil
+                if !editor.editor.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !editor.saving {
+                    state.toast = .info("Draft kept: press a to continue it.")
+                }
+                return []
+            case .control("s"):
+                let content = editor.editor.text
+                guard !editor.saving else { return [] }
+                guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    editor.error = "The note is empty."
+                    return []
+                }
+                editor.saving = true
+                editor.error = nil
+                return [.saveDraft(key: editor.draftKey, text: content),
+                        .saveNote(patientID: editor.patientID, noteID: editor.noteID, content: content, draftKey: editor.draftKey)]
+            default:
+                if editor.editor.handle(key) {
+                    editor.error = nil
+                    state.drafts[editor.draftKey] = editor.editor.text
+                    return [.saveDraft(key: editor.draftKey, text: editor.editor.text)]
+                }
+                return []
+            }
+        case nil:
+            return []
+        }
+    }
+}
+
+/// Answers from the network.
+enum Results {
+    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command] {
+        switch msg {
+        case .loggedIn(let user):
+            state.user = user
+            state.loggedIn = true
+            state.login.busy = false
+            state.login.password = LineField(isSecret: true, maxLength: 256)
+            state.login.error = nil
+            let resume = state.resumeAfterLogin
+            state.resumeAfterLogin = []
+            var commands = resume
+            if state.patients.items.isEmpty { commands += MainScreen.reloadPatients(&state) }
+            return commands
+        case .authFailed(let failure):
+            state.login.busy = false
+            state.login.error = failure.kind == .unreachable ? "Cannot reach the server: \(failure.message)" : failure.message
+            state.login.fieldErrors = failure.fieldErrors
+            return []
+        case .userRefreshed(let user):
+            state.user = user
+            return []
+        case .searchDebounced(let generation):
+            guard generation == state.patients.generation, state.patients.search.text != state.patients.loadedQuery || state.patients.error != nil
+            else { return [] }
+            return MainScreen.reloadPatients(&state)
+        case .patientsLoaded(let requestID, let items, let nextCursor, let append):
+            guard requestID == state.patients.requestID else { return [] }
+            state.patients.loading = false
+            state.patients.nextCursor = nextCursor
+            if append {
+                let known = Set(state.patients.items.map(\.id))
+                state.patients.items += items.filter { !known.contains($0.id) }
+                return []
+            }
+            state.patients.items = items
+            state.patients.selected = 0
+            state.patients.scroll = 0
+            return MainScreen.loadTimeline(&state)
+        case .patientsFailed(let requestID, let failure):
+            guard requestID == state.patients.requestID else { return [] }
+            state.patients.loading = false
+            if failure.kind == .cancelled { return [] }
+            return expireIfNeeded(&state, failure) ?? {
+                state.patients.error = failure.message
+                return []
+            }()
+        case .notesLoaded(let patientID, let items, let nextCursor, let append):
+            guard patientID == state.timeline.patientID else { return [] }
+            state.timeline.loading = false
+            state.timeline.error = nil
+            state.timeline.nextCursor = nextCursor
+            state.timeline.notes = append ? state.timeline.notes + items : items
+            return []
+        case .notesFailed(let patientID, let failure):
+            guard patientID == state.timeline.patientID else { return [] }
+            state.timeline.loading = false
+            return expireIfNeeded(&state, failure) ?? {
+                state.timeline.error = failure.message
+                return []
+            }()
+        case .patientSaved(let patient, let isNew):
+            state.overlay = nil
+            if let index = state.patients.items.firstIndex(where: { $0.id == patient.id }) {
+                state.patients.items[index] = patient
+            } else if isNew {
+                state.patients.items.insert(patient, at: 0)
+                state.patients.selected = 0
+                state.toast = .info("Patient \(TerminalText.sanitize(patient.name)) added.")
+                return MainScreen.loadTimeline(&state)
+            }
+            state.toast = .info("Saved.")
+            return []
+        case .patientSaveFailed(let failure):
+            guard case .patientForm(var form) = state.overlay else { return [] }
+            form.busy = false
+            form.fieldErrors = failure.fieldErrors
+            form.error = failure.fieldErrors.isEmpty ? failure.message : "Please correct the fields marked below."
+            if let first = AppState.PatientForm.fields.firstIndex(where: { failure.fieldErrors[$0.key] != nil }) { form.focus = first }
+            state.overlay = .patientForm(form)
+            return expireIfNeeded(&state, failure) ?? []
+        case .patientDeleted(let id):
+            state.patients.items.removeAll { $0.id == id }
+            state.patients.selected = min(state.patients.selected, max(0, state.patients.items.count - 1))
+            state.toast = .info("Patient deleted.")
+            return MainScreen.loadTimeline(&state)
+        case .patientDeleteFailed(let failure):
+            return expireIfNeeded(&state, failure) ?? {
+                state.toast = .error("Not deleted: \(failure.message)")
+                return []
+            }()
+        case .noteSaved(let patientID, let note, let draftKey):
+            state.drafts[draftKey] = nil
+            if case .noteEditor(let editor) = state.overlay, editor.draftKey == draftKey { state.overlay = nil }
+            if state.timeline.patientID == patientID {
+                if let index = state.timeline.notes.firstIndex(where: { $0.id == note.id }) {
+                    state.timeline.notes[index] = note
+                } else {
+                    state.timeline.notes.insert(note, at: 0)
+                    state.timeline.selected = 0
+                }
+            }
+            state.toast = .info(note.version > 1 ? "Note amended (version \(note.version))." : "Note saved.")
+            return [.clearDraft(key: draftKey)]
+        case .noteSaveFailed(let failure, let draftKey):
+            guard case .noteEditor(var editor) = state.overlay, editor.draftKey == draftKey else {
+                if failure.kind == .unreachable { return [.after(milliseconds: 3000, .retryNoteSave(draftKey: draftKey))] }
+                return []
+            }
+            editor.saving = false
+            switch failure.kind {
+            case .unreachable:
+                editor.retrying = true
+                editor.saving = true
+                editor.error = "Server unreachable: your note is kept as a draft and will be saved when it is back."
+                state.overlay = .noteEditor(editor)
+                return [.after(milliseconds: 3000, .retryNoteSave(draftKey: draftKey))]
+            case .sessionExpired:
+                editor.saving = false
+                state.overlay = .noteEditor(editor)
+                state.resumeAfterLogin = [.saveNote(patientID: editor.patientID, noteID: editor.noteID, content: editor.editor.text,
+                                                    draftKey: draftKey)]
+                editor.saving = true
+                state.overlay = .noteEditor(editor)
+                return expireIfNeeded(&state, failure) ?? []
+            default:
+                editor.error = failure.fieldErrors["content"] ?? failure.message
+                state.overlay = .noteEditor(editor)
+                return []
+            }
+        case .retryNoteSave(let draftKey):
+            if case .noteEditor(let editor) = state.overlay, editor.draftKey == draftKey {
+                return [.saveNote(patientID: editor.patientID, noteID: editor.noteID, content: editor.editor.text, draftKey: draftKey)]
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// A session that cannot be refreshed sends the doctor to the login screen; everything on
+    /// screen (and any text being typed) stays in the state underneath.
+    static func expireIfNeeded(_ state: inout AppState, _ failure: ClientFailure) -> [Command]? {
+        guard failure.kind == .sessionExpired else { return nil }
+        state.loggedIn = false
+        state.login.busy = false
+        state.login.mode = .login
+        state.login.focus = state.login.email.text.isEmpty ? 0 : 1
+        state.login.error = "Your session has expired: log in again. Nothing you typed is lost."
+        return []
+    }
+}

@@ -1,0 +1,395 @@
+import ClinicAPI
+import Foundation
+
+/// Draws the state into a `Screen`. Every string from the server goes through
+/// `TerminalText.sanitize` on its way in.
+public func view(_ state: AppState) -> Screen {
+    var screen = Screen(width: state.width, height: state.height)
+    guard state.width >= 40, state.height >= 10 else {
+        screen.put("Terminal too small (need 40x10)", x: 0, y: 0, style: .warning)
+        return screen
+    }
+    StatusBar.draw(state, into: &screen)
+    if !state.loggedIn {
+        LoginView.draw(state, into: &screen)
+    } else {
+        PatientListView.draw(state, into: &screen)
+        TimelineView.draw(state, into: &screen)
+        switch state.overlay {
+        case .help: HelpView.draw(state, into: &screen)
+        case .confirmDelete(let patient): ConfirmView.draw(patient, into: &screen)
+        case .patientForm(let form): PatientFormView.draw(form, into: &screen)
+        case .noteEditor(let editor): NoteEditorView.draw(editor, state: state, into: &screen)
+        case nil: break
+        }
+    }
+    MessageLine.draw(state, into: &screen)
+    KeyBar.draw(state, into: &screen)
+    return screen
+}
+
+let spinnerFrames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+enum StatusBar {
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        var parts = ["Clinic OS Lite"]
+        if let user = state.user {
+            parts.append(TerminalText.sanitize(user.username))
+            parts.append(planText(user, now: state.now))
+        }
+        parts.append(TerminalText.sanitize(state.serverLabel))
+        screen.bar(" " + parts.joined(separator: " │ "), y: 0, style: .statusBar)
+    }
+
+    /// "basic · trial, 12 days left", "pro · active", "basic · INACTIVE (read-only)".
+    static func planText(_ user: User, now: Date) -> String {
+        switch user.status {
+        case .trialing:
+            let days = user.trialEndsAt.map { max(0, Int(($0.timeIntervalSince(now) / 86_400).rounded(.up))) }
+            return "\(user.plan.rawValue) · trial" + (days.map { ", \($0) day\($0 == 1 ? "" : "s") left" } ?? "")
+        case .active:
+            return "\(user.plan.rawValue) · active"
+        case .inactive:
+            return "\(user.plan.rawValue) · INACTIVE (read-only)"
+        }
+    }
+}
+
+enum LoginView {
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        let form = state.login
+        let boxWidth = min(60, screen.width - 4)
+        let x = (screen.width - boxWidth) / 2
+        var y = max(2, (screen.height - 14) / 2)
+        let title = form.mode == .login ? "Log in" : "Create an account (90-day trial)"
+        screen.put(title, x: x, y: y, style: .title)
+        y += 2
+        let labels = ["username": "Full name", "email": "Email", "password": "Password"]
+        for (index, name) in form.fieldNames.enumerated() {
+            let field = name == "username" ? form.name : name == "email" ? form.email : form.password
+            let focused = index == form.focus
+            screen.put(labels[name] ?? name, x: x, y: y, style: focused ? .bold : .normal)
+            let inputX = x + 11
+            let inputWidth = boxWidth - 11
+            screen.fill(x: inputX, y: y, width: inputWidth, height: 1, style: focused ? .inputFocused : .input)
+            let visible = field.visible(columns: inputWidth)
+            screen.put(visible.text, x: inputX, y: y, style: focused ? .inputFocused : .input, maxWidth: inputWidth)
+            if focused { screen.cursor = (inputX + visible.cursorColumn, y) }
+            if let error = form.fieldErrors[name] {
+                screen.put("↳ " + TerminalText.sanitize(error), x: inputX, y: y + 1, style: .error, maxWidth: inputWidth)
+            }
+            y += 2
+        }
+        y += 1
+        if let error = form.error {
+            for line in TerminalText.wrap(TerminalText.sanitize(error), to: boxWidth).prefix(3) {
+                screen.put(line, x: x, y: y, style: .error)
+                y += 1
+            }
+        } else if form.busy {
+            screen.put(spinnerFrames[state.spinner % spinnerFrames.count] + " contacting the server…", x: x, y: y, style: .dim)
+        }
+    }
+}
+
+enum PatientListView {
+    static func paneWidth(_ state: AppState) -> Int { max(30, min(50, state.width * 2 / 5)) }
+
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        let width = paneWidth(state)
+        let list = state.patients
+        let focused = state.focus == .patients
+        // The search line.
+        let label = "Search "
+        screen.put(label, x: 0, y: 1, style: list.searchFocused ? .bold : .dim)
+        let inputWidth = width - label.count - 1
+        screen.fill(x: label.count, y: 1, width: inputWidth, height: 1, style: list.searchFocused ? .inputFocused : .input)
+        let visible = list.search.visible(columns: inputWidth)
+        let placeholder = list.search.text.isEmpty && !list.searchFocused ? "/ name or phone" : visible.text
+        screen.put(placeholder, x: label.count, y: 1, style: list.search.text.isEmpty && !list.searchFocused ? .dim : .inputFocused,
+                   maxWidth: inputWidth)
+        if list.searchFocused { screen.cursor = (label.count + visible.cursorColumn, 1) }
+        // Rows.
+        let top = 2
+        let hasMore = list.nextCursor != nil || (list.loading && !list.items.isEmpty)
+        let rows = screen.height - top - 2 - (hasMore ? 1 : 0)
+        var scroll = list.scroll
+        if list.selected < scroll { scroll = list.selected }
+        if list.selected >= scroll + rows { scroll = list.selected - rows + 1 }
+        if list.items.isEmpty {
+            let text = list.loading ? "Loading patients…" : list.error.map { "Could not load: \(TerminalText.sanitize($0))" }
+                ?? (list.loadedQuery.isEmpty ? "No patients yet: press n to add one." : "No patient matches.")
+            screen.put(text, x: 1, y: top, style: list.error != nil ? .error : .dim, maxWidth: width - 2)
+        }
+        for (offset, patient) in list.items.dropFirst(scroll).prefix(rows).enumerated() {
+            let index = scroll + offset
+            let selected = index == list.selected
+            let style: StyleRole = selected ? (focused ? .selected : .selectedDim) : .normal
+            let phone = TerminalText.sanitize(patient.phoneNumber ?? "")
+            let phoneWidth = min(TerminalText.width(phone), 16)
+            let nameWidth = width - 3 - phoneWidth
+            let name = TerminalText.fit(TerminalText.sanitize(patient.name), to: nameWidth)
+            screen.bar(" " + name + " " + TerminalText.truncate(phone, to: phoneWidth), y: top + offset, width: width, style: style)
+        }
+        if hasMore {
+            let more = list.loading ? "loading more…" : "↓ more"
+            screen.put(more, x: max(0, width - more.count - 1), y: screen.height - 3, style: .dim)
+        }
+        // The divider between the panes.
+        for y in 1..<(screen.height - 2) { screen.put("│", x: width, y: y, style: .dim) }
+    }
+}
+
+enum TimelineView {
+    static let dayFormat: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.dateFormat = "EEE d MMM yyyy"
+        return formatter
+    }()
+
+    static let timeFormat: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm"
+        return formatter
+    }()
+
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        let x = PatientListView.paneWidth(state) + 2
+        let width = screen.width - x - 1
+        let focused = state.focus == .timeline
+        guard let patient = state.selectedPatient, state.timeline.patientID == patient.id else {
+            screen.put("Select a patient to see their notes.", x: x, y: 2, style: .dim, maxWidth: width)
+            return
+        }
+        var header = TerminalText.sanitize(patient.name)
+        if let born = patient.dateOfBirth { header += " · born " + TerminalText.sanitize(born) }
+        if let sex = patient.sex { header += " · " + TerminalText.sanitize(sex) }
+        screen.put(header, x: x, y: 1, style: focused ? .title : .bold, maxWidth: width)
+        var y = 2
+        let bottom = screen.height - 2
+        let timeline = state.timeline
+        if timeline.notes.isEmpty {
+            let text = timeline.loading ? "Loading notes…" : timeline.error.map { "Could not load: \(TerminalText.sanitize($0))" }
+                ?? "No notes yet: press a to write one."
+            screen.put(text, x: x, y: y, style: timeline.error != nil ? .error : .dim, maxWidth: width)
+            return
+        }
+        // Keep the selected note in view: skip whole notes above it when needed.
+        var first = 0
+        if focused {
+            var needed = 0
+            for index in stride(from: timeline.selected, through: 0, by: -1) {
+                needed += 2 + min(6, TerminalText.wrap(TerminalText.sanitize(timeline.notes[index].content, keepNewlines: true), to: width - 2).count)
+                if needed > bottom - y { first = index + 1; break }
+            }
+            first = min(first, timeline.selected)
+        }
+        var lastDay = ""
+        for (index, note) in timeline.notes.enumerated().dropFirst(first) {
+            guard y < bottom else { break }
+            let day = dayFormat.string(from: note.createdAt)
+            if day != lastDay {
+                screen.put("── \(day) " + String(repeating: "─", count: max(0, width - day.count - 4)), x: x, y: y, style: .accent, maxWidth: width)
+                y += 1
+                lastDay = day
+                guard y < bottom else { break }
+            }
+            let selected = focused && index == timeline.selected
+            var meta = timeFormat.string(from: note.createdAt)
+            if note.version > 1 { meta += " · amended, v\(note.version)" }
+            screen.put((selected ? "▶ " : "  ") + meta, x: x, y: y, style: selected ? .selected : .dim, maxWidth: width)
+            y += 1
+            let lines = TerminalText.wrap(TerminalText.sanitize(note.content, keepNewlines: true), to: width - 2)
+            for line in lines.prefix(selected ? 12 : 6) {
+                guard y < bottom else { break }
+                screen.put(line, x: x + 2, y: y, maxWidth: width - 2)
+                y += 1
+            }
+            if lines.count > (selected ? 12 : 6), y < bottom {
+                screen.put("…", x: x + 2, y: y, style: .dim)
+                y += 1
+            }
+        }
+    }
+}
+
+enum MessageLine {
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        let y = screen.height - 2
+        if let toast = state.toast {
+            switch toast {
+            case .info(let text): screen.bar(" " + TerminalText.sanitize(text), y: y, style: .success)
+            case .error(let text): screen.bar(" " + TerminalText.sanitize(text), y: y, style: .error)
+            }
+        } else if state.isBusy && state.loggedIn {
+            screen.put(" " + spinnerFrames[state.spinner % spinnerFrames.count] + " working… (Esc cancels)", x: 0, y: y, style: .dim)
+        }
+    }
+}
+
+/// The keys of each context, listed once: the key bar and the help overlay both read it.
+public enum KeyTable {
+    public static func keys(for state: AppState) -> [(key: String, action: String)] {
+        if !state.loggedIn {
+            return [("Tab", "next field"), ("Enter", state.login.mode == .login ? "log in" : "create account"),
+                    ("Ctrl-R", state.login.mode == .login ? "new account" : "have an account"), ("Ctrl-C", "quit")]
+        }
+        switch state.overlay {
+        case .help: return [("any key", "close help")]
+        case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
+        case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")]
+        case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
+        case nil: break
+        }
+        if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
+        if state.focus == .timeline {
+            return [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"), ("n", "new patient"),
+                    ("?", "help"), ("q", "quit")]
+        }
+        return [("/", "search"), ("j/k", "move"), ("Enter", "notes"), ("a", "add note"), ("n", "new"), ("e", "edit"),
+                ("d", "delete"), ("r", "reload"), ("?", "help"), ("q", "quit")]
+    }
+}
+
+enum KeyBar {
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        var x = 0
+        let y = screen.height - 1
+        screen.fill(x: 0, y: y, width: screen.width, height: 1, style: .keyHint)
+        for (key, action) in KeyTable.keys(for: state) {
+            let itemWidth = key.count + action.count + 3
+            guard x + itemWidth <= screen.width else { break }
+            x = screen.put(" " + key, x: x, y: y, style: .bold)
+            x = screen.put(" " + action + " ", x: x, y: y, style: .keyHint)
+        }
+    }
+}
+
+/// A framed box in the middle of the screen; returns its inner origin and size.
+func drawBox(title: String, width: Int, height: Int, into screen: inout Screen) -> (x: Int, y: Int, width: Int, height: Int) {
+    let w = min(width, screen.width - 2)
+    let h = min(height, screen.height - 3)
+    let x = (screen.width - w) / 2
+    let y = max(1, (screen.height - h) / 2)
+    screen.fill(x: x, y: y, width: w, height: h, style: .normal)
+    screen.put("┌" + String(repeating: "─", count: w - 2) + "┐", x: x, y: y, style: .accent)
+    for row in (y + 1)..<(y + h - 1) {
+        screen.put("│", x: x, y: row, style: .accent)
+        screen.put("│", x: x + w - 1, y: row, style: .accent)
+    }
+    screen.put("└" + String(repeating: "─", count: w - 2) + "┘", x: x, y: y + h - 1, style: .accent)
+    screen.put(" " + title + " ", x: x + 2, y: y, style: .title, maxWidth: w - 4)
+    return (x + 2, y + 1, w - 4, h - 2)
+}
+
+enum HelpView {
+    static func draw(_ state: AppState, into screen: inout Screen) {
+        var underlying = state
+        underlying.overlay = nil
+        let keys = KeyTable.keys(for: underlying) + [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"),
+                                                    ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
+        let box = drawBox(title: "Keys", width: 50, height: keys.count + 3, into: &screen)
+        for (index, item) in keys.enumerated() where index < box.height {
+            screen.put(TerminalText.fit(item.0, to: 12), x: box.x, y: box.y + index, style: .bold)
+            screen.put(item.1, x: box.x + 13, y: box.y + index, maxWidth: box.width - 13)
+        }
+    }
+}
+
+enum ConfirmView {
+    static func draw(_ patient: Patient, into screen: inout Screen) {
+        let box = drawBox(title: "Delete patient", width: 56, height: 7, into: &screen)
+        screen.put("Delete " + TerminalText.sanitize(patient.name) + "?", x: box.x, y: box.y + 1, style: .bold, maxWidth: box.width)
+        screen.put("Their notes and appointments go too.", x: box.x, y: box.y + 2, maxWidth: box.width)
+        screen.put("y delete   n keep", x: box.x, y: box.y + 4, style: .warning)
+    }
+}
+
+enum PatientFormView {
+    static func draw(_ form: AppState.PatientForm, into screen: inout Screen) {
+        let fields = AppState.PatientForm.fields
+        let box = drawBox(title: form.patientID == nil ? "New patient" : "Edit patient", width: 72,
+                          height: fields.count * 2 + 5, into: &screen)
+        let labelWidth = min(22, box.width / 3)
+        for (index, field) in fields.enumerated() {
+            let y = box.y + index * 2
+            let focused = index == form.focus
+            screen.put(field.label, x: box.x, y: y, style: focused ? .bold : .normal, maxWidth: labelWidth)
+            let inputX = box.x + labelWidth + 1
+            let inputWidth = box.width - labelWidth - 1
+            screen.fill(x: inputX, y: y, width: inputWidth, height: 1, style: focused ? .inputFocused : .input)
+            let visible = form.values[index].visible(columns: inputWidth)
+            screen.put(visible.text, x: inputX, y: y, style: focused ? .inputFocused : .input, maxWidth: inputWidth)
+            if focused { screen.cursor = (inputX + visible.cursorColumn, y) }
+            if let error = form.fieldErrors[field.key] {
+                screen.put("↳ " + TerminalText.sanitize(error), x: inputX, y: y + 1, style: .error, maxWidth: inputWidth)
+            }
+        }
+        let y = box.y + fields.count * 2
+        if let error = form.error {
+            screen.put(TerminalText.sanitize(error), x: box.x, y: y, style: .error, maxWidth: box.width)
+        } else if form.busy {
+            screen.put("saving…", x: box.x, y: y, style: .dim)
+        }
+    }
+}
+
+enum NoteEditorView {
+    static func draw(_ editor: AppState.NoteEditorState, state: AppState, into screen: inout Screen) {
+        var title = (editor.noteID == nil ? "New note: " : "Amend note (v\(editor.version ?? 1) → v\((editor.version ?? 1) + 1)): ")
+        title += editor.patientName
+        let box = drawBox(title: title, width: screen.width - 4, height: screen.height - 3, into: &screen)
+        let textHeight = box.height - 2
+        // Lay the lines out wrapped, remembering where the cursor lands.
+        var rows: [String] = []
+        var cursor: (x: Int, y: Int) = (0, 0)
+        for (index, line) in editor.editor.lines.enumerated() {
+            let safe = TerminalText.sanitize(line)
+            let wrapped = wrapHard(safe, columns: box.width)
+            if index == editor.editor.row {
+                let before = String(safe.prefix(editor.editor.column))
+                var remaining = TerminalText.width(before)
+                var lineIndex = 0
+                while lineIndex < wrapped.count - 1 && remaining >= TerminalText.width(wrapped[lineIndex]) {
+                    remaining -= TerminalText.width(wrapped[lineIndex])
+                    lineIndex += 1
+                }
+                cursor = (remaining, rows.count + lineIndex)
+            }
+            rows += wrapped
+        }
+        let scroll = max(0, cursor.y - textHeight + 1)
+        for (offset, row) in rows.dropFirst(scroll).prefix(textHeight).enumerated() {
+            screen.put(row, x: box.x, y: box.y + offset, maxWidth: box.width)
+        }
+        screen.cursor = (box.x + min(cursor.x, box.width - 1), box.y + cursor.y - scroll)
+        let status = "\(editor.editor.characterCount)/20000"
+        if let error = editor.error {
+            screen.put(TerminalText.sanitize(error), x: box.x, y: box.y + box.height - 1, style: editor.retrying ? .warning : .error,
+                       maxWidth: box.width - status.count - 1)
+        } else if editor.saving {
+            screen.put(spinnerFrames[state.spinner % spinnerFrames.count] + " saving…", x: box.x, y: box.y + box.height - 1, style: .dim)
+        }
+        screen.put(status, x: box.x + box.width - status.count, y: box.y + box.height - 1, style: .dim)
+    }
+
+    /// Hard wrap at the column limit (the editor shows every character where it is).
+    static func wrapHard(_ text: String, columns: Int) -> [String] {
+        var rows: [String] = []
+        var row = ""
+        var used = 0
+        for character in text {
+            let w = TerminalText.width(character)
+            if used + w > columns {
+                rows.append(row)
+                row = ""
+                used = 0
+            }
+            row.append(character)
+            used += w
+        }
+        rows.append(row)
+        return rows
+    }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import ClinicAPI
+import ClinicClient
+import ClinicServer
+import ClinicStore
+import ClinicTUI
+import Foundation
+import Logging
+
+/// `clinic`: the Clinic OS Lite terminal client.
+@main
+struct ClinicCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinic",
+        abstract: "Clinic OS Lite in the terminal: patients, clinical notes, appointments.",
+        discussion: """
+            With no server configured (--server, CLINIC_SERVER, or `server = URL` in \
+            ~/.config/clinic-os-lite/config) clinic starts the bundled server in this process on SQLite and logs \
+            in a local account, so one command runs the whole product. --demo does the same with a realistic demo clinic.
+            """,
+        subcommands: [Open.self, Logout.self],
+        defaultSubcommand: Open.self)
+}
+
+struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "open", abstract: "Open the app (the default).")
+
+    @Option(help: "The API server, e.g. https://staging.example.org (CLINIC_SERVER).") var server: String?
+    @Option(help: "A CA certificate bundle to trust for the server's TLS (a staging CA).") var cacert: String?
+    @Flag(help: "Run the bundled server with a realistic demo clinic (kept apart from real data).") var demo = false
+    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).") var noColor = false
+
+    func run() throws {
+        let configFile = ConfigFile.load()
+        let environment = ProcessInfo.processInfo.environment
+        let serverURL = server ?? environment["CLINIC_SERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? configFile["server"]
+        var options = CurlHTTPClient.Options()
+        options.caCertificatePath = cacert ?? configFile["cacert"]
+        let http = CurlHTTPClient(options: options)
+        let useColor = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
+
+        if let serverURL, !demo {
+            guard let url = URL(string: serverURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--server must be an http(s) URL, got '\(serverURL)'")
+            }
+            let sessionFile = SessionFile()
+            let session = sessionFile.load().flatMap { $0.server == url.absoluteString ? $0 : nil }
+            let client = ClinicAPIClient(serverURL: url, http: http, session: session, sessionFile: sessionFile)
+            let drafts = DraftStore(server: url.absoluteString)
+            var state = AppState(width: 80, height: 24, serverLabel: url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? serverURL,
+                                 user: session?.user, drafts: drafts.all())
+            state.login.email = LineField(session?.user.email ?? "", maxLength: 254)
+            let commands: [Command] = session != nil ? [.loadPatients(requestID: 1, query: "", cursor: nil), .refreshUser] : []
+            if session != nil { state.patients.loading = true; state.patients.requestID = 1 }
+            runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor)
+            return
+        }
+
+        // The embedded default: our own server in this process, on loopback, with SQLite.
+        let embedded = try blockingAwait { try await EmbeddedClinic.start(demo: demo, http: http) }
+        var state = AppState(width: 80, height: 24, serverLabel: embedded.label, user: embedded.user, drafts: embedded.drafts.all())
+        state.patients.loading = true
+        state.patients.requestID = 1
+        runApp(state: state, initialCommands: [.loadPatients(requestID: 1, query: "", cursor: nil)], backend: embedded.client,
+               drafts: embedded.drafts, useColor: useColor)
+        try? blockingAwait { await embedded.server.stop() }
+    }
+}
+
+struct Logout: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Forget the saved session (tokens and cached plan).")
+
+    func run() throws {
+        SessionFile().remove()
+        print("Logged out.")
+    }
+}
+
+/// `key = value` lines from `$XDG_CONFIG_HOME/clinic-os-lite/config`.
+enum ConfigFile {
+    static func load() -> [String: String] {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.config")
+        guard let text = try? String(contentsOfFile: base + "/clinic-os-lite/config", encoding: .utf8) else { return [:] }
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 { values[parts[0]] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return values
+    }
+}
+
+/// The bundled server started in this process, and a client logged in to it.
+struct EmbeddedClinic: Sendable {
+    let server: RunningServer
+    let client: ClinicAPIClient
+    let user: User
+    let drafts: DraftStore
+    let label: String
+
+    static func start(demo: Bool, http: CurlHTTPClient) async throws -> EmbeddedClinic {
+        var configuration = try ServerConfiguration.fromEnvironment()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        if demo { configuration.dataDirectory += "/demo" }
+        var logger = Logger(label: "clinic.embedded")
+        logger.logLevel = .critical  // the terminal belongs to the UI
+        let server = try await ClinicServerApp.start(configuration: configuration, logger: logger)
+        do {
+            // One local account per data directory, its password kept beside the session (0600).
+            let account = try LocalAccount.loadOrCreate(directory: configuration.dataDirectory, demo: demo)
+            let record = try await ClinicAdmin.ensureUser(store: server.store, configuration: configuration, username: account.name,
+                                                          email: account.email, password: account.password)
+            if demo, try await server.store.patients(userId: record.id, query: nil, limit: 1, after: nil).items.isEmpty {
+                try await DemoClinic.seed(store: server.store, userId: record.id, patients: 200)
+            }
+            guard let url = URL(string: server.baseURL) else { throw ValidationError("bad embedded server URL") }
+            let client = ClinicAPIClient(serverURL: url, http: http, session: nil, sessionFile: nil)
+            let user = try await client.login(email: account.email, password: account.password)
+            let drafts = DraftStore(server: "embedded:" + configuration.resolvedDatabaseURL)
+            return EmbeddedClinic(server: server, client: client, user: user, drafts: drafts,
+                                  label: demo ? "demo (this computer)" : "this computer")
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+}
+
+/// The embedded server's local account.
+struct LocalAccount: Codable {
+    var name: String
+    var email: String
+    var password: String
+
+    static func loadOrCreate(directory: String, demo: Bool) throws -> LocalAccount {
+        let path = directory + "/local-account.json"
+        if let data = FileManager.default.contents(atPath: path), let account = try? JSONDecoder().decode(LocalAccount.self, from: data) {
+            return account
+        }
+        var generator = SystemRandomNumberGenerator()
+        let password = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let account = LocalAccount(name: demo ? "Dr Demo" : (ProcessInfo.processInfo.environment["USER"].map { "Dr \($0)" } ?? "Local Doctor"),
+                                   email: demo ? "demo@clinic.local" : "doctor@clinic.local", password: password)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(account), attributes: [.posixPermissions: 0o600])
+        else { throw ValidationError("cannot write \(path)") }
+        return account
+    }
+}
+
+/// Runs async work from synchronous code on the main thread (which is not one of the
+/// concurrency pool's threads, so it may wait).
+func blockingAwait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let semaphore = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>()
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    return try box.result!.get()
+}
+
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}

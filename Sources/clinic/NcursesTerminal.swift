@@ -1,0 +1,158 @@
+import CNcurses
+import ClinicTUI
+import Foundation
+
+/// The real terminal through ncursesw: draws only the cells that changed since the last frame,
+/// decodes keys, and always gives the terminal back as it found it.
+final class NcursesTerminal {
+    private var previous: Screen?
+    private var attributes: [StyleRole: attr_t] = [:]
+    private(set) var isActive = false
+    let useColor: Bool
+    /// Bytes ncurses wrote to the terminal (counted through the output hook), for benchmarks.
+    nonisolated(unsafe) static var bytesWritten = 0
+
+    init(useColor: Bool) {
+        self.useColor = useColor
+    }
+
+    func start() {
+        setlocale(LC_ALL, "")
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(clinic_stdscr(), true)
+        set_escdelay(25)
+        isActive = true
+        var colors = useColor && has_colors()
+        if colors {
+            start_color()
+            use_default_colors()
+            colors = clinic_colors() >= 8
+        }
+        setUpStyles(colors: colors)
+        previous = nil
+    }
+
+    func stop() {
+        guard isActive else { return }
+        isActive = false
+        curs_set(1)
+        endwin()
+    }
+
+    var size: (width: Int, height: Int) { (Int(clinic_cols()), Int(clinic_lines())) }
+
+    private func setUpStyles(colors: Bool) {
+        let bold = clinic_a_bold(), reverse = clinic_a_reverse(), dim = clinic_a_dim(), underline = clinic_a_underline()
+        let normal = clinic_a_normal()
+        guard colors else {
+            // Monochrome (NO_COLOR, or a terminal without colours): attributes carry the meaning.
+            attributes = [.normal: normal, .dim: dim, .bold: bold, .title: bold | underline, .selected: reverse,
+                          .selectedDim: reverse | dim, .accent: normal, .error: bold, .warning: bold, .success: bold,
+                          .keyHint: reverse, .statusBar: reverse | bold, .locked: dim, .input: underline, .inputFocused: reverse]
+            return
+        }
+        // Pairs: 1 status, 2 selected, 3 error, 4 warning, 5 success, 6 accent, 7 input, 8 key bar.
+        init_pair(1, Int16(COLOR_WHITE), Int16(COLOR_BLUE))
+        init_pair(2, Int16(COLOR_BLACK), Int16(COLOR_CYAN))
+        init_pair(3, Int16(COLOR_RED), -1)
+        init_pair(4, Int16(COLOR_YELLOW), -1)
+        init_pair(5, Int16(COLOR_GREEN), -1)
+        init_pair(6, Int16(COLOR_CYAN), -1)
+        init_pair(7, Int16(COLOR_WHITE), Int16(COLOR_BLACK))
+        init_pair(8, Int16(COLOR_BLACK), Int16(COLOR_WHITE))
+        attributes = [.normal: normal, .dim: dim, .bold: bold, .title: bold | clinic_color_pair(6),
+                      .selected: clinic_color_pair(2) | bold, .selectedDim: reverse, .accent: clinic_color_pair(6),
+                      .error: clinic_color_pair(3) | bold, .warning: clinic_color_pair(4) | bold, .success: clinic_color_pair(5),
+                      .keyHint: clinic_color_pair(8), .statusBar: clinic_color_pair(1) | bold, .locked: dim,
+                      .input: underline, .inputFocused: clinic_color_pair(7) | bold]
+    }
+
+    /// Draws a frame: only runs of changed cells are written (ncurses then sends only what
+    /// really differs on the terminal).
+    func draw(_ screen: Screen) {
+        if let previous, previous.width != screen.width || previous.height != screen.height { clear() }
+        for run in screen.changes(since: previous) {
+            var x = run.x
+            var text = ""
+            var style = run.cells.first?.style ?? .normal
+            var startX = x
+            func flush() {
+                guard !text.isEmpty else { return }
+                clinic_attrset(attributes[style] ?? clinic_a_normal())
+                clinic_mvaddstr(Int32(run.y), Int32(startX), text)
+                text = ""
+            }
+            for cell in run.cells {
+                if cell.style != style {
+                    flush()
+                    style = cell.style
+                    startX = x
+                }
+                text += cell.text
+                x += 1
+            }
+            flush()
+        }
+        clinic_attrset(clinic_a_normal())
+        if let cursor = screen.cursor {
+            curs_set(1)
+            clinic_move(Int32(cursor.y), Int32(cursor.x))
+        } else {
+            curs_set(0)
+            clinic_move(Int32(screen.height - 1), Int32(screen.width - 1))
+        }
+        clinic_refresh()
+        previous = screen
+    }
+
+    /// Waits up to `milliseconds` for a key; nil on timeout. `.resized` comes as a special value.
+    enum Input {
+        case key(Key)
+        case resized
+    }
+
+    func read(timeoutMilliseconds: Int32) -> Input? {
+        timeout(timeoutMilliseconds)
+        var character: wint_t = 0
+        let result = clinic_get_wch(&character)
+        if result == ERR { return nil }
+        if result == clinic_key_code_yes() {
+            switch Int32(character) {
+            case KEY_RESIZE: return .resized
+            case KEY_UP: return .key(.up)
+            case KEY_DOWN: return .key(.down)
+            case KEY_LEFT: return .key(.left)
+            case KEY_RIGHT: return .key(.right)
+            case KEY_HOME: return .key(.home)
+            case KEY_END: return .key(.end)
+            case KEY_NPAGE: return .key(.pageDown)
+            case KEY_PPAGE: return .key(.pageUp)
+            case KEY_BACKSPACE: return .key(.backspace)
+            case KEY_DC: return .key(.delete)
+            case KEY_BTAB: return .key(.backTab)
+            case KEY_ENTER: return .key(.enter)
+            case KEY_F0 + 1...KEY_F0 + 12: return .key(.function(Int(Int32(character) - KEY_F0)))
+            default: return nil
+            }
+        }
+        switch character {
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        case 1...26:
+            return .key(.control(Character(Unicode.Scalar(UInt8(character) + 96))))
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
+            return .key(.character(Character(scalar)))
+        }
+    }
+
+    func clear() {
+        CNcurses.clear()
+        previous = nil
+    }
+}
