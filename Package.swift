@@ -98,7 +98,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClinicTUITests",
-            dependencies: ["ClinicTUI", "ClinicAPI"]
+            dependencies: ["ClinicTUI", "ClinicAPI"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "ClinicServerTests",

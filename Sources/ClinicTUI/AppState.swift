@@ -115,6 +115,8 @@ public struct AppState: Equatable, Sendable {
     public var overlay: Overlay?
     public var toast: Toast?
     public var now: Date
+    /// Times are shown in the terminal's zone (`TZ`).
+    public var timeZone: TimeZone = .current
     public var spinner = 0
     /// Unsaved note texts by draft key, as kept on disk.
     public var drafts: [String: String]

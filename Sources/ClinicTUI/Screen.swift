@@ -54,6 +54,12 @@ public struct Screen: Equatable, Sendable {
             }
             if column + w > limit { break }
             if column >= 0 {
+                // Overwriting half of a wide character blanks the other half.
+                var start = column
+                while start > 0 && cells[y * width + start].text.isEmpty { start -= 1 }
+                if start < column { cells[y * width + start].text = " " }
+                let after = column + w
+                if after < width && cells[y * width + after].text.isEmpty { cells[y * width + after].text = " " }
                 cells[y * width + column] = Cell(text: String(character), style: style)
                 for extra in 1..<max(1, w) where column + extra < width {
                     cells[y * width + column + extra] = Cell(text: "", style: style)
@@ -66,7 +72,19 @@ public struct Screen: Equatable, Sendable {
 
     /// Fills a rectangle with spaces in one style.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: StyleRole) {
+        guard w > 0, h > 0 else { return }
         for row in max(0, y)..<min(height, y + h) {
+            // A wide character cut by the rectangle's edges is blanked, not left half drawn.
+            var start = max(0, x)
+            while start > 0 && start < width && cells[row * width + start].text.isEmpty {
+                start -= 1
+                cells[row * width + start].text = " "
+            }
+            var end = x + w
+            while end < width && cells[row * width + end].text.isEmpty {
+                cells[row * width + end].text = " "
+                end += 1
+            }
             for column in max(0, x)..<min(width, x + w) {
                 cells[row * width + column] = Cell(text: " ", style: style)
             }

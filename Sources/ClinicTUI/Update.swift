@@ -503,6 +503,7 @@ enum Results {
         state.loggedIn = false
         state.login.busy = false
         state.login.mode = .login
+        if state.login.email.text.isEmpty, let email = state.user?.email { state.login.email = LineField(email, maxLength: 254) }
         state.login.focus = state.login.email.text.isEmpty ? 0 : 1
         state.login.error = "Your session has expired: log in again. Nothing you typed is lost."
         return []

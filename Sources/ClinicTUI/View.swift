@@ -119,7 +119,9 @@ enum PatientListView {
         if list.items.isEmpty {
             let text = list.loading ? "Loading patients…" : list.error.map { "Could not load: \(TerminalText.sanitize($0))" }
                 ?? (list.loadedQuery.isEmpty ? "No patients yet: press n to add one." : "No patient matches.")
-            screen.put(text, x: 1, y: top, style: list.error != nil ? .error : .dim, maxWidth: width - 2)
+            for (offset, line) in TerminalText.wrap(text, to: width - 2).prefix(4).enumerated() {
+                screen.put(line, x: 1, y: top + offset, style: list.error != nil ? .error : .dim, maxWidth: width - 2)
+            }
         }
         for (offset, patient) in list.items.dropFirst(scroll).prefix(rows).enumerated() {
             let index = scroll + offset
@@ -141,18 +143,17 @@ enum PatientListView {
 }
 
 enum TimelineView {
-    static let dayFormat: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.dateFormat = "EEE d MMM yyyy"
-        return formatter
-    }()
+    static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    static let timeFormat: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm"
-        return formatter
-    }()
+    /// "Tue 24 Nov 2026" and "10:32" in the doctor's time zone.
+    static func dayAndTime(_ date: Date, in timeZone: TimeZone) -> (day: String, time: String) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+        let day = "\(weekdays[(c.weekday ?? 1) - 1]) \(c.day ?? 1) \(months[(c.month ?? 1) - 1]) \(c.year ?? 1970)"
+        return (day, String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0))
+    }
 
     static func draw(_ state: AppState, into screen: inout Screen) {
         let x = PatientListView.paneWidth(state) + 2
@@ -188,7 +189,7 @@ enum TimelineView {
         var lastDay = ""
         for (index, note) in timeline.notes.enumerated().dropFirst(first) {
             guard y < bottom else { break }
-            let day = dayFormat.string(from: note.createdAt)
+            let (day, time) = dayAndTime(note.createdAt, in: state.timeZone)
             if day != lastDay {
                 screen.put("── \(day) " + String(repeating: "─", count: max(0, width - day.count - 4)), x: x, y: y, style: .accent, maxWidth: width)
                 y += 1
@@ -196,7 +197,7 @@ enum TimelineView {
                 guard y < bottom else { break }
             }
             let selected = focused && index == timeline.selected
-            var meta = timeFormat.string(from: note.createdAt)
+            var meta = time
             if note.version > 1 { meta += " · amended, v\(note.version)" }
             screen.put((selected ? "▶ " : "  ") + meta, x: x, y: y, style: selected ? .selected : .dim, maxWidth: width)
             y += 1

@@ -1,0 +1,206 @@
+import ClinicAPI
+@testable import ClinicTUI
+import Foundation
+import Testing
+
+@Suite struct UpdateTests {
+    @Test func test_focusMoves_betweenPanes_withTabAndVimKeys() {
+        var state = Fixture.mainState()
+        #expect(state.focus == .patients)
+        _ = update(&state, .key(.tab))
+        #expect(state.focus == .timeline)
+        _ = update(&state, .key(.character("h")))
+        #expect(state.focus == .patients)
+        _ = update(&state, .key(.character("l")))
+        #expect(state.focus == .timeline)
+        _ = update(&state, .key(.escape))
+        #expect(state.focus == .patients)
+    }
+
+    @Test func test_movingTheSelection_loadsThatPatientsNotes() {
+        var state = Fixture.mainState()
+        let commands = update(&state, .key(.character("j")))
+        #expect(state.patients.selected == 1)
+        #expect(commands.contains(.loadNotes(patientID: Fixture.patients[1].id, cursor: nil)))
+        // An answer for the patient no longer selected is ignored.
+        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: Fixture.notes, nextCursor: nil, append: false))
+        #expect(state.timeline.notes.isEmpty)
+        _ = update(&state, .key(.character("k")))
+        _ = update(&state, .key(.character("k")))
+        #expect(state.patients.selected == 0)
+    }
+
+    @Test func test_search_isDebounced_andOnlyTheLatestKeystrokeSearches() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("/")))
+        var generations: [Int] = []
+        for character in "jos" {
+            for command in update(&state, .key(.character(character))) {
+                if case .after(250, .searchDebounced(let generation)) = command { generations.append(generation) }
+            }
+        }
+        #expect(generations.count == 3)
+        // Stale timers do nothing; the last one searches for the whole text.
+        #expect(update(&state, .searchDebounced(generation: generations[0])).isEmpty)
+        let commands = update(&state, .searchDebounced(generation: generations[2]))
+        #expect(commands.contains(.loadPatients(requestID: state.patients.requestID, query: "jos", cursor: nil)))
+        #expect(state.patients.loading)
+        // An older request's answer is dropped.
+        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID - 1, items: [], nextCursor: nil, append: false))
+        #expect(state.patients.items.count == Fixture.patients.count)
+    }
+
+    @Test func test_nearTheEnd_theNextPageIsFetched_once() {
+        var state = Fixture.mainState()
+        let commands = update(&state, .key(.character("G")))
+        #expect(commands.contains(.loadPatients(requestID: state.patients.requestID, query: "", cursor: "next")))
+        #expect(update(&state, .key(.character("k"))).allSatisfy { if case .loadPatients = $0 { return false } else { return true } })
+        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID, items: [Fixture.patient(9, name: "Page Two")],
+                                           nextCursor: nil, append: true))
+        #expect(state.patients.items.count == Fixture.patients.count + 1)
+        #expect(state.patients.nextCursor == nil)
+    }
+
+    @Test func test_escape_cancelsTheRequestInFlight() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("r")))
+        #expect(state.patients.loading)
+        let commands = update(&state, .key(.escape))
+        #expect(commands == [.cancel(requestID: state.patients.requestID)])
+        #expect(!state.patients.loading)
+    }
+
+    @Test func test_loadError_isShown() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("/")))
+        _ = update(&state, .key(.character("x")))
+        _ = update(&state, .searchDebounced(generation: state.patients.generation))
+        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID, items: [], nextCursor: nil, append: false))
+        _ = update(&state, .key(.enter))
+        _ = update(&state, .key(.character("r")))
+        _ = update(&state, .patientsFailed(requestID: state.patients.requestID,
+                                           ClientFailure(kind: .unreachable, message: "cannot reach the server")))
+        let text = view(state).text
+        #expect(text.contains("Could not load: cannot reach") && text.contains("the server"))
+    }
+
+    @Test func test_controlCharactersFromTheServer_neverReachTheScreen() {
+        var state = Fixture.mainState()
+        let hostile = Fixture.patient(7, name: "Evil\u{1B}[2J\u{1B}]0;pwned\u{07}Name\u{202E}gnp.exe\u{9B}31m", phone: "\u{1B}[31m555")
+        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID, items: [hostile], nextCursor: nil, append: false))
+        _ = update(&state, .notesLoaded(patientID: hostile.id, items: [
+            ClinicalNote(id: "n", patientId: hostile.id, content: "line\u{1B}[H\u{1B}[2Jwiped\u{08}\u{08}", createdAt: Fixture.now,
+                         updatedAt: Fixture.now, version: 1)], nextCursor: nil, append: false))
+        let screen = view(state)
+        for cell in screen.cells {
+            for scalar in cell.text.unicodeScalars {
+                #expect(scalar.value >= 0x20 && !(0x7F...0x9F).contains(scalar.value) && scalar.value != 0x202E,
+                        "control U+\(String(scalar.value, radix: 16)) on screen")
+            }
+        }
+        #expect(screen.text.contains("EvilNamegnp.exe"))
+        #expect(screen.text.contains("linewiped"))
+    }
+
+    @Test func test_unsavedNote_isKeptAsADraft_andRetriedWhenTheServerIsBack() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("a")))
+        var drafts: [Command] = []
+        for character in "Chest clear" { drafts += update(&state, .key(.character(character))) }
+        #expect(drafts.last == .saveDraft(key: "note-\(Fixture.patients[0].id)", text: "Chest clear"))
+        let save = update(&state, .key(.control("s")))
+        let key = "note-\(Fixture.patients[0].id)"
+        #expect(save.contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil, content: "Chest clear", draftKey: key)))
+        let retry = update(&state, .noteSaveFailed(ClientFailure(kind: .unreachable, message: "down"), draftKey: key))
+        #expect(retry == [.after(milliseconds: 3000, .retryNoteSave(draftKey: key))])
+        #expect(view(state).text.contains("Server unreachable"))
+        #expect(update(&state, .retryNoteSave(draftKey: key)).contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil,
+                                                                                  content: "Chest clear", draftKey: key)))
+        let saved = ClinicalNote(id: "n1", patientId: Fixture.patients[0].id, content: "Chest clear", createdAt: Fixture.now,
+                                 updatedAt: Fixture.now, version: 1)
+        #expect(update(&state, .noteSaved(patientID: Fixture.patients[0].id, saved, draftKey: key)) == [.clearDraft(key: key)])
+        #expect(state.overlay == nil)
+        #expect(state.timeline.notes.first?.id == "n1")
+    }
+
+    @Test func test_sessionExpiry_duringASave_goesToLogin_keepsTheText_andSavesAfterLogin() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("a")))
+        for character in "Important finding" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.control("s")))
+        let key = "note-\(Fixture.patients[0].id)"
+        _ = update(&state, .noteSaveFailed(ClientFailure(kind: .sessionExpired, status: 401, message: "expired"), draftKey: key))
+        #expect(!state.loggedIn)
+        #expect(view(state).text.contains("Nothing you typed is"))
+        #expect(state.login.email.text == Fixture.user().email, "the email is filled in, the password asked for")
+        guard case .noteEditor(let editor) = state.overlay else {
+            Issue.record("the editor is gone")
+            return
+        }
+        #expect(editor.editor.text == "Important finding")
+        let resumed = update(&state, .loggedIn(Fixture.user()))
+        #expect(resumed.contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil, content: "Important finding", draftKey: key)))
+        #expect(state.loggedIn)
+    }
+
+    @Test func test_draftFromAnEarlierRun_isRestored() {
+        var state = Fixture.mainState()
+        state.drafts["note-\(Fixture.patients[0].id)"] = "Typed before the crash"
+        _ = update(&state, .key(.character("a")))
+        guard case .noteEditor(let editor) = state.overlay else {
+            Issue.record("no editor")
+            return
+        }
+        #expect(editor.editor.text == "Typed before the crash")
+    }
+
+    @Test func test_inactiveSubscription_blocksWriteKeys_withAReason() {
+        var state = Fixture.mainState()
+        state.user = Fixture.user(status: .inactive)
+        for key in ["n", "a", "d", "e"] {
+            _ = update(&state, .key(.character(Character(key))))
+            #expect(state.overlay == nil, "\(key) opened a dialog")
+        }
+        #expect(view(state).text.contains("read-only"))
+    }
+
+    @Test func test_loginValidation_andServerErrors() {
+        var state = AppState(width: 80, height: 24, serverLabel: "x", now: Fixture.now)
+        _ = update(&state, .key(.tab))
+        let none = update(&state, .key(.enter))
+        #expect(none.isEmpty)
+        #expect(state.login.fieldErrors["email"] != nil)
+        for character in "ana@example.org" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.tab))
+        for character in "pw" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.login(email: "ana@example.org", password: "pw")])
+        _ = update(&state, .authFailed(ClientFailure(kind: .rejected, status: 401, message: "Incorrect email or password")))
+        #expect(view(state).text.contains("Incorrect email or password"))
+        #expect(state.login.email.text == "ana@example.org")
+    }
+
+    @Test func test_textWidths() {
+        #expect(TerminalText.width("abc") == 3)
+        #expect(TerminalText.width("王小明") == 6)
+        #expect(TerminalText.width("José") == 4)
+        #expect(TerminalText.width("e\u{301}") == 1)
+        #expect(TerminalText.width("प्रिया") == 5)
+        #expect(TerminalText.fit("王小明abc", to: 5) == "王小…")
+        #expect(TerminalText.width(TerminalText.fit("王小明abc", to: 5)) == 5)
+        #expect(TerminalText.sanitize("a\u{1B}[31mb\u{1B}]8;;http://x\u{07}c\u{0}d\n") == "abcd ")
+    }
+
+    @Test func test_cursorMove_changesOnlyTwoRows() {
+        var state = Fixture.mainState()
+        state.patients.nextCursor = nil
+        let before = view(state)
+        _ = update(&state, .key(.character("j")))
+        _ = update(&state, .notesLoaded(patientID: Fixture.patients[1].id, items: [], nextCursor: nil, append: false))
+        let after = view(state)
+        var rowsInList = Set<Int>()
+        for y in 0..<after.height {
+            for x in 0..<31 where after[x, y] != before[x, y] { rowsInList.insert(y) }
+        }
+        #expect(rowsInList == [2, 3])
+    }
+}
