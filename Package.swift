@@ -102,6 +102,10 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(
+            name: "ClinicClientTests",
+            dependencies: ["ClinicClient", "ClinicAPI", "ClinicServer"]
+        ),
+        .testTarget(
             name: "ClinicServerTests",
             dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient"]
         ),

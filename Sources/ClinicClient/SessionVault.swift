@@ -7,6 +7,13 @@ public struct StoredSession: Codable, Sendable, Equatable {
     public var accessToken: String
     public var refreshToken: String
     public var user: Components.Schemas.User
+
+    public init(server: String, accessToken: String, refreshToken: String, user: Components.Schemas.User) {
+        self.server = server
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.user = user
+    }
 }
 
 /// The session file, `$XDG_STATE_HOME/clinic-os-lite/session.json` (mode 0600).

@@ -1,0 +1,114 @@
+import ClinicAPI
+import ClinicClient
+import ClinicServer
+import Foundation
+import Logging
+import Testing
+
+/// Our server, in this process on a free loopback port.
+func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
+    var configuration = ServerConfiguration()
+    configuration.port = 0
+    configuration.bcryptCost = 4
+    let directory = NSTemporaryDirectory() + "clinic-client-test-" + UUID().uuidString
+    configuration.dataDirectory = directory
+    configuration.databaseURL = "sqlite://\(directory)/clinic.sqlite"
+    configure(&configuration)
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return try await ClinicServerApp.start(configuration: configuration, logger: logger)
+}
+
+func makeClient(_ base: String, session: StoredSession? = nil, file: SessionFile? = nil,
+                timeout: Duration = .seconds(10)) -> ClinicAPIClient {
+    var options = CurlHTTPClient.Options()
+    options.timeout = timeout
+    return ClinicAPIClient(serverURL: URL(string: base)!, http: CurlHTTPClient(options: options), session: session, sessionFile: file)
+}
+
+func failure(_ body: () async throws -> Void) async -> APIFailure? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? APIFailure
+    }
+}
+
+@Suite struct APIClientTests {
+    @Test func test_registerLoginAndCRUD_throughTheGeneratedClientOverLibcurl() async throws {
+        let server = try await startServer()
+        defer { Task { await server.stop() } }
+        let sessionPath = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"
+        let client = makeClient(server.baseURL, file: SessionFile(path: sessionPath))
+        let user = try await client.register(name: "Dr Ana", email: "ana-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
+        #expect(user.plan == .basic && user.status == .trialing)
+        // The session file keeps tokens and the plan, readable by its owner only.
+        let attributes = try FileManager.default.attributesOfItem(atPath: sessionPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(SessionFile(path: sessionPath).load()?.user.plan == .basic)
+
+        var draft = PatientDraft()
+        draft.name = "Zoë Müller"
+        draft.phoneNumber = "+49 30 1234567"
+        draft.sex = "female"
+        let patient = try await client.savePatient(id: nil, draft: draft)
+        #expect(patient.name == "Zoë Müller" && patient.address == nil)
+        let found = try await client.patients(query: "zoe", cursor: nil)
+        #expect(found.items.map(\.id) == [patient.id])
+        let note = try await client.saveNote(patientID: patient.id, noteID: nil, content: "First visit")
+        let amended = try await client.saveNote(patientID: patient.id, noteID: note.id, content: "First visit (amended)")
+        #expect(amended.version == 2)
+        #expect(try await client.notes(patientID: patient.id, cursor: nil).items.map(\.content) == ["First visit (amended)"])
+        draft.dateOfBirth = "1990-02-30"
+        let invalid = await failure { _ = try await client.savePatient(id: patient.id, draft: draft) }
+        #expect(invalid?.status == 422)
+        #expect(invalid?.fieldErrors["date_of_birth"] != nil)
+        try await client.deletePatient(id: patient.id)
+        let gone = await failure { _ = try await client.notes(patientID: patient.id, cursor: nil) }
+        #expect(gone?.status == 404 && gone?.kind == .rejected)
+    }
+
+    @Test func test_expiredAccessToken_isRefreshedOnce_transparently() async throws {
+        let server = try await startServer { $0.accessTokenSeconds = 1 }
+        defer { Task { await server.stop() } }
+        let client = makeClient(server.baseURL)
+        _ = try await client.register(name: "Dr B", email: "b-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
+        try await Task.sleep(for: .milliseconds(2100))
+        // Two requests at once with the expired token share one refresh (the refresh token rotates).
+        async let first = client.patients(query: "", cursor: nil)
+        async let second = client.currentUser()
+        _ = try await (first, second)
+        #expect(try await client.patients(query: "", cursor: nil).items.isEmpty)
+    }
+
+    @Test func test_refusedRefresh_isSessionExpired() async throws {
+        let server = try await startServer { $0.accessTokenSeconds = 1 }
+        defer { Task { await server.stop() } }
+        let email = "c-\(UUID().uuidString.prefix(8))@example.org"
+        let client = makeClient(server.baseURL)
+        let user = try await client.register(name: "Dr C", email: email, password: "password1")
+        // Someone else used the refresh token (and so rotated it away from us).
+        let stale = StoredSession(server: URL(string: server.baseURL)!.absoluteString, accessToken: "expired.token.value",
+                                  refreshToken: "not-valid-any-more", user: user)
+        let other = makeClient(server.baseURL, session: stale)
+        let result = await failure { _ = try await other.patients(query: "", cursor: nil) }
+        #expect(result?.kind == .sessionExpired)
+    }
+
+    @Test func test_wrongPassword_isRejectedWithTheServersWords() async throws {
+        let server = try await startServer()
+        defer { Task { await server.stop() } }
+        let client = makeClient(server.baseURL)
+        let result = await failure { _ = try await client.login(email: "nobody@example.org", password: "whatever1") }
+        #expect(result?.status == 401)
+        #expect(result?.message == "Incorrect email or password")
+    }
+
+    @Test func test_nothingListening_isUnreachable() async throws {
+        let port = try FakeServer.freePort()
+        let client = makeClient("http://127.0.0.1:\(port)")
+        let result = await failure { _ = try await client.login(email: "a@b.co", password: "password1") }
+        #expect(result?.kind == .unreachable)
+    }
+}
