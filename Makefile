@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: all build server test test-unit deps-build deps-test deps-bench bench-server clean
+.PHONY: all build run demo server test test-e2e deps-build deps-test deps-bench bench-server bench-tui clean
 
 all: build
 
@@ -35,6 +35,16 @@ deps-bench:
 build: deps-build
 	$(SWIFT) build
 
+# The terminal app on its embedded default: the bundled server in-process on SQLite, a local account.
+run: deps-build
+	$(SWIFT) build --product clinic
+	.build/debug/clinic
+
+# The same with a realistic demo clinic (kept in its own database).
+demo: deps-build
+	$(SWIFT) build --product clinic
+	.build/debug/clinic --demo
+
 # The API server alone on the embedded default (SQLite under ~/.local/share/clinic-os-lite).
 server: deps-build
 	$(SWIFT) build --product clinic-server
@@ -44,6 +54,12 @@ server: deps-build
 test: deps-test
 	$(SWIFT) build --build-tests
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
+	scripts/e2e-tui.sh
+
+# The terminal end-to-end test alone (real clinic in tmux against a real clinic-server).
+test-e2e: deps-test
+	$(SWIFT) build
+	scripts/e2e-tui.sh
 
 bench-server: deps-bench
 	$(SWIFT) build -c release --product clinic-server

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# End-to-end: the real `clinic` binary in tmux (send-keys, capture-pane) against a real
+# `clinic-server`. Prints "N passed, M failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=${BIN:-.build/debug}
+for tool in tmux curl python3; do command -v $tool >/dev/null || { echo "e2e: $tool is missing" >&2; exit 1; }; done
+
+tmp=$(mktemp -d /tmp/clinic-e2e.XXXXXX)
+session="clinic-e2e-$$"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+base="http://127.0.0.1:$port"
+passed=0
+failed=0
+server=""
+
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null
+  [ -n "$server" ] && kill -9 "$server" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+start_server() {
+  BCRYPT_COST=4 LOG_LEVEL=error "$bin/clinic-server" --port "$port" --data-dir "$tmp/data" >>"$tmp/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "e2e: server did not start" >&2; cat "$tmp/server.log" >&2; exit 1
+}
+
+check() { # name, then a command that must succeed
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
+  else failed=$((failed + 1)); echo "FAIL $name"; echo "---- screen ----"; tmux capture-pane -p -t "$session" 2>/dev/null; echo "----------------"; fi
+}
+
+screen_has() { tmux capture-pane -p -t "$session" | grep -qF -- "$1"; }
+wait_for() { # text [seconds]
+  local deadline=$((SECONDS + ${2:-10}))
+  while [ $SECONDS -lt $deadline ]; do screen_has "$1" && return 0; sleep 0.1; done
+  return 1
+}
+type_text() { tmux send-keys -t "$session" -l -- "$1"; }
+press() { tmux send-keys -t "$session" "$@"; }
+api() { # method path [json]
+  curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" ${3:+-H "Content-Type: application/json" -d "$3"}
+}
+
+start_server
+token=$(curl -sf -X POST "$base/api/users/register" -H 'Content-Type: application/json' \
+  -d '{"username":"Dr E2E","email":"e2e@example.org","password":"e2e-password"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+for name in "Zoë Müller" "王小明" "José Álvarez-Núñez" "Grace Hopper"; do
+  api POST /api/patients "{\"name\":\"$name\"}" >/dev/null
+done
+
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 $bin/clinic --server $base; echo exit=\$? > $tmp/exit; sleep 60"
+
+check "login screen appears" wait_for "Log in"
+type_text "e2e@example.org"; press Tab; type_text "e2e-password"; press Enter
+check "logged in: status bar shows the doctor and the trial" wait_for "Dr E2E │ basic · trial, 90 days left"
+check "patient list shows names from several scripts" wait_for "王小明"
+press /; type_text "alvarez"
+check "search finds the accented name from plain letters" wait_for "│ José Álvarez-Núñez" 5
+check "search filters the others out" bash -c "! tmux capture-pane -p -t $session | grep -qF 'Grace Hopper'"
+press Enter; press a
+check "note editor opens" wait_for "New note: José Álvarez-Núñez"
+type_text "E2E note: BP 120/80"; press Enter; type_text "Review in 2 weeks."
+press C-s
+check "note saved" wait_for "Note saved."
+check "note shows in the timeline" wait_for "E2E note: BP 120/80"
+patient_id=$(api GET "/api/patients?q=alvarez" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+check "note is on the server" bash -c "curl -sf '$base/api/patients/$patient_id/notes' -H 'Authorization: Bearer $token' | grep -qF 'Review in 2 weeks.'"
+
+# The server dies while a note is being written and saved; the draft survives and is saved later.
+press a; type_text "Saved after the server came back"
+kill -9 "$server"; wait "$server" 2>/dev/null || true; server=""
+press C-s
+check "unreachable server: the note is kept" wait_for "Server unreachable" 15
+check "the draft is on disk" bash -c "grep -rqF 'Saved after the server came back' $tmp/.local/state/clinic-os-lite/drafts"
+start_server
+check "saved from the draft once the server is back" wait_for "Note saved." 20
+check "…and it is on the server" bash -c "curl -sf '$base/api/patients/$patient_id/notes' -H 'Authorization: Bearer $token' | grep -qF 'Saved after the server came back'"
+check "the draft is gone once saved" bash -c "! grep -rqF 'Saved after the server came back' $tmp/.local/state/clinic-os-lite/drafts 2>/dev/null"
+
+# A patient added elsewhere (the front desk) shows after clearing the search.
+api POST /api/patients '{"name":"Mallory Newcomer"}' >/dev/null
+press /; press C-u; press Enter
+check "clearing the search lists everyone, new patients included" wait_for "Mallory Newcomer" 10
+
+press q
+for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
+check "clean exit" grep -q "exit=0" "$tmp/exit"
+check "session file is private" bash -c "[ \"\$(stat -c %a $tmp/.local/state/clinic-os-lite/session.json)\" = 600 ]"
+
+echo "e2e-tui: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
