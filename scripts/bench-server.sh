@@ -29,7 +29,8 @@ echo "idle RSS: $(( $(ps -o rss= -p $server) / 1024 )) MiB"
 
 run() { # name token path connections
   local out
-  out=$(wrk -t2 -c"$4" -d"${duration}s" --latency -H "Authorization: Bearer $2" "$base$3")
+  local threads=2; [ "$4" -lt 2 ] && threads=1
+  out=$(wrk -t$threads -c"$4" -d"${duration}s" --latency -H "Authorization: Bearer $2" "$base$3")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")

@@ -8,21 +8,78 @@ struct ExplicitNullsMiddleware: ServerMiddleware {
     indirect enum Shape: Sendable {
         case object(nullable: [String], nested: [String: Shape])
         case array(Shape)
+    }
 
-        func fill(_ value: Any) -> Any {
-            switch self {
-            case .array(let element):
-                guard let array = value as? [Any] else { return value }
-                return array.map { element.fill($0) }
-            case .object(let nullable, let nested):
-                guard var object = value as? [String: Any] else { return value }
-                for key in nullable where object[key] == nil { object[key] = NSNull() }
-                for (key, shape) in nested {
-                    if let child = object[key] { object[key] = shape.fill(child) }
-                }
-                return object
+    /// Inserts `"key":null` for each missing nullable key of the objects `shape` describes, in one
+    /// pass over the encoder's bytes (no parse into Foundation objects and back: that cost 65% of
+    /// the CPU of a patient list). Keys in our schemas never contain escapes.
+    static func fill(_ bytes: [UInt8], shape root: Shape) -> [UInt8] {
+        struct Frame {
+            var shape: Shape?
+            var isObject: Bool
+            var expectingKey: Bool
+            var currentKey: String?
+            var seen: Set<String>
+            var keyCount: Int
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 512)
+        var stack: [Frame] = []
+        var index = 0
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+
+        func childShape() -> Shape? {
+            guard let top = stack.last else { return root }
+            switch top.shape {
+            case .object(_, let nested)?: return top.isObject ? top.currentKey.flatMap { nested[$0] } : nil
+            case .array(let element)?: return top.isObject ? nil : element
+            case nil: return nil
             }
         }
+
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case quote:
+                let start = index
+                index += 1
+                while index < bytes.count && bytes[index] != quote { index += bytes[index] == backslash ? 2 : 1 }
+                index += 1
+                output.append(contentsOf: bytes[start..<min(index, bytes.count)])
+                if let last = stack.indices.last, stack[last].isObject, stack[last].expectingKey {
+                    let key = String(decoding: bytes[(start + 1)..<max(start + 1, index - 1)], as: UTF8.self)
+                    stack[last].currentKey = key
+                    stack[last].seen.insert(key)
+                    stack[last].keyCount += 1
+                    stack[last].expectingKey = false
+                }
+                continue
+            case UInt8(ascii: "{"):
+                let shape = childShape()
+                stack.append(Frame(shape: shape, isObject: true, expectingKey: true, currentKey: nil, seen: [], keyCount: 0))
+            case UInt8(ascii: "["):
+                let shape = childShape()
+                stack.append(Frame(shape: shape, isObject: false, expectingKey: false, currentKey: nil, seen: [], keyCount: 0))
+            case UInt8(ascii: ","):
+                if let last = stack.indices.last, stack[last].isObject { stack[last].expectingKey = true }
+            case UInt8(ascii: "}"):
+                if let frame = stack.popLast(), case .object(let nullable, _)? = frame.shape {
+                    var count = frame.keyCount
+                    for key in nullable where !frame.seen.contains(key) {
+                        if count > 0 { output.append(UInt8(ascii: ",")) }
+                        output.append(contentsOf: Array("\"\(key)\":null".utf8))
+                        count += 1
+                    }
+                }
+            case UInt8(ascii: "]"):
+                _ = stack.popLast()
+            default:
+                break
+            }
+            output.append(byte)
+            index += 1
+        }
+        return output
     }
 
     static let user = Shape.object(nullable: ["trial_ends_at"], nested: [:])
@@ -47,10 +104,8 @@ struct ExplicitNullsMiddleware: ServerMiddleware {
         guard let shape = Self.shapes[operationID], let responseBody, response.status.kind == .successful else {
             return (response, responseBody)
         }
-        let data = try await Data(collecting: responseBody, upTo: 64 << 20)
-        guard let json = try? JSONSerialization.jsonObject(with: data),
-              let filled = try? JSONSerialization.data(withJSONObject: shape.fill(json), options: [.withoutEscapingSlashes])
-        else { return (response, HTTPBody(data)) }
+        let bytes = try await [UInt8](collecting: responseBody, upTo: 64 << 20)
+        let filled = Self.fill(bytes, shape: shape)
         var filledResponse = response
         filledResponse.headerFields[.contentLength] = String(filled.count)
         return (filledResponse, HTTPBody(filled))

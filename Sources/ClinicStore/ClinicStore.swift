@@ -173,16 +173,17 @@ public struct ClinicStore: Sendable {
         try await tx.query("DELETE FROM patient_terms WHERE patient_id = $1", [.text(patient.id)])
         let terms = SearchTerms.terms(name: patient.name, phone: patient.phoneNumber).sorted()
         guard !terms.isEmpty else { return }
-        // One multi-row insert: ($1, $2, $3), ($1, $4, $3), …
-        var sql = "INSERT INTO patient_terms (user_id, term, patient_id) VALUES "
+        // One multi-row insert: ($1, $2, $3, $4), ($1, $5, $3, $4), …
+        var sql = "INSERT INTO patient_terms (user_id, term, patient_id, created_at) VALUES "
         var binds: [SQLValue] = [.text(patient.userId)]
         for (index, term) in terms.enumerated() {
             binds.append(.text(term))
             if index == 0 {
                 binds.append(.text(patient.id))
-                sql += "($1, $2, $3)"
+                binds.append(.int(patient.createdAt))
+                sql += "($1, $2, $3, $4)"
             } else {
-                sql += ", ($1, $\(binds.count), $3)"
+                sql += ", ($1, $\(binds.count), $3, $4)"
             }
         }
         try await tx.query(sql, binds)
@@ -228,20 +229,33 @@ public struct ClinicStore: Sendable {
     public func patients(userId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
         let prefixes = SearchTerms.prefixes(query: query ?? "")
         if prefixes?.isEmpty == true { return Page(items: [], next: nil) }
-        var sql = "SELECT * FROM patients WHERE user_id = $1"
         var binds: [SQLValue] = [.text(userId)]
-        for prefix in prefixes ?? [] {
-            binds.append(.text(prefix))
-            binds.append(.text(prefix + SearchTerms.ceiling))
-            sql += " AND id IN (SELECT patient_id FROM patient_terms WHERE user_id = $1 AND term >= $\(binds.count - 1) AND term < $\(binds.count))"
+        let sql: String
+        if let prefixes {
+            // The first word's range of the search index, already ordered newest first, with the
+            // other words as index probes; only the page's patients are then read.
+            binds += [.text(prefixes[0]), .text(prefixes[0] + SearchTerms.ceiling)]
+            var inner = "SELECT DISTINCT t.patient_id, t.created_at FROM patient_terms t WHERE t.user_id = $1 AND t.term >= $2 AND t.term < $3"
+            for prefix in prefixes.dropFirst() {
+                binds += [.text(prefix), .text(prefix + SearchTerms.ceiling)]
+                inner += " AND EXISTS (SELECT 1 FROM patient_terms o WHERE o.patient_id = t.patient_id AND o.term >= $\(binds.count - 1) AND o.term < $\(binds.count))"
+            }
+            if let cursor {
+                binds += [.int(cursor.key), .text(cursor.id)]
+                inner += " AND (t.created_at < $\(binds.count - 1) OR (t.created_at = $\(binds.count - 1) AND t.patient_id < $\(binds.count)))"
+            }
+            binds.append(.int(Int64(limit + 1)))
+            inner += " ORDER BY t.created_at DESC, t.patient_id DESC LIMIT $\(binds.count)"
+            sql = "SELECT p.* FROM (\(inner)) c JOIN patients p ON p.id = c.patient_id ORDER BY c.created_at DESC, c.patient_id DESC"
+        } else {
+            var plain = "SELECT * FROM patients WHERE user_id = $1"
+            if let cursor {
+                binds += [.int(cursor.key), .text(cursor.id)]
+                plain += " AND (created_at < $2 OR (created_at = $2 AND id < $3))"
+            }
+            binds.append(.int(Int64(limit + 1)))
+            sql = plain + " ORDER BY created_at DESC, id DESC LIMIT $\(binds.count)"
         }
-        if let cursor {
-            binds.append(.int(cursor.key))
-            binds.append(.text(cursor.id))
-            sql += " AND (created_at < $\(binds.count - 1) OR (created_at = $\(binds.count - 1) AND id < $\(binds.count)))"
-        }
-        binds.append(.int(Int64(limit + 1)))
-        sql += " ORDER BY created_at DESC, id DESC LIMIT $\(binds.count)"
         let records = try await database.query(sql, binds).map(PatientRecord.init(row:))
         return Self.page(records, limit: limit) { PageCursor(key: $0.createdAt, id: $0.id) }
     }

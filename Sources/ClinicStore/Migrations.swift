@@ -92,6 +92,14 @@ enum Migrations {
             "CREATE INDEX appointments_by_user ON appointments (user_id, starts_at, id)",
             "CREATE INDEX appointments_by_patient ON appointments (patient_id, starts_at)",
         ]),
+        // Search orders candidates inside the index (newest first) and fetches only the page shown.
+        (2, [
+            "ALTER TABLE patient_terms ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE patient_terms SET created_at = (SELECT p.created_at FROM patients p WHERE p.id = patient_terms.patient_id)",
+            "CREATE INDEX patient_terms_search ON patient_terms (user_id, term, created_at, patient_id)",
+            "DROP INDEX patient_terms_patient",
+            "CREATE INDEX patient_terms_patient ON patient_terms (patient_id, term)",
+        ]),
     ]
 
     static func apply(to database: any SQLExecutor) async throws {

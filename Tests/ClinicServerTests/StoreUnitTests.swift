@@ -42,3 +42,44 @@ import Testing
         #expect(!RecordID.isWellFormed(id.uppercased()))
     }
 }
+
+@testable import ClinicServer
+
+@Suite struct ExplicitNullsTests {
+    @Test func test_fill_insertsMissingNullableKeys_inNestedShapes_only() throws {
+        let shape = ExplicitNullsMiddleware.page(ExplicitNullsMiddleware.patient)
+        let input = #"{"items":[{"id":"a","name":"Quote \" {not, a key}","created_at":"x"},{"id":"b","name":"B","phone_number":"1","notes":"n","address":"","date_of_birth":"d","sex":"f","extra":{"phone_number":1}}]}"#
+        let output = ExplicitNullsMiddleware.fill(Array(input.utf8), shape: shape)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output)) as? [String: Any])
+        #expect(object["next_cursor"] is NSNull)
+        let items = try #require(object["items"] as? [[String: Any]])
+        #expect(items[0]["name"] as? String == #"Quote " {not, a key}"#)
+        for key in ["phone_number", "address", "notes", "date_of_birth", "sex"] { #expect(items[0][key] is NSNull, "\(key)") }
+        #expect(items[1]["phone_number"] as? String == "1")
+        #expect((items[1]["extra"] as? [String: Any])?.count == 1, "objects outside the shapes are left alone")
+        #expect(ExplicitNullsMiddleware.fill(Array("{}".utf8), shape: ExplicitNullsMiddleware.user) == Array(#"{"trial_ends_at":null}"#.utf8))
+    }
+}
+
+import ClinicAPI
+
+@Suite struct RFC3339Tests {
+    @Test func test_format_andParse_agreeWithFoundation() throws {
+        let foundation = ISO8601DateFormatter()
+        foundation.formatOptions = [.withInternetDateTime]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let seconds = Double(Int64.random(in: -2_208_988_800...4_102_444_800, using: &generator))
+            let date = Date(timeIntervalSince1970: seconds)
+            let text = RFC3339DateTranscoder.format(date)
+            #expect(text == foundation.string(from: date))
+            #expect(RFC3339DateTranscoder.parse(text) == date)
+        }
+        #expect(RFC3339DateTranscoder.format(Date(timeIntervalSince1970: 1_795_600_000.25)) == "2026-11-25T09:46:40.250Z")
+        #expect(RFC3339DateTranscoder.parse("2024-02-29T12:00:00+05:30") == Date(timeIntervalSince1970: 1_709_188_200))
+        #expect(RFC3339DateTranscoder.parse("2026-11-24T10:00:00.123456") != nil)
+        for bad in ["2026-13-01T00:00:00Z", "2026-11-24", "2026-11-24T10:00:00Zjunk", "yesterday", "2026-11-24T25:00:00Z", ""] {
+            #expect(RFC3339DateTranscoder.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 enum Fixture {
-    static let now = Date(timeIntervalSince1970: 1_795_600_000)  // 2026-11-25T08:26:40Z
+    static let now = Date(timeIntervalSince1970: 1_795_600_000)  // 2026-11-25T09:46:40Z
 
     static func user(status: Components.Schemas.SubscriptionStatus = .trialing, plan: Components.Schemas.Plan = .basic) -> User {
         User(id: "aaaaaaaaaaaaaaaaaaaaaaaa", username: "Dr Ana Ruiz", email: "ana@example.org", plan: plan, status: status,
