@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: all build run demo server test test-e2e deps-build deps-test deps-bench bench-server bench-tui clean
+.PHONY: all build run demo server test test-e2e deps-build deps-test deps-bench bench bench-server bench-tui clean
 
 all: build
 
@@ -64,6 +64,13 @@ test-e2e: deps-test
 bench-server: deps-bench
 	$(SWIFT) build -c release --product clinic-server
 	scripts/bench-server.sh
+
+bench-tui: deps-test
+	$(SWIFT) build -c release --product clinic-server
+	$(SWIFT) build -c release --product clinic
+	scripts/bench-tui.sh
+
+bench: bench-server bench-tui
 
 clean:
 	rm -rf .build

@@ -65,6 +65,7 @@ func runApp(state initial: AppState, initialCommands: [Command], backend: any Cl
     var lastTick = Date()
     var frame = view(state)
     terminal.draw(frame)
+    StartupTrace.mark("first_frame_ms")
     while !state.quitting && terminationRequested == 0 {
         var messages: [Msg] = []
         if let input = terminal.read(timeoutMilliseconds: 30) {
@@ -89,6 +90,7 @@ func runApp(state initial: AppState, initialCommands: [Command], backend: any Cl
         if next != frame {
             terminal.draw(next)
             frame = next
+            if !state.patients.items.isEmpty { StartupTrace.mark("first_data_ms") }
         }
     }
 }

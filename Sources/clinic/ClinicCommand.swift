@@ -18,7 +18,7 @@ struct ClinicCommand: ParsableCommand {
             ~/.config/clinic-os-lite/config) clinic starts the bundled server in this process on SQLite and logs \
             in a local account, so one command runs the whole product. --demo does the same with a realistic demo clinic.
             """,
-        subcommands: [Open.self, Logout.self],
+        subcommands: [Open.self, Logout.self, BenchRender.self],
         defaultSubcommand: Open.self)
 }
 

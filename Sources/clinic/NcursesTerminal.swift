@@ -35,6 +35,17 @@ final class NcursesTerminal {
         previous = nil
     }
 
+    /// Uses a screen someone else created (a benchmark's `newterm` on a file).
+    func adoptCurrentScreen() {
+        isActive = true
+        if useColor && has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        setUpStyles(colors: useColor && has_colors() && clinic_colors() >= 8)
+        previous = nil
+    }
+
     func stop() {
         guard isActive else { return }
         isActive = false

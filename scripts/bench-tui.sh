@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Terminal client benchmark (release build): renderer figures from `clinic bench-render`, then the
+# real app in tmux against a release server with 10,000 patients: start-up to first frame and to
+# the first page of patients (median of 5 starts with a saved session), and its RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build/release
+[ -x "$bin/clinic" ] && [ -x "$bin/clinic-server" ] || { echo "build first: swift build -c release" >&2; exit 1; }
+
+echo "== renderer (in process, ncurses writing to a file) =="
+"$bin/clinic" bench-render
+
+tmp=$(mktemp -d /tmp/clinic-bench-tui.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+session="bench-tui-$$"
+export CLINIC_DATA_DIR=$tmp/data DATABASE_URL="sqlite://$tmp/data/bench.sqlite" BCRYPT_COST=4 LOG_LEVEL=error CLINIC_PASSWORD=bench-password
+trap 'tmux kill-session -t $session 2>/dev/null || true; kill $server 2>/dev/null || true; rm -rf $tmp' EXIT
+"$bin/clinic-server" seed --email tui@bench.local --patients 10000 --notes 1 --no-appointments >/dev/null
+"$bin/clinic-server" serve --port "$port" & server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+run_clinic() { tmux new-session -d -s "$session" -x 80 -y 24 "env HOME=$tmp TERM=xterm-256color CLINIC_TRACE_STARTUP=$tmp/trace $bin/clinic --server http://127.0.0.1:$port; sleep 30"; }
+wait_for() { for _ in $(seq 100); do tmux capture-pane -p -t "$session" | grep -qF "$1" && return 0; sleep 0.05; done; return 1; }
+# Log in once; later starts use the saved session.
+run_clinic; wait_for "Log in"
+tmux send-keys -t "$session" -l "tui@bench.local"; tmux send-keys -t "$session" Tab; tmux send-keys -t "$session" -l "bench-password"; tmux send-keys -t "$session" Enter
+wait_for "Dr Demo"; tmux send-keys -t "$session" q; sleep 0.5; tmux kill-session -t "$session" 2>/dev/null || true
+
+echo "== start-up with a saved session, server on loopback with 10,000 patients =="
+for i in 1 2 3 4 5; do
+  rm -f "$tmp/trace"; run_clinic; wait_for "↓ more" || true; sleep 0.3
+  cat "$tmp/trace" | tr '\n' ' '; echo
+  if [ "$i" = 5 ]; then
+    pid=$(pgrep -n -x clinic)
+    # Scroll through all 10,000 (endless scroll fetches page after page), then measure RSS.
+    for _ in $(seq 220); do tmux send-keys -t "$session" G; sleep 0.03; done
+    sleep 1
+    echo "RSS after scrolling to the end of 10,000 patients: $(( $(ps -o rss= -p "$pid") / 1024 )) MiB ($(tmux capture-pane -p -t "$session" | sed -n 3p | cut -c1-30 | xargs))"
+  fi
+  tmux send-keys -t "$session" q 2>/dev/null || true; sleep 0.3; tmux kill-session -t "$session" 2>/dev/null || true
+done
