@@ -9,6 +9,7 @@ struct ClinicAPIHandler: APIProtocol {
     let store: ClinicStore
     let auth: AuthService
     let configuration: ServerConfiguration
+    let webhooks: PaymentWebhooks
 
     var now: Int64 { Clock.nowMillis() }
 }

@@ -23,7 +23,10 @@ public enum ClinicServerApp {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20))
         router.add(middleware: RequestScopeMiddleware())
-        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration)
+        let webhooks = PaymentWebhooks(store: store, gateway: configuration.paymentGateway,
+                                       stripeSecret: try configuration.resolveStripeWebhookSecret(),
+                                       razorpaySecret: configuration.razorpayWebhookSecret)
+        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks)
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])
         return Application(

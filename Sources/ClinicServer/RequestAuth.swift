@@ -8,6 +8,8 @@ enum RequestScope {
     @TaskLocal static var bearerToken: String?
     @TaskLocal static var logger = Logger(label: "clinic.request")
     @TaskLocal static var clientAddress: String?
+    /// `scheme://host:port` the client used, for links the server hands out without PUBLIC_BASE_URL.
+    @TaskLocal static var origin: String?
 }
 
 /// Puts the request's bearer token and logger into task-local scope for the handlers.
@@ -20,9 +22,12 @@ struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware {
                 token = String(parts[1]).trimmingCharacters(in: .whitespaces)
             }
         }
+        let origin = request.head.authority.map { "http://" + $0 }
         return try await RequestScope.$bearerToken.withValue(token) {
-            try await RequestScope.$logger.withValue(context.logger) {
-                try await next(request, context)
+            try await RequestScope.$origin.withValue(origin) {
+                try await RequestScope.$logger.withValue(context.logger) {
+                    try await next(request, context)
+                }
             }
         }
     }

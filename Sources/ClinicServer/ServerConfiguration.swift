@@ -20,6 +20,13 @@ public struct ServerConfiguration: Sendable {
     public var loginWindowSeconds: Int = 900
     public var trialSweepSeconds: Int = 3600
     public var logLevel: String = "info"
+    /// `local` (checkout served by this server), `stripe` or `razorpay`.
+    public var paymentGateway: String = "local"
+    public var stripeWebhookSecret: String?
+    public var razorpayWebhookSecret: String?
+    /// Pro's price in minor units (cents) and its currency, shown by `/api/plans`.
+    public var proPriceMinor: Int = 2900
+    public var currency: String = "USD"
 
     public init() {}
 
@@ -40,6 +47,25 @@ public struct ServerConfiguration: Sendable {
             configuration.bcryptCost = value
         }
         if let level = environment["LOG_LEVEL"], !level.isEmpty { configuration.logLevel = level }
+        if let gateway = environment["PAYMENT_GATEWAY"], !gateway.isEmpty {
+            guard ["local", "stripe", "razorpay"].contains(gateway) else {
+                throw ConfigurationError("PAYMENT_GATEWAY must be local, stripe or razorpay, got '\(gateway)'")
+            }
+            configuration.paymentGateway = gateway
+        }
+        if let secret = environment["STRIPE_WEBHOOK_SECRET"], !secret.isEmpty { configuration.stripeWebhookSecret = secret }
+        if let secret = environment["RAZORPAY_WEBHOOK_SECRET"], !secret.isEmpty { configuration.razorpayWebhookSecret = secret }
+        if let price = environment["PRO_PRICE_MINOR"], !price.isEmpty {
+            guard let value = Int(price), value > 0 else { throw ConfigurationError("PRO_PRICE_MINOR must be a positive whole number") }
+            configuration.proPriceMinor = value
+        }
+        if let currency = environment["CURRENCY"], !currency.isEmpty { configuration.currency = currency.uppercased() }
+        if configuration.paymentGateway == "stripe" && configuration.stripeWebhookSecret == nil {
+            throw ConfigurationError("PAYMENT_GATEWAY=stripe needs STRIPE_WEBHOOK_SECRET")
+        }
+        if configuration.paymentGateway == "razorpay" && configuration.razorpayWebhookSecret == nil {
+            throw ConfigurationError("PAYMENT_GATEWAY=razorpay needs RAZORPAY_WEBHOOK_SECRET")
+        }
         return configuration
     }
 
@@ -57,6 +83,13 @@ public struct ServerConfiguration: Sendable {
         host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
     }
 
+    /// The Stripe-format webhook secret: given, or for the local gateway generated once and kept
+    /// beside the JWT secret (the local checkout signs its events with it).
+    public func resolveStripeWebhookSecret() throws -> String {
+        if let stripeWebhookSecret { return stripeWebhookSecret }
+        return try keptSecret(named: "webhook-secret", purpose: "STRIPE_WEBHOOK_SECRET")
+    }
+
     /// The signing key: given, or (on loopback only) generated once and kept with mode 0600
     /// beside the SQLite file, so tokens survive restarts.
     public func resolveJWTSecret() throws -> String {
@@ -64,8 +97,13 @@ public struct ServerConfiguration: Sendable {
             guard jwtSecret.utf8.count >= 32 else { throw ConfigurationError("JWT_SECRET must be at least 32 bytes long") }
             return jwtSecret
         }
+        return try keptSecret(named: "jwt-secret", purpose: "JWT_SECRET")
+    }
+
+    /// A secret generated once and kept (mode 0600) beside the SQLite file; loopback only.
+    func keptSecret(named name: String, purpose: String) throws -> String {
         guard isLoopback else {
-            throw ConfigurationError("JWT_SECRET is not set: refusing to serve on \(host) without a fixed signing key (set JWT_SECRET to 32+ random bytes)")
+            throw ConfigurationError("\(purpose) is not set: refusing to serve on \(host) without it (set \(purpose) to 32+ random bytes)")
         }
         var directory = dataDirectory
         let url = resolvedDatabaseURL
@@ -73,14 +111,14 @@ public struct ServerConfiguration: Sendable {
             directory = (String(url.dropFirst("sqlite://".count)) as NSString).deletingLastPathComponent
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = directory + "/jwt-secret"
+        let path = directory + "/" + name
         if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
            existing.utf8.count >= 32 {
             return existing
         }
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
         guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError("cannot write the generated JWT secret to \(path)")
+            throw ConfigurationError("cannot write the generated \(purpose) to \(path)")
         }
         return secret
     }

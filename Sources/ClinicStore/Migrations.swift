@@ -100,6 +100,30 @@ enum Migrations {
             "DROP INDEX patient_terms_patient",
             "CREATE INDEX patient_terms_patient ON patient_terms (patient_id, term)",
         ]),
+        // Payments: checkout sessions and the gateway events applied (each at most once).
+        (3, [
+            """
+            CREATE TABLE payment_sessions (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                plan TEXT NOT NULL,
+                gateway TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                completed_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE payment_events (
+                event_id TEXT PRIMARY KEY,
+                gateway TEXT NOT NULL,
+                type TEXT NOT NULL,
+                user_id TEXT,
+                applied BIGINT NOT NULL,
+                received_at BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     static func apply(to database: any SQLExecutor) async throws {
