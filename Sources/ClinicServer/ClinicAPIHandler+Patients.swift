@@ -47,7 +47,10 @@ extension ClinicAPIHandler {
     func deletePatient(_ input: Operations.DeletePatient.Input) async throws -> Operations.DeletePatient.Output {
         let user = try await auth.authorize(.write)
         let id = try InputRules.recordID(input.path.id, "Patient")
+        let keys = try await store.documentKeys(userId: user.id, patientId: id)
         guard try await store.deletePatient(userId: user.id, id: id) else { throw APIError.notFound("Patient") }
+        // The rows went with the patient (cascade); their stored files go now.
+        for key in keys { await storage.delete(key: key) }
         return .noContent(.init())
     }
 }

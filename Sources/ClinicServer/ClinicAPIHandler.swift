@@ -10,6 +10,7 @@ struct ClinicAPIHandler: APIProtocol {
     let auth: AuthService
     let configuration: ServerConfiguration
     let webhooks: PaymentWebhooks
+    let storage: any DocumentStorage
 
     var now: Int64 { Clock.nowMillis() }
 }

@@ -21,14 +21,20 @@ public enum ClinicServerApp {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20))
+        router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20, streamedUploadBytes: 20 * 1024 * 1024 + 64 * 1024))
         router.add(middleware: RequestScopeMiddleware())
         let webhooks = PaymentWebhooks(store: store, gateway: configuration.paymentGateway,
                                        stripeSecret: try configuration.resolveStripeWebhookSecret(),
                                        razorpaySecret: configuration.razorpayWebhookSecret)
-        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks)
+        let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: secret)
+        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: storage)
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])
+        let files = SignedFileRoute(store: store, storage: storage)
+        router.get("/files/:key") { request, context in
+            try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),
+                                     signature: request.uri.queryParameters.get("signature"))
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

@@ -116,11 +116,19 @@ private struct ValidationProblem: Encodable {
     let detail: [ValidationIssue]
 }
 
-/// Caps request bodies (1 MiB for JSON and forms) before anything reads them.
+/// Caps request bodies (1 MiB for JSON and forms) before anything reads them. Document uploads
+/// stream to storage instead, which enforces their 20 MiB on the bytes themselves.
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let maximumBytes: Int
+    let streamedUploadBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method == .post && request.uri.path.hasSuffix("/documents") && request.uri.path.hasPrefix("/api/patients/") {
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > streamedUploadBytes {
+                throw APIError(.contentTooLarge, "Documents are limited to 20 MiB", code: "too_large")
+            }
+            return try await next(request, context)
+        }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBytes {
             throw APIError(.contentTooLarge, "Request body is larger than \(maximumBytes) bytes", code: "too_large")
         }

@@ -93,7 +93,7 @@ struct ExplicitNullsMiddleware: ServerMiddleware {
         "listPatients": page(patient), "createPatient": patient, "getPatient": patient, "updatePatient": patient,
         "listNotes": page(.object(nullable: [], nested: [:])),
         "listAppointments": page(appointment), "createAppointment": appointment, "getAppointment": appointment,
-        "updateAppointment": appointment,
+        "updateAppointment": appointment, "listDocuments": page(.object(nullable: [], nested: [:])),
     ]
 
     func intercept(

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     /// Pro's price in minor units (cents) and its currency, shown by `/api/plans`.
     public var proPriceMinor: Int = 2900
     public var currency: String = "USD"
+    /// `file:///path` (default: `documents/` in the data directory).
+    public var storageURL: String?
 
     public init() {}
 
@@ -60,6 +62,7 @@ public struct ServerConfiguration: Sendable {
             configuration.proPriceMinor = value
         }
         if let currency = environment["CURRENCY"], !currency.isEmpty { configuration.currency = currency.uppercased() }
+        if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
         if configuration.paymentGateway == "stripe" && configuration.stripeWebhookSecret == nil {
             throw ConfigurationError("PAYMENT_GATEWAY=stripe needs STRIPE_WEBHOOK_SECRET")
         }
@@ -81,6 +84,18 @@ public struct ServerConfiguration: Sendable {
 
     public var isLoopback: Bool {
         host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+
+    /// The folder documents are kept in. Google Cloud Storage (`gs://`) is not built yet: refused
+    /// at start rather than failing on the first upload.
+    public func resolvedStorageDirectory() throws -> String {
+        guard let storageURL else { return dataDirectory + "/documents" }
+        if storageURL.hasPrefix("file://") {
+            let path = String(storageURL.dropFirst("file://".count))
+            guard path.hasPrefix("/") else { throw ConfigurationError("STORAGE_URL file URLs take an absolute path: file:///path") }
+            return path
+        }
+        throw ConfigurationError("STORAGE_URL must be file:///path (gs:// storage is not available in this build)")
     }
 
     /// The Stripe-format webhook secret: given, or for the local gateway generated once and kept

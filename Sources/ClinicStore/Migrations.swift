@@ -124,6 +124,23 @@ enum Migrations {
             )
             """,
         ]),
+        // Documents (Pro): metadata here, bytes in object storage under `storage_key`.
+        (4, [
+            """
+            CREATE TABLE documents (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                patient_id TEXT NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+                file_name TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size_bytes BIGINT NOT NULL,
+                storage_key TEXT NOT NULL,
+                uploaded_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX documents_by_patient ON documents (patient_id, uploaded_at DESC, id DESC)",
+            "CREATE UNIQUE INDEX documents_by_key ON documents (storage_key)",
+        ]),
     ]
 
     static func apply(to database: any SQLExecutor) async throws {

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func test_cancellation_abortsTheTransfer() async throws {
-        let fake = try FakeServer(routes: ["/api/token": .delay(seconds: 5, then: 200, body: Self.token)])
+        let fake = try FakeServer(routes: ["/api/token": .delay(seconds: 8, then: 200, body: Self.token)])
         defer { fake.stop() }
         let client = makeClient("http://127.0.0.1:\(fake.port)")
         let started = ContinuousClock.now
@@ -65,6 +65,7 @@ import Testing
         task.cancel()
         let result = await task.value
         #expect(result?.kind == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // libcurl sees the abort in its progress callback (about once a second; later on a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(6))
     }
 }
