@@ -88,6 +88,20 @@ api POST /api/patients '{"name":"Mallory Newcomer"}' >/dev/null
 press /; press C-u; press Enter
 check "clearing the search lists everyone, new patients included" wait_for "Mallory Newcomer" 10
 
+# Upgrade through the local checkout from the terminal; the documents pane unlocks without a restart.
+press Enter; press 2
+check "documents pane is locked on a trial" wait_for "Documents is a Pro feature"
+press U
+check "upgrade screen shows the plans" wait_for "29.00 USD / month"
+press Enter
+check "a checkout is opened" wait_for "press c to confirm from here"
+press c
+check "the payment turns the account Pro" wait_for "Pro is active. Documents (2) and analytics (3) are unlocked."
+check "the status bar says so" wait_for "pro · active"
+press Escape
+check "the documents pane unlocks" wait_for "No documents for this patient."
+check "the server agrees" bash -c "curl -sf '$base/api/users/me' -H 'Authorization: Bearer $token' | grep -qF '\"plan\":\"pro\"'"
+
 press q
 for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
 check "clean exit" grep -q "exit=0" "$tmp/exit"

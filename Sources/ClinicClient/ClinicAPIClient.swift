@@ -13,7 +13,7 @@ public final class ClinicAPIClient: Sendable {
 
     public init(serverURL: URL, http: CurlHTTPClient, session: StoredSession?, sessionFile: SessionFile?) {
         self.serverURL = serverURL
-        let vault = SessionVault(session: session, file: sessionFile, server: serverURL.absoluteString)
+        let vault = SessionVault(session: session, file: sessionFile, server: serverURL.absoluteString, http: http)
         self.vault = vault
         let transport = CurlClientTransport(http: http)
         self.client = Client(serverURL: serverURL, configuration: .clinic, transport: transport,
@@ -193,5 +193,47 @@ struct BearerMiddleware: ClientMiddleware {
             throw APIFailure(kind: .sessionExpired, status: 401, message: "Your session has expired.")
         }
         return try await send(token: refreshed)
+    }
+}
+
+// MARK: Plans, payments and Pro features
+
+extension ClinicAPIClient {
+    public func plans() async throws -> [Components.Schemas.PlanOffer] {
+        try await perform { try await client.listPlans().ok.body.json }
+    }
+
+    public func createCheckout() async throws -> (sessionID: String, url: String) {
+        try await perform {
+            let session = try await client.createPaymentSession(body: .json(.init(plan: .pro))).ok.body.json
+            return (session.sessionId, session.checkoutUrl)
+        }
+    }
+
+    /// Confirms a checkout at the local gateway (the embedded default) from the terminal: the same
+    /// POST its page's button makes. Only for URLs on the API's own origin.
+    public func confirmLocalCheckout(url: String) async throws {
+        guard let target = URL(string: url), target.host == serverURL.host, target.port == serverURL.port,
+              target.path.hasPrefix("/checkout/cs_local_")
+        else { throw APIFailure(kind: .rejected, message: "This checkout is at the payment provider: finish it in a browser.") }
+        let response: HTTPExchange.Response
+        do {
+            response = try await vault.http.send(.init(method: "POST", url: url + "/confirm"))
+        } catch {
+            throw Self.failure(from: error)
+        }
+        guard response.status == 200 else { throw FailureMiddleware.failure(status: response.status, body: response.body, retryAfter: nil) }
+    }
+
+    public func documents(patientID: String) async throws -> [Components.Schemas.Document] {
+        try await perform { try await client.listDocuments(path: .init(id: patientID)).ok.body.json.items }
+    }
+
+    public func patientGrowth(days: Int) async throws -> [Components.Schemas.PatientGrowth.PointsPayloadPayload] {
+        try await perform {
+            let from = Date().addingTimeInterval(-Double(days) * 86_400)
+            return try await client.patientGrowth(query: .init(interval: .day, from: from, to: Date(),
+                                                               tz: TimeZone.current.identifier)).ok.body.json.points
+        }
     }
 }

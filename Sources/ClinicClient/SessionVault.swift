@@ -65,11 +65,13 @@ enum PrivateFile {
 /// The tokens in use, shared by concurrent requests; one refresh at a time.
 actor SessionVault {
     private(set) var session: StoredSession?
+    nonisolated let http: CurlHTTPClient
     private let file: SessionFile?
     private let server: String
     private var refreshing: Task<String?, Never>?
 
-    init(session: StoredSession?, file: SessionFile?, server: String) {
+    init(session: StoredSession?, file: SessionFile?, server: String, http: CurlHTTPClient) {
+        self.http = http
         self.session = session?.server == server ? session : nil
         self.file = file
         self.server = server

@@ -91,7 +91,37 @@ public struct AppState: Equatable, Sendable {
         public var draftKey: String { "note-\(patientID)" + (noteID.map { "-\($0)" } ?? "") }
     }
 
+    /// What the right-hand pane shows for the selected patient.
+    public enum RightPane: Equatable, Sendable { case notes, documents, analytics }
+
+    public struct UpgradeState: Equatable, Sendable {
+        public var plans: [PlanOffer] = []
+        public var loading = true
+        public var error: String?
+        public var checkoutURL: String?
+        public var creating = false
+        public var confirming = false
+        /// Polling `/api/users/me` until the plan is pro/active, up to this moment.
+        public var pollingUntil: Date?
+        public var done = false
+    }
+
+    public struct DocumentsState: Equatable, Sendable {
+        public var patientID: String?
+        public var items: [Document] = []
+        public var loading = false
+        public var error: String?
+    }
+
+    public struct AnalyticsState: Equatable, Sendable {
+        public var points: [GrowthPoint] = []
+        public var loading = false
+        public var error: String?
+        public var loaded = false
+    }
+
     public enum Overlay: Equatable, Sendable {
+        case upgrade(UpgradeState)
         case help
         case patientForm(PatientForm)
         case confirmDelete(Patient)
@@ -112,6 +142,9 @@ public struct AppState: Equatable, Sendable {
     public var patients = PatientList()
     public var timeline = Timeline()
     public var focus = Pane.patients
+    public var rightPane = RightPane.notes
+    public var documents = DocumentsState()
+    public var analytics = AnalyticsState()
     public var overlay: Overlay?
     public var toast: Toast?
     public var now: Date
@@ -139,8 +172,14 @@ public struct AppState: Equatable, Sendable {
     }
 
     /// Any request in flight: the view shows a spinner.
+    /// Pro panes unlock from the cached plan/status (the session file's user), mirroring the server.
+    public var proLocked: Bool {
+        guard let user else { return true }
+        return Entitlements.denial(plan: user.plan.rawValue, status: user.status.rawValue, for: .pro) != nil
+    }
+
     public var isBusy: Bool {
-        if patients.loading || timeline.loading || login.busy { return true }
+        if patients.loading || timeline.loading || login.busy || documents.loading || analytics.loading { return true }
         switch overlay {
         case .patientForm(let form): return form.busy
         case .noteEditor(let editor): return editor.saving

@@ -11,6 +11,11 @@ public protocol ClinicBackend: Sendable {
     func savePatient(id: String?, draft: PatientDraft) async throws -> Patient
     func deletePatient(id: String) async throws
     func saveNote(patientID: String, noteID: String?, content: String) async throws -> ClinicalNote
+    func plans() async throws -> [PlanOffer]
+    func createCheckout() async throws -> (sessionID: String, url: String)
+    func confirmLocalCheckout(url: String) async throws
+    func documents(patientID: String) async throws -> [Document]
+    func patientGrowth(days: Int) async throws -> [GrowthPoint]
 }
 
 /// Where unsaved note texts live between runs.
@@ -112,6 +117,38 @@ public final class CommandRunner: @unchecked Sendable {
                 } catch {
                     send(.patientDeleteFailed(Self.failure(error)))
                 }
+            }
+        case .loadPlans:
+            Task {
+                do { send(.plansLoaded(try await backend.plans())) } catch { send(.plansFailed(Self.failure(error))) }
+            }
+        case .createCheckout:
+            Task {
+                do {
+                    let checkout = try await backend.createCheckout()
+                    send(.checkoutCreated(sessionID: checkout.sessionID, url: checkout.url))
+                } catch {
+                    send(.checkoutFailed(Self.failure(error)))
+                }
+            }
+        case .confirmLocalCheckout(let url):
+            Task {
+                do {
+                    try await backend.confirmLocalCheckout(url: url)
+                    send(.localCheckoutConfirmed)
+                } catch {
+                    send(.checkoutFailed(Self.failure(error)))
+                }
+            }
+        case .loadDocuments(let patientID):
+            Task {
+                do { send(.documentsLoaded(patientID: patientID, try await backend.documents(patientID: patientID))) } catch {
+                    send(.documentsFailed(patientID: patientID, Self.failure(error)))
+                }
+            }
+        case .loadGrowth(let days):
+            Task {
+                do { send(.growthLoaded(try await backend.patientGrowth(days: days))) } catch { send(.growthFailed(Self.failure(error))) }
             }
         case .saveNote(let patientID, let noteID, let content, let draftKey):
             Task {

@@ -13,6 +13,9 @@ public enum Key: Equatable, Sendable {
 public typealias Patient = Components.Schemas.Patient
 public typealias ClinicalNote = Components.Schemas.ClinicalNote
 public typealias User = Components.Schemas.User
+public typealias PlanOffer = Components.Schemas.PlanOffer
+public typealias Document = Components.Schemas.Document
+public typealias GrowthPoint = Components.Schemas.PatientGrowth.PointsPayloadPayload
 
 public typealias ClientFailure = APIFailure
 
@@ -36,6 +39,16 @@ public enum Msg: Equatable, Sendable {
     case noteSaveFailed(ClientFailure, draftKey: String)
     case searchDebounced(generation: Int)
     case retryNoteSave(draftKey: String)
+    case plansLoaded([PlanOffer])
+    case plansFailed(ClientFailure)
+    case checkoutCreated(sessionID: String, url: String)
+    case checkoutFailed(ClientFailure)
+    case localCheckoutConfirmed
+    case pollUpgrade
+    case documentsLoaded(patientID: String, [Document])
+    case documentsFailed(patientID: String, ClientFailure)
+    case growthLoaded([GrowthPoint])
+    case growthFailed(ClientFailure)
 }
 
 /// Side effects `update` asks for; the runner performs them and answers with `Msg`s.
@@ -52,5 +65,10 @@ public enum Command: Equatable, Sendable {
     case clearDraft(key: String)
     case cancel(requestID: Int)
     case after(milliseconds: Int, Msg)
+    case loadPlans
+    case createCheckout
+    case confirmLocalCheckout(url: String)
+    case loadDocuments(patientID: String)
+    case loadGrowth(days: Int)
     case quit
 }

@@ -24,6 +24,7 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         if state.overlay != nil { return Overlays.handle(&state, key) }
         return MainScreen.handle(&state, key)
     default:
+        if let commands = ProFeatures.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
     }
 }
@@ -106,6 +107,14 @@ enum MainScreen {
             return []
         case .character("n"):
             return openPatientForm(&state, patient: nil)
+        case .character("U"):
+            return ProFeatures.openUpgrade(&state)
+        case .character("1"):
+            return ProFeatures.showPane(&state, .notes)
+        case .character("2"):
+            return ProFeatures.showPane(&state, .documents)
+        case .character("3"):
+            return ProFeatures.showPane(&state, .analytics)
         case .character("r"), .function(5):
             return reloadPatients(&state)
         case .escape:
@@ -196,6 +205,7 @@ enum MainScreen {
         if clamped != state.patients.selected || state.timeline.patientID != state.patients.items[clamped].id {
             state.patients.selected = clamped
             commands += loadTimeline(&state)
+            if state.rightPane == .documents { commands += ProFeatures.refreshPane(&state) }
         }
         // Endless scroll: fetch the next page before the doctor reaches the end.
         if clamped >= count - 10, let cursor = state.patients.nextCursor, !state.patients.loading {
@@ -281,6 +291,10 @@ enum MainScreen {
 enum Overlays {
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         switch state.overlay {
+        case .upgrade(var upgrade):
+            let commands = ProFeatures.upgradeKeys(&state, key, &upgrade)
+            if case .upgrade = state.overlay { state.overlay = .upgrade(upgrade) }
+            return commands
         case .help:
             state.overlay = nil
             return []
@@ -374,9 +388,6 @@ enum Results {
             state.login.busy = false
             state.login.error = failure.kind == .unreachable ? "Cannot reach the server: \(failure.message)" : failure.message
             state.login.fieldErrors = failure.fieldErrors
-            return []
-        case .userRefreshed(let user):
-            state.user = user
             return []
         case .searchDebounced(let generation):
             guard generation == state.patients.generation, state.patients.search.text != state.patients.loadedQuery || state.patients.error != nil

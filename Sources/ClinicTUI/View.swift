@@ -16,6 +16,7 @@ public func view(_ state: AppState) -> Screen {
         PatientListView.draw(state, into: &screen)
         TimelineView.draw(state, into: &screen)
         switch state.overlay {
+        case .upgrade(let upgrade): UpgradeView.draw(upgrade, state: state, into: &screen)
         case .help: HelpView.draw(state, into: &screen)
         case .confirmDelete(let patient): ConfirmView.draw(patient, into: &screen)
         case .patientForm(let form): PatientFormView.draw(form, into: &screen)
@@ -158,6 +159,28 @@ enum TimelineView {
     static func draw(_ state: AppState, into screen: inout Screen) {
         let x = PatientListView.paneWidth(state) + 2
         let width = screen.width - x - 1
+        switch state.rightPane {
+        case .notes: break
+        case .documents:
+            screen.put("Documents" + (state.selectedPatient.map { " · " + TerminalText.sanitize($0.name) } ?? ""), x: x, y: 1,
+                       style: .title, maxWidth: width)
+            if state.proLocked {
+                ProPaneView.drawLocked("Documents", features: ["Lab reports, scans and letters per patient", "PDF, JPEG, PNG, text, up to 20 MiB",
+                                                                "Secure time-limited download links"], x: x, width: width, into: &screen)
+            } else {
+                ProPaneView.drawDocuments(state, x: x, width: width, into: &screen)
+            }
+            return
+        case .analytics:
+            screen.put("Analytics", x: x, y: 1, style: .title, maxWidth: width)
+            if state.proLocked {
+                ProPaneView.drawLocked("Analytics", features: ["Patient growth by day, week or month", "Appointment outcomes: completed,",
+                                                                "  cancelled, no-shows"], x: x, width: width, into: &screen)
+            } else {
+                ProPaneView.drawAnalytics(state, x: x, width: width, into: &screen)
+            }
+            return
+        }
         let focused = state.focus == .timeline
         guard let patient = state.selectedPatient, state.timeline.patientID == patient.id else {
             screen.put("Select a patient to see their notes.", x: x, y: 2, style: .dim, maxWidth: width)
@@ -225,7 +248,20 @@ enum MessageLine {
             }
         } else if state.isBusy && state.loggedIn {
             screen.put(" " + spinnerFrames[state.spinner % spinnerFrames.count] + " working… (Esc cancels)", x: 0, y: y, style: .dim)
+        } else if state.loggedIn, let banner = banner(state) {
+            screen.bar(" " + banner, y: y, style: .warning)
         }
+    }
+
+    /// A trial about to end, or an inactive subscription, is said plainly with the way out.
+    static func banner(_ state: AppState) -> String? {
+        guard let user = state.user else { return nil }
+        if user.status == .inactive { return "Subscription inactive: records are read-only. Press U to upgrade." }
+        if user.status == .trialing, let ends = user.trialEndsAt {
+            let days = Int((ends.timeIntervalSince(state.now) / 86_400).rounded(.up))
+            if days <= 7 { return "Your trial ends in \(max(0, days)) day\(days == 1 ? "" : "s"). Press U to upgrade." }
+        }
+        return nil
     }
 }
 
@@ -237,6 +273,10 @@ public enum KeyTable {
                     ("Ctrl-R", state.login.mode == .login ? "new account" : "have an account"), ("Ctrl-C", "quit")]
         }
         switch state.overlay {
+        case .upgrade(let upgrade):
+            if upgrade.done { return [("Esc", "close")] }
+            return upgrade.checkoutURL == nil ? [("Enter", "pay for Pro"), ("Esc", "not now")]
+                : [("c", "confirm test payment"), ("Esc", "close")]
         case .help: return [("any key", "close help")]
         case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")]
@@ -246,10 +286,11 @@ public enum KeyTable {
         if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
         if state.focus == .timeline {
             return [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"), ("n", "new patient"),
-                    ("?", "help"), ("q", "quit")]
+                    ("?", "help"), ("q", "quit"), ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
         }
         return [("/", "search"), ("j/k", "move"), ("Enter", "notes"), ("a", "add note"), ("n", "new"), ("e", "edit"),
-                ("d", "delete"), ("r", "reload"), ("?", "help"), ("q", "quit")]
+                ("d", "delete"), ("r", "reload"), ("?", "help"), ("q", "quit"), ("1/2/3", "notes/documents/analytics"),
+                ("U", "upgrade")]
     }
 }
 

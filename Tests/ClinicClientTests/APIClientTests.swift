@@ -70,16 +70,23 @@ func failure(_ body: () async throws -> Void) async -> APIFailure? {
     }
 
     @Test func test_expiredAccessToken_isRefreshedOnce_transparently() async throws {
-        let server = try await startServer { $0.accessTokenSeconds = 1 }
+        let server = try await startServer()
         defer { Task { await server.stop() } }
-        let client = makeClient(server.baseURL)
-        _ = try await client.register(name: "Dr B", email: "b-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
-        try await Task.sleep(for: .milliseconds(2100))
-        // Two requests at once with the expired token share one refresh (the refresh token rotates).
-        async let first = client.patients(query: "", cursor: nil)
-        async let second = client.currentUser()
-        _ = try await (first, second)
+        let path = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"
+        let first = makeClient(server.baseURL, file: SessionFile(path: path))
+        _ = try await first.register(name: "Dr B", email: "b-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
+        var session = try #require(SessionFile(path: path).load())
+        // The access token has gone stale (expired or rotated away); the refresh token is good.
+        session.accessToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.stale"
+        let client = makeClient(server.baseURL, session: session, file: SessionFile(path: path))
+        // Two requests at once with the stale token share one refresh (the refresh token rotates).
+        async let patients = client.patients(query: "", cursor: nil)
+        async let me = client.currentUser()
+        _ = try await (patients, me)
         #expect(try await client.patients(query: "", cursor: nil).items.isEmpty)
+        let saved = try #require(SessionFile(path: path).load())
+        #expect(saved.refreshToken != session.refreshToken, "the rotated refresh token is kept")
+        #expect(saved.accessToken != session.accessToken)
     }
 
     @Test func test_refusedRefresh_isSessionExpired() async throws {

@@ -1,0 +1,143 @@
+import ClinicAPI
+import Foundation
+
+/// The upgrade screen and the Pro panes (documents, analytics): keys and answers.
+enum ProFeatures {
+    static let pollEvery = 2000
+    static let pollFor: TimeInterval = 600
+
+    static func openUpgrade(_ state: inout AppState) -> [Command] {
+        if let user = state.user, user.plan == .pro && user.status == .active {
+            state.toast = .info("You are on Pro: documents and analytics are unlocked.")
+            return []
+        }
+        state.overlay = .upgrade(AppState.UpgradeState())
+        return [.loadPlans]
+    }
+
+    /// Keys 1, 2, 3: notes, documents, analytics. A locked pane shows what Pro adds and asks nothing of the server.
+    static func showPane(_ state: inout AppState, _ pane: AppState.RightPane) -> [Command] {
+        state.rightPane = pane
+        guard pane != .notes, !state.proLocked else { return [] }
+        return refreshPane(&state)
+    }
+
+    static func refreshPane(_ state: inout AppState) -> [Command] {
+        guard !state.proLocked else { return [] }
+        switch state.rightPane {
+        case .notes:
+            return []
+        case .documents:
+            guard let patient = state.selectedPatient else { return [] }
+            if state.documents.patientID == patient.id && !state.documents.items.isEmpty && !state.documents.loading { return [] }
+            state.documents = AppState.DocumentsState(patientID: patient.id, loading: true)
+            return [.loadDocuments(patientID: patient.id)]
+        case .analytics:
+            guard !state.analytics.loaded && !state.analytics.loading else { return [] }
+            state.analytics.loading = true
+            return [.loadGrowth(days: 30)]
+        }
+    }
+
+    static func upgradeKeys(_ state: inout AppState, _ key: Key, _ upgrade: inout AppState.UpgradeState) -> [Command] {
+        switch key {
+        case .escape, .character("q"):
+            state.overlay = nil
+            return []
+        case .enter:
+            guard upgrade.checkoutURL == nil, !upgrade.creating, !upgrade.done else { return [] }
+            upgrade.creating = true
+            upgrade.error = nil
+            return [.createCheckout]
+        case .character("c"):
+            guard let url = upgrade.checkoutURL, !upgrade.confirming, !upgrade.done else { return [] }
+            upgrade.confirming = true
+            return [.confirmLocalCheckout(url: url)]
+        default:
+            return []
+        }
+    }
+
+    /// Returns nil for messages that are not about Pro features.
+    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+        switch msg {
+        case .plansLoaded(let plans):
+            guard case .upgrade(var upgrade) = state.overlay else { return [] }
+            upgrade.plans = plans
+            upgrade.loading = false
+            state.overlay = .upgrade(upgrade)
+            return []
+        case .plansFailed(let failure), .checkoutFailed(let failure):
+            guard case .upgrade(var upgrade) = state.overlay else { return [] }
+            upgrade.loading = false
+            upgrade.creating = false
+            upgrade.confirming = false
+            upgrade.error = failure.message
+            state.overlay = .upgrade(upgrade)
+            if failure.code == "already_pro" { return [.refreshUser] }
+            return []
+        case .checkoutCreated(_, let url):
+            guard case .upgrade(var upgrade) = state.overlay else { return [] }
+            upgrade.creating = false
+            upgrade.checkoutURL = url
+            upgrade.pollingUntil = state.now.addingTimeInterval(pollFor)
+            state.overlay = .upgrade(upgrade)
+            return [.after(milliseconds: pollEvery, .pollUpgrade)]
+        case .localCheckoutConfirmed:
+            guard case .upgrade(var upgrade) = state.overlay else { return [] }
+            upgrade.confirming = false
+            state.overlay = .upgrade(upgrade)
+            return [.refreshUser]
+        case .pollUpgrade:
+            guard case .upgrade(let upgrade) = state.overlay, !upgrade.done, let until = upgrade.pollingUntil, state.now < until else { return [] }
+            return [.refreshUser, .after(milliseconds: pollEvery, .pollUpgrade)]
+        case .userRefreshed(let user):
+            let wasLocked = state.proLocked
+            state.user = user
+            if wasLocked && !state.proLocked {
+                if case .upgrade(var upgrade) = state.overlay {
+                    upgrade.done = true
+                    upgrade.pollingUntil = nil
+                    state.overlay = .upgrade(upgrade)
+                }
+                state.toast = .info("Pro is active: documents (2) and analytics (3) are unlocked.")
+                return refreshPane(&state)
+            }
+            return []
+        case .documentsLoaded(let patientID, let items):
+            guard state.documents.patientID == patientID else { return [] }
+            state.documents.items = items
+            state.documents.loading = false
+            state.documents.error = nil
+            return []
+        case .documentsFailed(let patientID, let failure):
+            guard state.documents.patientID == patientID else { return [] }
+            state.documents.loading = false
+            let commands = correctStaleCache(&state, failure)
+            if commands.isEmpty && state.loggedIn { state.documents.error = failure.message }
+            return commands
+        case .growthLoaded(let points):
+            state.analytics = AppState.AnalyticsState(points: points, loading: false, error: nil, loaded: true)
+            return []
+        case .growthFailed(let failure):
+            state.analytics.loading = false
+            let commands = correctStaleCache(&state, failure)
+            if commands.isEmpty && state.loggedIn { state.analytics.error = failure.message }
+            return commands
+        default:
+            return nil
+        }
+    }
+
+    /// A 403 for a Pro feature means the cached plan was stale: ask the server and relock.
+    static func correctStaleCache(_ state: inout AppState, _ failure: ClientFailure) -> [Command] {
+        if failure.code == "pro_required" || failure.code == "subscription_inactive" {
+            if var user = state.user {
+                if failure.code == "subscription_inactive" { user.status = .inactive } else if user.plan == .pro { user.status = .inactive } else { user.plan = .basic }
+                state.user = user
+            }
+            return [.refreshUser]
+        }
+        return Results.expireIfNeeded(&state, failure) ?? []
+    }
+}

@@ -1,0 +1,130 @@
+import ClinicAPI
+import Foundation
+
+enum UpgradeView {
+    static func price(_ plan: PlanOffer) -> String {
+        plan.priceMinor == 0 ? "free" : String(format: "%.2f %@ / %@", Double(plan.priceMinor) / 100, TerminalText.sanitize(plan.currency),
+                                               TerminalText.sanitize(plan.interval))
+    }
+
+    static func draw(_ upgrade: AppState.UpgradeState, state: AppState, into screen: inout Screen) {
+        let box = drawBox(title: "Upgrade to Pro", width: 76, height: min(20, screen.height - 3), into: &screen)
+        var y = box.y
+        if upgrade.loading {
+            screen.put("Loading plans…", x: box.x, y: y, style: .dim)
+            return
+        }
+        // Plans side by side.
+        let columnWidth = (box.width - 2) / max(1, upgrade.plans.count)
+        var tallest = 0
+        for (index, plan) in upgrade.plans.enumerated() {
+            let x = box.x + index * (columnWidth + 2)
+            screen.put(TerminalText.sanitize(plan.name), x: x, y: y, style: plan.id == .pro ? .title : .bold, maxWidth: columnWidth)
+            screen.put(price(plan), x: x, y: y + 1, style: .accent, maxWidth: columnWidth)
+            var row = y + 2
+            for feature in plan.features.prefix(6) {
+                for line in TerminalText.wrap("• " + TerminalText.sanitize(feature), to: columnWidth).prefix(2) {
+                    screen.put(line, x: x, y: row, maxWidth: columnWidth)
+                    row += 1
+                }
+            }
+            tallest = max(tallest, row - y)
+        }
+        y += tallest + 1
+        let bottom = box.y + box.height
+        if upgrade.done {
+            screen.put("Pro is active. Documents (2) and analytics (3) are unlocked.", x: box.x, y: y, style: .success, maxWidth: box.width)
+            screen.put("Esc to close.", x: box.x, y: y + 1, style: .dim)
+            return
+        }
+        if let url = upgrade.checkoutURL {
+            screen.put("Open this address to pay:", x: box.x, y: y, style: .bold)
+            for line in wrapHard(TerminalText.sanitize(url), columns: box.width).prefix(3) {
+                y += 1
+                screen.put(line, x: box.x, y: y, style: .accent)
+            }
+            y += 2
+            if url.contains("/checkout/cs_local_") {
+                screen.put("This server takes test payments: press c to confirm from here.", x: box.x, y: y, maxWidth: box.width)
+                y += 1
+            }
+            if let until = upgrade.pollingUntil, y < bottom {
+                let left = max(0, Int(until.timeIntervalSince(state.now)))
+                let status = upgrade.confirming ? "confirming…" : "waiting for the payment… \(left / 60):" + String(format: "%02d", left % 60) + " left"
+                screen.put(spinnerFrames[state.spinner % spinnerFrames.count] + " " + status, x: box.x, y: y, style: .dim)
+                y += 1
+            }
+        } else if upgrade.creating {
+            screen.put("Opening a checkout…", x: box.x, y: y, style: .dim)
+            y += 1
+        } else {
+            screen.put("Enter: pay for Pro    Esc: not now", x: box.x, y: y, style: .bold)
+            y += 1
+        }
+        if let error = upgrade.error, y < bottom {
+            screen.put(TerminalText.sanitize(error), x: box.x, y: min(y + 1, bottom - 1), style: .error, maxWidth: box.width)
+        }
+    }
+
+    static func wrapHard(_ text: String, columns: Int) -> [String] { NoteEditorView.wrapHard(text, columns: columns) }
+}
+
+enum ProPaneView {
+    static func drawLocked(_ title: String, features: [String], x: Int, width: Int, into screen: inout Screen) {
+        screen.put("🔒 " + title + " is a Pro feature", x: x, y: 3, style: .title, maxWidth: width)
+        var y = 5
+        for feature in features {
+            screen.put("• " + feature, x: x, y: y, style: .locked, maxWidth: width)
+            y += 1
+        }
+        screen.put("Press U to upgrade.", x: x, y: y + 1, style: .bold, maxWidth: width)
+    }
+
+    static func drawDocuments(_ state: AppState, x: Int, width: Int, into screen: inout Screen) {
+        let documents = state.documents
+        if documents.items.isEmpty {
+            let text = documents.loading ? "Loading documents…" : documents.error.map { "Could not load: " + TerminalText.sanitize($0) }
+                ?? "No documents for this patient."
+            screen.put(text, x: x, y: 3, style: documents.error != nil ? .error : .dim, maxWidth: width)
+            return
+        }
+        screen.put(TerminalText.fit("Name", to: width - 30) + " Type  Size      Date", x: x, y: 2, style: .dim, maxWidth: width)
+        for (index, document) in documents.items.prefix(screen.height - 6).enumerated() {
+            let kind = document.contentType.hasPrefix("application/pdf") ? "PDF" : document.contentType.hasPrefix("image/png") ? "PNG"
+                : document.contentType.hasPrefix("image/jpeg") ? "JPEG" : "Text"
+            let size = document.sizeBytes >= 1 << 20 ? String(format: "%.1f MiB", Double(document.sizeBytes) / 1_048_576)
+                : String(format: "%.0f KiB", max(1, Double(document.sizeBytes) / 1024))
+            let day = TimelineView.dayAndTime(document.uploadedAt, in: state.timeZone).day
+            let row = TerminalText.fit(TerminalText.sanitize(document.fileName), to: width - 30) + " " + TerminalText.fit(kind, to: 5)
+                + TerminalText.fit(size, to: 10) + day
+            screen.put(row, x: x, y: 3 + index, maxWidth: width)
+        }
+    }
+
+    static let bars: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    static func drawAnalytics(_ state: AppState, x: Int, width: Int, into screen: inout Screen) {
+        let analytics = state.analytics
+        guard !analytics.points.isEmpty else {
+            let text = analytics.loading ? "Loading analytics…" : analytics.error.map { "Could not load: " + TerminalText.sanitize($0) }
+                ?? "No data yet."
+            screen.put(text, x: x, y: 3, style: analytics.error != nil ? .error : .dim, maxWidth: width)
+            return
+        }
+        let points = Array(analytics.points.suffix(width))
+        let newTotal = points.reduce(0) { $0 + $1.newPatients }
+        screen.put("New patients per day, last \(points.count) days: \(newTotal)", x: x, y: 2, style: .bold, maxWidth: width)
+        screen.put("Total patients: \(points.last?.totalPatients ?? 0)", x: x, y: 3, maxWidth: width)
+        // A bar chart eight rows high, eighth-block resolution.
+        let height = 8
+        let peak = max(1, points.map(\.newPatients).max() ?? 1)
+        for (column, point) in points.enumerated() {
+            let eighths = Int((Double(point.newPatients) / Double(peak) * Double(height * 8)).rounded())
+            for row in 0..<height {
+                let filled = min(8, max(0, eighths - row * 8))
+                if filled > 0 { screen.put(String(bars[filled]), x: x + column, y: 5 + height - 1 - row, style: .accent) }
+            }
+        }
+        screen.put("peak \(peak)/day", x: x, y: 5 + height, style: .dim, maxWidth: width)
+    }
+}
