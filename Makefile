@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: all build run demo server test test-e2e deps-build deps-test deps-bench bench bench-server bench-tui clean
+.PHONY: all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
 
 all: build
 
@@ -55,6 +55,12 @@ test: deps-test
 	$(SWIFT) build --build-tests
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/e2e-tui.sh
+	python3 scripts/reliability-crash.py 5
+
+# Reliability, the long form: kill -9 the server 20 times under a writer.
+test-reliability: deps-test
+	$(SWIFT) build
+	python3 scripts/reliability-crash.py 20
 
 # The terminal end-to-end test alone (real clinic in tmux against a real clinic-server).
 test-e2e: deps-test

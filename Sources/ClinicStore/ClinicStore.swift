@@ -124,19 +124,10 @@ public struct ClinicStore: Sendable {
     // MARK: Patients
 
     public func createPatient(userId: String, fields: PatientFields, now: Int64) async throws -> PatientRecord {
-        let id = RecordID.make()
-        return try await database.transaction { tx in
-            let rows = try await tx.query("""
-                INSERT INTO patients (id, user_id, name, phone_number, address, notes, date_of_birth, sex, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *
-                """, [.text(id), .text(userId), .text(fields.name ?? ""), SQLValue(fields.phoneNumber ?? nil),
-                      SQLValue(fields.address ?? nil), SQLValue(fields.notes ?? nil), SQLValue(fields.dateOfBirth ?? nil),
-                      SQLValue(fields.sex ?? nil), .int(now)])
-            guard let row = rows.first else { throw StoreError.corrupt("insert returned no row") }
-            let patient = try PatientRecord(row: row)
-            try await Self.writeTerms(patient, tx: tx)
-            return patient
+        guard let patient = try await importPatients(userId: userId, [(fields, now)]).first else {
+            throw StoreError.corrupt("insert returned no row")
         }
+        return patient
     }
 
     /// Many patients in one transaction (imports, demo data, benchmarks). `createdAt` per row lets
@@ -227,8 +218,11 @@ public struct ClinicStore: Sendable {
 
     /// Newest first. `query` filters by name word prefixes or phone digits (see `SearchTerms`).
     public func patients(userId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
-        let prefixes = SearchTerms.prefixes(query: query ?? "")
+        var prefixes = SearchTerms.prefixes(query: query ?? "")
         if prefixes?.isEmpty == true { return Page(items: [], next: nil) }
+        if let words = prefixes, words.count > 1 {
+            prefixes = try await rarestFirst(userId: userId, words)
+        }
         var binds: [SQLValue] = [.text(userId)]
         let sql: String
         if let prefixes {
@@ -259,6 +253,19 @@ public struct ClinicStore: Sendable {
         }
         let records = try await database.query(sql, binds).map(PatientRecord.init(row:))
         return Self.page(records, limit: limit) { PageCursor(key: $0.createdAt, id: $0.id) }
+    }
+
+    /// Orders search prefixes by how many index entries each matches (counted up to a bound), so
+    /// the rarest drives the search and the others are probed per candidate.
+    func rarestFirst(userId: String, _ prefixes: [String]) async throws -> [String] {
+        var counted: [(prefix: String, count: Int64)] = []
+        for prefix in prefixes {
+            let rows = try await database.query("""
+                SELECT COUNT(*) AS n FROM (SELECT 1 FROM patient_terms WHERE user_id = $1 AND term >= $2 AND term < $3 LIMIT 5000) matches
+                """, [.text(userId), .text(prefix), .text(prefix + SearchTerms.ceiling)])
+            counted.append((prefix, try rows.first?.int("n") ?? 0))
+        }
+        return counted.sorted { $0.count < $1.count }.map(\.prefix)
     }
 
     static func page<T>(_ records: [T], limit: Int, cursor: (T) -> PageCursor) -> Page<T> {

@@ -26,18 +26,33 @@ public final class SQLiteDatabase: SQLDatabase {
                 storage: .file(path: path), threadPool: .singleton, logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.any())
             // FULL: a commit is on disk before the client hears 2xx (a clinic cannot lose a note).
-            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL"] {
-                _ = try await connection.query(pragma, [])
+            do {
+                for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL"] {
+                    _ = try await connection.query(pragma, [])
+                }
+            } catch {
+                // A connection must be closed before it is released (SQLiteNIO traps otherwise).
+                try? await connection.close()
+                throw error
             }
             return connection
         }
-        let writer = try await connect()
-        _ = try await writer.query("PRAGMA journal_mode = WAL", [])
+        var opened: [SQLiteConnection] = []
+        let writer: SQLiteConnection
         var readers: [SQLiteConnection] = []
-        for _ in 0..<max(1, readerCount) {
-            let reader = try await connect()
-            _ = try await reader.query("PRAGMA query_only = ON", [])
-            readers.append(reader)
+        do {
+            writer = try await connect()
+            opened.append(writer)
+            _ = try await writer.query("PRAGMA journal_mode = WAL", [])
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await connect()
+                opened.append(reader)
+                _ = try await reader.query("PRAGMA query_only = ON", [])
+                readers.append(reader)
+            }
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw StoreError.unavailable("cannot open \(path) as a SQLite database: \(error)")
         }
         // The database holds patients' records: only its owner may read it.
         chmod(path, 0o600)

@@ -15,7 +15,7 @@ struct ClinicServerCommand: AsyncParsableCommand {
             CLINIC_DATA_DIR, LOG_LEVEL); a flag overrides its variable. With no DATABASE_URL the server keeps a \
             SQLite file under the data directory. Serving on a non-loopback HOST needs JWT_SECRET.
             """,
-        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self],
+        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Backup.self, Restore.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -148,6 +148,45 @@ struct Seed: AsyncParsableCommand {
                                       appointments: !noAppointments)
             await store.close()
             print("seeded \(patients) patients for \(email)")
+        }
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Copy the SQLite database to a new file while the server runs.")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "The backup file to create.") var to: String
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        try await reportingFailures {
+            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
+            do {
+                try await store.backup(to: to)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            let patients = try await ClinicStore.verifyBackup(at: to, logger: Logger(label: "clinic-server"))
+            print("backed up to \(to) (\(patients) patients, integrity ok)")
+        }
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Replace the SQLite database with a verified backup (stop the server first).")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "The backup file to restore.") var from: String
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        let url = configuration.resolvedDatabaseURL
+        guard url.hasPrefix("sqlite://") else { throw ValidationError("restore is for SQLite; use pg_restore for PostgreSQL") }
+        try await reportingFailures {
+            let patients = try await ClinicStore.restore(from: from, to: String(url.dropFirst("sqlite://".count)),
+                                                         logger: Logger(label: "clinic-server"))
+            print("restored \(from) (\(patients) patients)")
         }
     }
 }

@@ -71,7 +71,17 @@ final class FakeServer: @unchecked Sendable {
             if count <= 0 { return }
             received.append(contentsOf: buffer[0..<count])
         }
-        let head = String(decoding: received, as: UTF8.self)
+        // Read the whole body: closing with unread bytes makes the kernel send RST, and the client
+        // may then see "connection reset" instead of our answer.
+        let headerEnd = received.range(of: Data("\r\n\r\n".utf8))!.upperBound
+        let head = String(decoding: received[..<headerEnd], as: UTF8.self)
+        let contentLength = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+        while received.count - headerEnd < contentLength {
+            let count = read(client, &buffer, buffer.count)
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
         let requestLine = head.split(separator: "\r\n").first.map(String.init) ?? ""
         let parts = requestLine.split(separator: " ")
         let path = parts.count > 1 ? String(parts[1].split(separator: "?").first ?? "") : ""
@@ -83,6 +93,10 @@ final class FakeServer: @unchecked Sendable {
             for (name, value) in headers { response += "\(name): \(value)\r\n" }
             response += "\r\n" + body
             _ = response.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
+            // Half-close and let the client finish reading before the socket goes away.
+            shutdown(client, Int32(SHUT_WR))
+            var drain = [UInt8](repeating: 0, count: 1024)
+            while read(client, &drain, drain.count) > 0 {}
         }
         switch routes[path] ?? .respond(status: 404, body: #"{"detail":"Not Found"}"#) {
         case .respond(let status, let body, let headers): send(status, body, headers)

@@ -60,3 +60,20 @@ enum ServerConfigurationFixture {
         return configuration
     }
 }
+
+@Suite struct StartupFailureTests {
+    @Test func test_aCorruptDatabaseFile_isAClearError_notACrash() async throws {
+        let directory = NSTemporaryDirectory() + "clinic-corrupt-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/clinic.sqlite", contents: Data(repeating: 0x42, count: 4096))
+        await #expect(throws: StoreError.self) {
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.dataDirectory = directory
+            configuration.databaseURL = "sqlite://\(directory)/clinic.sqlite"
+            _ = try await ClinicServerApp.start(configuration: configuration, logger: .init(label: "test"))
+        }
+        await #expect(throws: StoreError.self) { _ = try await ClinicStore.open(url: "mysql://nope", logger: .init(label: "test")) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
