@@ -6,9 +6,9 @@ extension ClinicStore {
     /// with mode 0600. PostgreSQL is backed up with its own tools (pg_dump).
     public func backup(to path: String) async throws {
         guard database.dialect == .sqlite else {
-            throw StoreError.unavailable("backups of PostgreSQL are made with pg_dump / pg_restore")
+            throw StoreError.refused("backups of PostgreSQL are made with pg_dump / pg_restore")
         }
-        guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.badURL("\(path) exists already: choose a new file") }
+        guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.refused("\(path) exists already: choose a new file") }
         try await database.query("VACUUM INTO $1", [.text(path)])
         chmod(path, 0o600)
     }

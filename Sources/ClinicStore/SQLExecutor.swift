@@ -77,12 +77,15 @@ public enum StoreError: Error, CustomStringConvertible {
     case corrupt(String)
     case badURL(String)
     case unavailable(String)
+    /// An operation refused as asked (the message says why and what to do).
+    case refused(String)
 
     public var description: String {
         switch self {
         case .corrupt(let s): return "stored data is not as expected: \(s)"
         case .badURL(let s): return "bad DATABASE_URL: \(s)"
         case .unavailable(let s): return "database unavailable: \(s)"
+        case .refused(let s): return s
         }
     }
 }

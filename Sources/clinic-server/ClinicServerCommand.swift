@@ -71,6 +71,19 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
     }
 }
 
+/// Opens the configured database, runs `body`, and closes it whether or not `body` succeeds.
+func withStore<T>(_ configuration: ServerConfiguration, _ body: (ClinicStore) async throws -> T) async throws -> T {
+    let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
+    do {
+        let result = try await body(store)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
+    }
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the API (the default).")
     @OptionGroup var options: ServerOptions
@@ -91,8 +104,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve()
         try await reportingFailures {
-            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
-            await store.close()
+            try await withStore(configuration) { _ in }
             print("migrated: \(configuration.resolvedDatabaseURL.hasPrefix("postgres") ? "postgres" : configuration.resolvedDatabaseURL)")
         }
     }
@@ -111,16 +123,10 @@ struct CreateUser: AsyncParsableCommand {
             throw ValidationError("give --password or set CLINIC_PASSWORD")
         }
         try await reportingFailures {
-            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
-            do {
-                let user = try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: name, email: email,
-                                                            password: password)
-                print(user.id)
-            } catch {
-                await store.close()
-                throw error
+            let user = try await withStore(configuration) { store in
+                try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: name, email: email, password: password)
             }
-            await store.close()
+            print(user.id)
         }
     }
 }
@@ -141,12 +147,12 @@ struct Seed: AsyncParsableCommand {
         }
         guard (0...1_000_000).contains(patients) else { throw ValidationError("--patients must be 0 to 1000000") }
         try await reportingFailures {
-            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
-            let user = try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: "Dr Demo",
-                                                        email: email, password: password)
-            try await DemoClinic.seed(store: store, userId: user.id, patients: patients, notesPerPatient: notes,
-                                      appointments: !noAppointments)
-            await store.close()
+            try await withStore(configuration) { store in
+                let user = try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: "Dr Demo",
+                                                            email: email, password: password)
+                try await DemoClinic.seed(store: store, userId: user.id, patients: patients, notesPerPatient: notes,
+                                          appointments: !noAppointments)
+            }
             print("seeded \(patients) patients for \(email)")
         }
     }
@@ -160,14 +166,7 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve()
         try await reportingFailures {
-            let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: Logger(label: "clinic-server"))
-            do {
-                try await store.backup(to: to)
-            } catch {
-                await store.close()
-                throw error
-            }
-            await store.close()
+            try await withStore(configuration) { store in try await store.backup(to: to) }
             let patients = try await ClinicStore.verifyBackup(at: to, logger: Logger(label: "clinic-server"))
             print("backed up to \(to) (\(patients) patients, integrity ok)")
         }
