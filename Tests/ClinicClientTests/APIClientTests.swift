@@ -113,9 +113,10 @@ func failure(_ body: () async throws -> Void) async -> APIFailure? {
     }
 
     @Test func test_nothingListening_isUnreachable() async throws {
-        let port = try FakeServer.freePort()
-        let client = makeClient("http://127.0.0.1:\(port)")
-        let result = await failure { _ = try await client.login(email: "a@b.co", password: "password1") }
-        #expect(result?.kind == .unreachable)
+        try await FakeServer.withRefusingPort { port in
+            let client = makeClient("http://127.0.0.1:\(port)")
+            let result = await failure { _ = try await client.login(email: "a@b.co", password: "password1") }
+            #expect(result?.kind == .unreachable, "\(String(describing: result))")
+        }
     }
 }

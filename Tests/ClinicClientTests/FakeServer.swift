@@ -21,8 +21,6 @@ final class FakeServer: @unchecked Sendable {
     init(routes: [String: Behaviour]) throws {
         self.routes = routes
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(socketFD, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -41,11 +39,22 @@ final class FakeServer: @unchecked Sendable {
         thread.start()
     }
 
-    static func freePort() throws -> Int {
-        let server = try FakeServer(routes: [:])
-        let port = server.port
-        server.stop()
-        return port
+    /// A port bound on loopback but never listened on: connections to it are refused, and no other
+    /// test can be given it while `body` runs (a port merely "free" a moment ago can be reused).
+    static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        }
+        return try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 
     func stop() {

@@ -31,7 +31,7 @@ import Testing
         defer { fake.stop() }
         let client = makeClient("http://127.0.0.1:\(fake.port)")
         let login = await failure { _ = try await client.login(email: "x@y.z", password: "password1") }
-        #expect(login?.message == "Incorrect username or password" && login?.code == nil && login?.status == 401)
+        #expect(login?.message == "Incorrect username or password" && login?.code == nil && login?.status == 401, "\(String(describing: login))")
         let register = await failure { _ = try await client.register(name: "A", email: "bad", password: "password1") }
         #expect(register?.status == 422)
         #expect(register?.fieldErrors["email"] == "value is not a valid email address")
