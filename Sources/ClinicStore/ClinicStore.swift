@@ -218,29 +218,30 @@ public struct ClinicStore: Sendable {
 
     /// Newest first. `query` filters by name word prefixes or phone digits (see `SearchTerms`).
     public func patients(userId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
-        var prefixes = SearchTerms.prefixes(query: query ?? "")
+        let prefixes = SearchTerms.prefixes(query: query ?? "")
         if prefixes?.isEmpty == true { return Page(items: [], next: nil) }
-        if let words = prefixes, words.count > 1 {
-            prefixes = try await rarestFirst(userId: userId, words)
-        }
         var binds: [SQLValue] = [.text(userId)]
         let sql: String
         if let prefixes {
-            // The first word's range of the search index, already ordered newest first, with the
-            // other words as index probes; only the page's patients are then read.
-            binds += [.text(prefixes[0]), .text(prefixes[0] + SearchTerms.ceiling)]
-            var inner = "SELECT t.patient_id, t.created_at FROM patient_terms t WHERE t.user_id = $1 AND t.term >= $2 AND t.term < $3"
-            for prefix in prefixes.dropFirst() {
-                binds += [.text(prefix), .text(prefix + SearchTerms.ceiling)]
-                inner += " AND EXISTS (SELECT 1 FROM patient_terms o WHERE o.patient_id = t.patient_id AND o.term >= $\(binds.count - 1) AND o.term < $\(binds.count))"
-            }
+            // Each word is a range of the search index, already newest first; several words
+            // intersect (two ranges of ~2,500 entries: 0.9 ms, where probing per candidate took 14).
+            var cursorCondition = ""
             if let cursor {
                 binds += [.int(cursor.key), .text(cursor.id)]
-                inner += " AND (t.created_at < $\(binds.count - 1) OR (t.created_at = $\(binds.count - 1) AND t.patient_id < $\(binds.count)))"
+                cursorCondition = " AND (created_at < $2 OR (created_at = $2 AND patient_id < $3))"
+            }
+            var arms: [String] = []
+            for prefix in prefixes {
+                binds += [.text(prefix), .text(prefix + SearchTerms.ceiling)]
+                arms.append("SELECT patient_id, created_at FROM patient_terms WHERE user_id = $1 AND term >= $\(binds.count - 1)"
+                            + " AND term < $\(binds.count)" + cursorCondition)
             }
             binds.append(.int(Int64(limit + 1)))
-            // GROUP BY rather than DISTINCT: one temporary b-tree instead of two (5x faster in SQLite).
-            inner += " GROUP BY t.created_at, t.patient_id ORDER BY t.created_at DESC, t.patient_id DESC LIMIT $\(binds.count)"
+            // One word: GROUP BY removes a patient matched twice (one temporary b-tree, where DISTINCT
+            // and ORDER BY took two); several: INTERSECT already does.
+            let inner = arms.count == 1
+                ? arms[0] + " GROUP BY created_at, patient_id ORDER BY created_at DESC, patient_id DESC LIMIT $\(binds.count)"
+                : arms.joined(separator: " INTERSECT ") + " ORDER BY created_at DESC, patient_id DESC LIMIT $\(binds.count)"
             sql = "SELECT p.* FROM (\(inner)) c JOIN patients p ON p.id = c.patient_id ORDER BY c.created_at DESC, c.patient_id DESC"
         } else {
             var plain = "SELECT * FROM patients WHERE user_id = $1"
@@ -253,19 +254,6 @@ public struct ClinicStore: Sendable {
         }
         let records = try await database.query(sql, binds).map(PatientRecord.init(row:))
         return Self.page(records, limit: limit) { PageCursor(key: $0.createdAt, id: $0.id) }
-    }
-
-    /// Orders search prefixes by how many index entries each matches (counted up to a bound), so
-    /// the rarest drives the search and the others are probed per candidate.
-    func rarestFirst(userId: String, _ prefixes: [String]) async throws -> [String] {
-        var counted: [(prefix: String, count: Int64)] = []
-        for prefix in prefixes {
-            let rows = try await database.query("""
-                SELECT COUNT(*) AS n FROM (SELECT 1 FROM patient_terms WHERE user_id = $1 AND term >= $2 AND term < $3 LIMIT 5000) matches
-                """, [.text(userId), .text(prefix), .text(prefix + SearchTerms.ceiling)])
-            counted.append((prefix, try rows.first?.int("n") ?? 0))
-        }
-        return counted.sorted { $0.count < $1.count }.map(\.prefix)
     }
 
     static func page<T>(_ records: [T], limit: Int, cursor: (T) -> PageCursor) -> Page<T> {

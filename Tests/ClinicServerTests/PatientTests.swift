@@ -62,6 +62,34 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func test_searchResults_pageByCursor_everyMatchOnce(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let doctor = try await server.registerDoctor()
+            var matching = Set<String>()
+            for index in 0..<55 {
+                let name = index % 3 == 0 ? "Other Person \(index)" : "Ana Sofía Test\(index)"
+                let patient = try await server.createPatient(doctor, ["name": name])
+                if index % 3 != 0 { matching.insert(try #require(patient["id"] as? String)) }
+            }
+            for query in ["ana", "ana%20sofia", "sofi%20an"] {
+                var seen: [String] = []
+                var cursor: String?
+                repeat {
+                    let reply = try await server.call("GET", "/api/patients?q=\(query)&limit=10" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                                                      token: doctor.token)
+                    let body = try reply.object()
+                    let items = body["items"] as? [[String: Any]] ?? []
+                    seen += items.compactMap { $0["id"] as? String }
+                    let created = items.compactMap { $0["created_at"] as? String }
+                    #expect(created == created.sorted(by: >), "newest first")
+                    cursor = body["next_cursor"] as? String
+                } while cursor != nil && seen.count < 100
+                #expect(seen.count == matching.count && Set(seen) == matching, "\(query): \(seen.count) of \(matching.count)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func test_renaming_updatesSearch(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
