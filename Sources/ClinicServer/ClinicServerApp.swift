@@ -20,6 +20,10 @@ public enum ClinicServerApp {
         let auth = await AuthService.make(store: store, configuration: configuration, secret: secret)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
+        if !configuration.corsAllowedOrigins.isEmpty {
+            router.add(middleware: CORSAllowListMiddleware(allowed: Set(configuration.corsAllowedOrigins)))
+        }
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20, streamedUploadBytes: 20 * 1024 * 1024 + 64 * 1024))
         router.add(middleware: RequestScopeMiddleware())

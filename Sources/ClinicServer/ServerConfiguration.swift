@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var currency: String = "USD"
     /// `file:///path` (default: `documents/` in the data directory).
     public var storageURL: String?
+    /// Origins allowed to call the API from a browser (the future web dashboard); none by default.
+    public var corsAllowedOrigins: [String] = []
 
     public init() {}
 
@@ -63,6 +65,12 @@ public struct ServerConfiguration: Sendable {
         }
         if let currency = environment["CURRENCY"], !currency.isEmpty { configuration.currency = currency.uppercased() }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
+        if let origins = environment["CORS_ALLOWED_ORIGINS"], !origins.isEmpty {
+            configuration.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for origin in configuration.corsAllowedOrigins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") {
+                throw ConfigurationError("CORS_ALLOWED_ORIGINS takes origins like https://dashboard.example.org, got '\(origin)'")
+            }
+        }
         if configuration.paymentGateway == "stripe" && configuration.stripeWebhookSecret == nil {
             throw ConfigurationError("PAYMENT_GATEWAY=stripe needs STRIPE_WEBHOOK_SECRET")
         }

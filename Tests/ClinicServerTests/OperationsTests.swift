@@ -77,3 +77,35 @@ enum ServerConfigurationFixture {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+@Suite struct HardeningTests {
+    @Test func test_securityHeaders_onAnswersAndErrors() async throws {
+        try await withServer(.sqlite) { server in
+            let doctor = try await server.registerDoctor()
+            for reply in [try await server.call("GET", "/api/patients", token: doctor.token), try await server.call("GET", "/api/patients"),
+                          try await server.call("GET", "/api/nothing")] {
+                #expect(reply.header("x-content-type-options") == "nosniff")
+                #expect(reply.header("x-frame-options") == "DENY")
+                #expect(reply.header("cache-control") == "no-store", "patients' data is never cached")
+            }
+            #expect(try await server.call("GET", "/checkout/cs_local_x").header("content-security-policy")?.contains("default-src 'none'") == true)
+        }
+    }
+
+    @Test func test_cors_answersOnlyAllowedOrigins() async throws {
+        try await withServer(.sqlite, configure: { $0.corsAllowedOrigins = ["https://dashboard.example.org"] }) { server in
+            let preflight = try await server.call("OPTIONS", "/api/patients", headers: [
+                ("Origin", "https://dashboard.example.org"), ("Access-Control-Request-Method", "GET")])
+            #expect(preflight.status == 204)
+            #expect(preflight.header("access-control-allow-origin") == "https://dashboard.example.org")
+            #expect(preflight.header("access-control-allow-headers")?.contains("Authorization") == true)
+            let other = try await server.call("GET", "/healthz", headers: [("Origin", "https://evil.example")])
+            #expect(other.header("access-control-allow-origin") == nil)
+            let allowed = try await server.call("GET", "/healthz", headers: [("Origin", "https://dashboard.example.org")])
+            #expect(allowed.header("access-control-allow-origin") == "https://dashboard.example.org")
+        }
+        #expect(throws: ConfigurationError.self) {
+            _ = try ServerConfiguration.fromEnvironment(["CORS_ALLOWED_ORIGINS": "*"])
+        }
+    }
+}
