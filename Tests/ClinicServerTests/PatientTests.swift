@@ -80,8 +80,9 @@ import Testing
                     let body = try reply.object()
                     let items = body["items"] as? [[String: Any]] ?? []
                     seen += items.compactMap { $0["id"] as? String }
-                    let created = items.compactMap { $0["created_at"] as? String }
-                    #expect(created == created.sorted(by: >), "newest first")
+                    // Compared as dates: a time on a whole second is written without ".000".
+                    let created = items.compactMap { ISO8601DateFormatter.flexible($0["created_at"] as? String) }
+                    #expect(created.count == items.count && created == created.sorted(by: >), "newest first")
                     cursor = body["next_cursor"] as? String
                 } while cursor != nil && seen.count < 100
                 #expect(seen.count == matching.count && Set(seen) == matching, "\(query): \(seen.count) of \(matching.count)")
