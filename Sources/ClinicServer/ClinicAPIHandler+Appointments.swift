@@ -98,8 +98,8 @@ extension ClinicAPIHandler {
         case .notFound: throw APIError.notFound("Appointment")
         case .patientNotFound: throw APIError.notFound("Patient")
         case .conflict(let other):
-            let start = (try? RFC3339DateTranscoder().encode(Clock.date(other.startsAt))) ?? ""
-            let end = (try? RFC3339DateTranscoder().encode(Clock.date(other.endsAt))) ?? ""
+            let start = RFC3339DateTranscoder.format(Clock.date(other.startsAt))
+            let end = RFC3339DateTranscoder.format(Clock.date(other.endsAt))
             throw APIError(.conflict, "Overlaps the appointment of \(other.patientName) from \(start) to \(end) (id \(other.id))",
                            code: "appointment_conflict")
         }

@@ -51,9 +51,7 @@ extension ClinicAPIHandler {
     }
 
     func localCheckoutPage(_ input: Operations.LocalCheckoutPage.Input) async throws -> Operations.LocalCheckoutPage.Output {
-        guard let session = try await store.paymentSession(id: input.path.sessionId), session.gateway == "local" else {
-            throw APIError.notFound("Checkout session")
-        }
+        let session = try await localCheckoutSession(input.path.sessionId)
         let price = String(format: "%.2f", Double(configuration.proPriceMinor) / 100)
         let body = session.status == "open"
             ? """
@@ -67,9 +65,7 @@ extension ClinicAPIHandler {
     }
 
     func localCheckoutConfirm(_ input: Operations.LocalCheckoutConfirm.Input) async throws -> Operations.LocalCheckoutConfirm.Output {
-        guard let session = try await store.paymentSession(id: input.path.sessionId), session.gateway == "local" else {
-            throw APIError.notFound("Checkout session")
-        }
+        let session = try await localCheckoutSession(input.path.sessionId)
         if session.status == "open" {
             // A Stripe-format event, signed like Stripe, through the same verification as a real one.
             let event: [String: Any] = [
@@ -84,6 +80,14 @@ extension ClinicAPIHandler {
             _ = try await webhooks.handle(body: body, stripeSignature: signature, razorpaySignature: nil, razorpayEventId: nil)
         }
         return .ok(.init(body: .html(HTTPBody(Self.page("<h1>Payment received</h1><p>Pro is active. You can return to Clinic OS Lite.</p>")))))
+    }
+
+    /// A checkout of the local gateway, or 404 (sessions of other gateways are not served here).
+    func localCheckoutSession(_ id: String) async throws -> PaymentSessionRecord {
+        guard let session = try await store.paymentSession(id: id), session.gateway == "local" else {
+            throw APIError.notFound("Checkout session")
+        }
+        return session
     }
 
     static func page(_ body: String) -> String {

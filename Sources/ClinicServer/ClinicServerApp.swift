@@ -27,7 +27,7 @@ public enum ClinicServerApp {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20, streamedUploadBytes: 20 * 1024 * 1024 + 64 * 1024))
         router.add(middleware: RequestScopeMiddleware())
-        let webhooks = PaymentWebhooks(store: store, gateway: configuration.paymentGateway,
+        let webhooks = PaymentWebhooks(store: store,
                                        stripeSecret: try configuration.resolveStripeWebhookSecret(),
                                        razorpaySecret: configuration.razorpayWebhookSecret)
         let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: secret)

@@ -6,7 +6,6 @@ import Foundation
 /// checkout goes through here too, with an event it signs like Stripe.
 struct PaymentWebhooks: Sendable {
     let store: ClinicStore
-    let gateway: String
     let stripeSecret: String
     let razorpaySecret: String?
     /// Stripe's tolerance for the signed timestamp.

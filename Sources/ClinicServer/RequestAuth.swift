@@ -7,7 +7,6 @@ import Logging
 enum RequestScope {
     @TaskLocal static var bearerToken: String?
     @TaskLocal static var logger = Logger(label: "clinic.request")
-    @TaskLocal static var clientAddress: String?
     /// `scheme://host:port` the client used, for links the server hands out without PUBLIC_BASE_URL.
     @TaskLocal static var origin: String?
 }

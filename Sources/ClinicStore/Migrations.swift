@@ -162,8 +162,6 @@ enum Migrations {
             }
         }
     }
-
-    static var latestVersion: Int { all.last?.version ?? 0 }
 }
 
 /// Wall-clock time as stored: milliseconds since 1970 (UTC).

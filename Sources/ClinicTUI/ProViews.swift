@@ -70,6 +70,17 @@ enum UpgradeView {
 }
 
 enum ProPaneView {
+    /// A Pro pane: its title, then the locked card (no request made) or its content.
+    static func draw(_ title: String, subtitle: String?, features: [String], state: AppState, x: Int, width: Int,
+                     into screen: inout Screen, unlocked: (AppState, Int, Int, inout Screen) -> Void) {
+        screen.put(title + (subtitle.map { " · " + $0 } ?? ""), x: x, y: 1, style: .title, maxWidth: width)
+        if state.proLocked {
+            drawLocked(title, features: features, x: x, width: width, into: &screen)
+        } else {
+            unlocked(state, x, width, &screen)
+        }
+    }
+
     static func drawLocked(_ title: String, features: [String], x: Int, width: Int, into screen: inout Screen) {
         screen.put("🔒 " + title + " is a Pro feature", x: x, y: 3, style: .title, maxWidth: width)
         var y = 5
@@ -80,7 +91,7 @@ enum ProPaneView {
         screen.put("Press U to upgrade.", x: x, y: y + 1, style: .bold, maxWidth: width)
     }
 
-    static func drawDocuments(_ state: AppState, x: Int, width: Int, into screen: inout Screen) {
+    static func drawDocuments(_ state: AppState, _ x: Int, _ width: Int, _ screen: inout Screen) {
         let documents = state.documents
         if documents.items.isEmpty {
             let text = documents.loading ? "Loading documents…" : documents.error.map { "Could not load: " + TerminalText.sanitize($0) }
@@ -103,7 +114,7 @@ enum ProPaneView {
 
     static let bars: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    static func drawAnalytics(_ state: AppState, x: Int, width: Int, into screen: inout Screen) {
+    static func drawAnalytics(_ state: AppState, _ x: Int, _ width: Int, _ screen: inout Screen) {
         let analytics = state.analytics
         guard !analytics.points.isEmpty else {
             let text = analytics.loading ? "Loading analytics…" : analytics.error.map { "Could not load: " + TerminalText.sanitize($0) }

@@ -263,9 +263,7 @@ enum MainScreen {
             state.toast = .error(blocked)
             return []
         }
-        if patient == nil && state.patients.items.isEmpty == false || patient != nil || state.patients.items.isEmpty {
-            state.overlay = .patientForm(AppState.PatientForm(patient: patient))
-        }
+        state.overlay = .patientForm(AppState.PatientForm(patient: patient))
         return []
     }
 
@@ -485,12 +483,11 @@ enum Results {
                 state.overlay = .noteEditor(editor)
                 return [.after(milliseconds: 3000, .retryNoteSave(draftKey: draftKey))]
             case .sessionExpired:
-                editor.saving = false
+                // Still "saving": the save resumes as soon as the doctor has logged in again.
+                editor.saving = true
                 state.overlay = .noteEditor(editor)
                 state.resumeAfterLogin = [.saveNote(patientID: editor.patientID, noteID: editor.noteID, content: editor.editor.text,
                                                     draftKey: draftKey)]
-                editor.saving = true
-                state.overlay = .noteEditor(editor)
                 return expireIfNeeded(&state, failure) ?? []
             default:
                 editor.error = failure.fieldErrors["content"] ?? failure.message

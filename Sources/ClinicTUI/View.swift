@@ -162,23 +162,15 @@ enum TimelineView {
         switch state.rightPane {
         case .notes: break
         case .documents:
-            screen.put("Documents" + (state.selectedPatient.map { " · " + TerminalText.sanitize($0.name) } ?? ""), x: x, y: 1,
-                       style: .title, maxWidth: width)
-            if state.proLocked {
-                ProPaneView.drawLocked("Documents", features: ["Lab reports, scans and letters per patient", "PDF, JPEG, PNG, text, up to 20 MiB",
-                                                                "Secure time-limited download links"], x: x, width: width, into: &screen)
-            } else {
-                ProPaneView.drawDocuments(state, x: x, width: width, into: &screen)
-            }
+            ProPaneView.draw("Documents", subtitle: state.selectedPatient.map { TerminalText.sanitize($0.name) },
+                             features: ["Lab reports, scans and letters per patient", "PDF, JPEG, PNG, text, up to 20 MiB",
+                                        "Secure time-limited download links"],
+                             state: state, x: x, width: width, into: &screen, unlocked: ProPaneView.drawDocuments)
             return
         case .analytics:
-            screen.put("Analytics", x: x, y: 1, style: .title, maxWidth: width)
-            if state.proLocked {
-                ProPaneView.drawLocked("Analytics", features: ["Patient growth by day, week or month", "Appointment outcomes: completed,",
-                                                                "  cancelled, no-shows"], x: x, width: width, into: &screen)
-            } else {
-                ProPaneView.drawAnalytics(state, x: x, width: width, into: &screen)
-            }
+            ProPaneView.draw("Analytics", subtitle: nil,
+                             features: ["Patient growth by day, week or month", "Appointment outcomes: completed,", "  cancelled, no-shows"],
+                             state: state, x: x, width: width, into: &screen, unlocked: ProPaneView.drawAnalytics)
             return
         }
         let focused = state.focus == .timeline

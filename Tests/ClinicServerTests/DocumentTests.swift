@@ -106,6 +106,7 @@ import Testing
             let stored = try #require(try bell.object()["file_name"] as? String)
             #expect(stored.hasSuffix("bell.txt") && !stored.unicodeScalars.contains { $0.value < 0x20 })
             #expect(ContentSniffer.sanitizeFileName("a\u{7}b\u{202E}c.txt") == "abc.txt")
+            #expect(ContentSniffer.sanitizeFileName(String(repeating: "a", count: 500) + ".pdf").count == 200, "names are cut to 200")
         }
     }
 
