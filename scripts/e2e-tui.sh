@@ -54,7 +54,7 @@ for name in "Zoë Müller" "王小明" "José Álvarez-Núñez" "Grace Hopper"; 
 done
 
 tmux new-session -d -s "$session" -x 80 -y 24 \
-  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 $bin/clinic --server $base; echo exit=\$? > $tmp/exit; sleep 60"
+  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 TZ=Asia/Kolkata $bin/clinic --server $base; echo exit=\$? > $tmp/exit; sleep 60"
 
 check "login screen appears" wait_for "Log in"
 type_text "e2e@example.org"; press Tab; type_text "e2e-password"; press Enter
@@ -87,6 +87,34 @@ check "the draft is gone once saved" bash -c "! grep -rqF 'Saved after the serve
 api POST /api/patients '{"name":"Mallory Newcomer"}' >/dev/null
 press /; press C-u; press Enter
 check "clearing the search lists everyone, new patients included" wait_for "Mallory Newcomer" 10
+
+# The calendar in the terminal's zone (Kolkata, UTC+5:30): a booking made elsewhere shows at its local
+# time, a clashing booking is refused with the clash named and the form kept, a free time books (sent
+# as UTC), and the front desk marks it completed.
+day=$(TZ=Asia/Kolkata date +%F)
+utc() { TZ=UTC date -d "TZ=\"Asia/Kolkata\" $day $1" +%Y-%m-%dT%H:%M:%SZ; }
+grace_id=$(api GET "/api/patients?q=grace" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+api POST /api/appointments "{\"patient_id\":\"$grace_id\",\"starts_at\":\"$(utc 10:00)\",\"ends_at\":\"$(utc 10:30)\",\"reason\":\"E2E checkup\"}" >/dev/null
+press t; press g
+check "today's agenda shows the booking at its local time" wait_for "Grace Hopper · E2E checkup"
+check "…from 10:00 to 10:30 Kolkata time" wait_for "10:00–10:30"
+press b
+check "the booking form opens" wait_for "Book an appointment"
+type_text "mull"
+check "the patient is searched inline" wait_for "Zoë Müller" 5
+press Enter; press Tab; press C-u; type_text "10:15"; press Tab; press C-u; type_text "30"; press Tab; type_text "Dressing"
+press C-s
+check "a clash is refused and named" wait_for "Clashes with 10:00–10:30 Grace Hopper" 10
+check "…and the form keeps what was typed" wait_for "Dressing"
+press C-u; type_text "10:30"; press C-s
+check "a free time books" wait_for "Booked" 10
+check "…sent as UTC" bash -c "curl -sf '$base/api/appointments?patient_id=$(api GET "/api/patients?q=mull" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')' -H 'Authorization: Bearer $token' | grep -qF '$(utc 10:30)'"
+press c
+check "the front desk marks it completed" wait_for "completed." 10
+check "…on the server too" bash -c "curl -sf '$base/api/appointments?from=$(utc 00:00)&to=$(utc 23:59)' -H 'Authorization: Bearer $token' | grep -qF '\"status\":\"completed\"'"
+press w
+check "the week view lists the day's bookings" wait_for "10:30 ✓"
+press p
 
 # Upgrade through the local checkout from the terminal; the documents pane unlocks without a restart.
 press Enter; press 2

@@ -237,3 +237,42 @@ extension ClinicAPIClient {
         }
     }
 }
+
+// MARK: Appointments
+
+extension ClinicAPIClient {
+    public func appointments(from: Date, to: Date, patientID: String?) async throws -> [Components.Schemas.Appointment] {
+        try await perform {
+            var items: [Components.Schemas.Appointment] = []
+            var cursor: String?
+            // A month of a busy clinic is a few pages; the bound stops a server that never ends its cursor chain.
+            for _ in 0..<50 {
+                let page = try await client.listAppointments(query: .init(from: from, to: to, patientId: patientID, limit: 200,
+                                                                          cursor: cursor)).ok.body.json
+                items += page.items
+                guard let next = page.nextCursor, !page.items.isEmpty else { break }
+                cursor = next
+            }
+            return items
+        }
+    }
+
+    public func createAppointment(_ change: AppointmentChange) async throws -> Components.Schemas.Appointment {
+        try await perform {
+            guard let patientID = change.patientID, let starts = change.startsAt, let ends = change.endsAt else {
+                throw APIFailure(kind: .rejected, message: "A booking needs a patient, a start and an end.")
+            }
+            return try await client.createAppointment(body: .json(.init(patientId: patientID, startsAt: starts, endsAt: ends,
+                                                                        reason: change.reason, status: change.status))).created.body.json
+        }
+    }
+
+    public func updateAppointment(id: String, _ change: AppointmentChange) async throws -> Components.Schemas.Appointment {
+        try await perform {
+            try await client.updateAppointment(path: .init(id: id),
+                                               body: .json(.init(patientId: change.patientID, startsAt: change.startsAt,
+                                                                 endsAt: change.endsAt, reason: change.reason,
+                                                                 status: change.status))).ok.body.json
+        }
+    }
+}

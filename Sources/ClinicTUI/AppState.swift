@@ -4,6 +4,8 @@ import Foundation
 /// The whole state of the terminal app. `update` changes it; `view` draws it.
 public struct AppState: Equatable, Sendable {
     public enum Pane: Equatable, Sendable { case patients, timeline }
+    /// The records (patients with their notes) or the appointment calendar.
+    public enum Mode: Equatable, Sendable { case records, calendar }
 
     public struct LoginForm: Equatable, Sendable {
         public enum Mode: Equatable, Sendable { case login, register }
@@ -43,6 +45,8 @@ public struct AppState: Equatable, Sendable {
         public var error: String?
         public var scroll = 0
         public var selected = 0
+        /// The patient's appointments a year either side of today, for the pane's header.
+        public var appointments: [Appointment] = []
     }
 
     public struct PatientForm: Equatable, Sendable {
@@ -126,6 +130,7 @@ public struct AppState: Equatable, Sendable {
         case patientForm(PatientForm)
         case confirmDelete(Patient)
         case noteEditor(NoteEditorState)
+        case booking(BookingForm)
     }
 
     public enum Toast: Equatable, Sendable {
@@ -142,6 +147,9 @@ public struct AppState: Equatable, Sendable {
     public var patients = PatientList()
     public var timeline = Timeline()
     public var focus = Pane.patients
+    public var mode = Mode.records
+    public var calendar: CalendarState
+    public var hours = WorkingHours()
     public var rightPane = RightPane.notes
     public var documents = DocumentsState()
     public var analytics = AnalyticsState()
@@ -165,6 +173,7 @@ public struct AppState: Equatable, Sendable {
         self.loggedIn = user != nil
         self.drafts = drafts
         self.now = now
+        self.calendar = CalendarState(day: CalendarMath.startOfDay(now, in: .current), minute: WorkingHours().startMinute)
     }
 
     public var selectedPatient: Patient? {
@@ -180,7 +189,9 @@ public struct AppState: Equatable, Sendable {
 
     public var isBusy: Bool {
         if patients.loading || timeline.loading || login.busy || documents.loading || analytics.loading { return true }
+        if mode == .calendar && (calendar.loading || !calendar.pending.isEmpty) { return true }
         switch overlay {
+        case .booking(let form): return form.busy
         case .patientForm(let form): return form.busy
         case .noteEditor(let editor): return editor.saving
         default: return false

@@ -16,6 +16,10 @@ public protocol ClinicBackend: Sendable {
     func confirmLocalCheckout(url: String) async throws
     func documents(patientID: String) async throws -> [Document]
     func patientGrowth(days: Int) async throws -> [GrowthPoint]
+    /// Every appointment overlapping [from, to) (all pages), or a patient's within it.
+    func appointments(from: Date, to: Date, patientID: String?) async throws -> [Appointment]
+    func createAppointment(_ change: AppointmentChange) async throws -> Appointment
+    func updateAppointment(id: String, _ change: AppointmentChange) async throws -> Appointment
 }
 
 /// Where unsaved note texts live between runs.
@@ -149,6 +153,39 @@ public final class CommandRunner: @unchecked Sendable {
         case .loadGrowth(let days):
             Task {
                 do { send(.growthLoaded(try await backend.patientGrowth(days: days))) } catch { send(.growthFailed(Self.failure(error))) }
+            }
+        case .loadAppointments(let requestID, let from, let to):
+            Task {
+                do { send(.appointmentsLoaded(requestID: requestID, items: try await backend.appointments(from: from, to: to, patientID: nil))) } catch {
+                    send(.appointmentsFailed(requestID: requestID, Self.failure(error)))
+                }
+            }
+        case .loadPatientAppointments(let patientID):
+            Task {
+                // A year either side: the patient pane shows the next visits and the last ones.
+                let now = Date()
+                if let items = try? await backend.appointments(from: now.addingTimeInterval(-365 * 86_400),
+                                                               to: now.addingTimeInterval(365 * 86_400), patientID: patientID) {
+                    send(.patientAppointmentsLoaded(patientID: patientID, items))
+                }
+            }
+        case .createAppointment(let change):
+            Task {
+                do { send(.appointmentSaved(try await backend.createAppointment(change), isNew: true)) } catch {
+                    send(.appointmentSaveFailed(Self.failure(error)))
+                }
+            }
+        case .updateAppointment(let id, let change):
+            Task {
+                do { send(.appointmentSaved(try await backend.updateAppointment(id: id, change), isNew: false)) } catch {
+                    send(.appointmentUpdateFailed(id: id, Self.failure(error)))
+                }
+            }
+        case .searchBookingPatients(let generation, let query):
+            Task {
+                if let page = try? await backend.patients(query: query, cursor: nil) {
+                    send(.bookingPatientsLoaded(generation: generation, Array(page.items.prefix(8))))
+                }
             }
         case .saveNote(let patientID, let noteID, let content, let draftKey):
             Task {

@@ -16,6 +16,9 @@ public typealias User = Components.Schemas.User
 public typealias PlanOffer = Components.Schemas.PlanOffer
 public typealias Document = Components.Schemas.Document
 public typealias GrowthPoint = Components.Schemas.PatientGrowth.PointsPayloadPayload
+public typealias Appointment = Components.Schemas.Appointment
+public typealias AppointmentStatus = Components.Schemas.AppointmentStatus
+
 
 public typealias ClientFailure = APIFailure
 
@@ -49,6 +52,14 @@ public enum Msg: Equatable, Sendable {
     case documentsFailed(patientID: String, ClientFailure)
     case growthLoaded([GrowthPoint])
     case growthFailed(ClientFailure)
+    case appointmentsLoaded(requestID: Int, items: [Appointment])
+    case appointmentsFailed(requestID: Int, ClientFailure)
+    case patientAppointmentsLoaded(patientID: String, [Appointment])
+    case appointmentSaved(Appointment, isNew: Bool)
+    case appointmentSaveFailed(ClientFailure)
+    case appointmentUpdateFailed(id: String, ClientFailure)
+    case bookingSearchDebounced(generation: Int)
+    case bookingPatientsLoaded(generation: Int, [Patient])
 }
 
 /// Side effects `update` asks for; the runner performs them and answers with `Msg`s.
@@ -70,5 +81,10 @@ public enum Command: Equatable, Sendable {
     case confirmLocalCheckout(url: String)
     case loadDocuments(patientID: String)
     case loadGrowth(days: Int)
+    case loadAppointments(requestID: Int, from: Date, to: Date)
+    case loadPatientAppointments(patientID: String)
+    case createAppointment(AppointmentChange)
+    case updateAppointment(id: String, AppointmentChange)
+    case searchBookingPatients(generation: Int, query: String)
     case quit
 }

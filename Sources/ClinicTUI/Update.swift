@@ -22,9 +22,11 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         }
         if !state.loggedIn { return LoginScreen.handle(&state, key) }
         if state.overlay != nil { return Overlays.handle(&state, key) }
+        if state.mode == .calendar { return CalendarScreen.handle(&state, key) }
         return MainScreen.handle(&state, key)
     default:
         if let commands = ProFeatures.handle(&state, msg) { return commands }
+        if let commands = CalendarScreen.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
     }
 }
@@ -109,6 +111,14 @@ enum MainScreen {
             return openPatientForm(&state, patient: nil)
         case .character("U"):
             return ProFeatures.openUpgrade(&state)
+        case .character("t"):
+            return CalendarScreen.open(&state, today: true)
+        case .character("c"):
+            return CalendarScreen.open(&state, today: false)
+        case .character("b"):
+            guard let patient = state.selectedPatient else { return [] }
+            let slot = CalendarScreen.nextFreeSlot(state)
+            return CalendarScreen.openBooking(&state, patient: patient, at: slot.day, minute: slot.minute)
         case .character("1"):
             return ProFeatures.showPane(&state, .notes)
         case .character("2"):
@@ -220,7 +230,7 @@ enum MainScreen {
             return []
         }
         state.timeline = AppState.Timeline(patientID: patient.id, loading: true)
-        return [.loadNotes(patientID: patient.id, cursor: nil)]
+        return [.loadNotes(patientID: patient.id, cursor: nil), .loadPatientAppointments(patientID: patient.id)]
     }
 
     static func timelinePane(_ state: inout AppState, _ key: Key) -> [Command] {
@@ -296,6 +306,10 @@ enum Overlays {
         case .help:
             state.overlay = nil
             return []
+        case .booking(var form):
+            let commands = CalendarScreen.bookingKeys(&state, key, &form)
+            if case .booking = state.overlay { state.overlay = .booking(form) }
+            return commands
         case .confirmDelete(let patient):
             switch key {
             case .character("y"), .character("Y"):

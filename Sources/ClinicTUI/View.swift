@@ -13,9 +13,14 @@ public func view(_ state: AppState) -> Screen {
     if !state.loggedIn {
         LoginView.draw(state, into: &screen)
     } else {
-        PatientListView.draw(state, into: &screen)
-        TimelineView.draw(state, into: &screen)
+        if state.mode == .calendar {
+            CalendarView.draw(state, into: &screen)
+        } else {
+            PatientListView.draw(state, into: &screen)
+            TimelineView.draw(state, into: &screen)
+        }
         switch state.overlay {
+        case .booking(let form): BookingView.draw(form, state: state, into: &screen)
         case .upgrade(let upgrade): UpgradeView.draw(upgrade, state: state, into: &screen)
         case .help: HelpView.draw(state, into: &screen)
         case .confirmDelete(let patient): ConfirmView.draw(patient, into: &screen)
@@ -183,6 +188,10 @@ enum TimelineView {
         if let sex = patient.sex { header += " · " + TerminalText.sanitize(sex) }
         screen.put(header, x: x, y: 1, style: focused ? .title : .bold, maxWidth: width)
         var y = 2
+        if let line = PatientAppointmentsLine.text(state.timeline.appointments, now: state.now, in: state.timeZone) {
+            screen.put(line, x: x, y: y, style: .accent, maxWidth: width)
+            y += 1
+        }
         let bottom = screen.height - 2
         let timeline = state.timeline
         if timeline.notes.isEmpty {
@@ -273,16 +282,31 @@ public enum KeyTable {
         case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")]
         case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
+        case .booking(let form):
+            if form.focus == 0 && !form.matches.isEmpty { return [("↑/↓", "choose"), ("Enter", "pick patient"), ("Esc", "close list")] }
+            return [("Tab", "next field"), ("Ctrl-S", form.appointmentID == nil ? "book" : "save"), ("Esc", "cancel")]
         case nil: break
+        }
+        if state.mode == .calendar {
+            switch state.calendar.span {
+            case .day:
+                return [("j/k", "slot"), ("Enter", "book/change"), ("h/l", "day"), ("c/o/x", "done/no-show/cancel"), ("t", "today"),
+                        ("p", "patients"), ("?", "help"), ("s", "back to booked"), ("J/K", "move later/earlier"),
+                        ("+/-", "longer/shorter"), ("w/m", "week/month"), ("r", "reload"), ("Esc", "patients"), ("q", "quit")]
+            case .week, .month:
+                return [("h/l", "day"), ("j/k", "week"), ("[/]", state.calendar.span == .week ? "week" : "month"), ("Enter", "open day"),
+                        ("b", "book"), ("d/w/m", "day/week/month"), ("t", "today"), ("r", "reload"), ("p/Esc", "patients"),
+                        ("?", "help"), ("q", "quit")]
+            }
         }
         if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
         if state.focus == .timeline {
             return [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"), ("n", "new patient"),
                     ("?", "help"), ("q", "quit"), ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
         }
-        return [("/", "search"), ("j/k", "move"), ("Enter", "notes"), ("a", "add note"), ("n", "new"), ("e", "edit"),
-                ("d", "delete"), ("r", "reload"), ("?", "help"), ("q", "quit"), ("1/2/3", "notes/documents/analytics"),
-                ("U", "upgrade")]
+        return [("/", "search"), ("j/k", "move"), ("Enter", "notes"), ("a", "note"), ("n", "new"), ("b", "book"), ("t", "agenda"),
+                ("e", "edit"), ("d", "delete"), ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"),
+                ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
     }
 }
 
@@ -301,10 +325,12 @@ enum KeyBar {
 }
 
 /// A framed box in the middle of the screen; returns its inner origin and size.
-func drawBox(title: String, width: Int, height: Int, into screen: inout Screen) -> (x: Int, y: Int, width: Int, height: Int) {
+/// `rightAligned` keeps the left of the screen (a calendar's times and names) in sight.
+func drawBox(title: String, width: Int, height: Int, rightAligned: Bool = false,
+             into screen: inout Screen) -> (x: Int, y: Int, width: Int, height: Int) {
     let w = min(width, screen.width - 2)
     let h = min(height, screen.height - 3)
-    let x = (screen.width - w) / 2
+    let x = rightAligned ? screen.width - w - 1 : (screen.width - w) / 2
     let y = max(1, (screen.height - h) / 2)
     screen.fill(x: x, y: y, width: w, height: h, style: .normal)
     screen.put("┌" + String(repeating: "─", count: w - 2) + "┐", x: x, y: y, style: .accent)
@@ -321,8 +347,10 @@ enum HelpView {
     static func draw(_ state: AppState, into screen: inout Screen) {
         var underlying = state
         underlying.overlay = nil
-        let keys = KeyTable.keys(for: underlying) + [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"),
-                                                    ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
+        let general: [(key: String, action: String)] = state.mode == .calendar
+            ? [("[/]", "previous/next"), ("PgUp/PgDn", "page"), ("g/G", "first/last slot"), ("U", "upgrade"), ("Ctrl-C", "quit")]
+            : [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
+        let keys = KeyTable.keys(for: underlying) + general
         let box = drawBox(title: "Keys", width: 50, height: keys.count + 3, into: &screen)
         for (index, item) in keys.enumerated() where index < box.height {
             screen.put(TerminalText.fit(item.0, to: 12), x: box.x, y: box.y + index, style: .bold)

@@ -29,6 +29,26 @@ struct Open: ParsableCommand {
     @Option(help: "A CA certificate bundle to trust for the server's TLS (a staging CA).") var cacert: String?
     @Flag(help: "Run the bundled server with a realistic demo clinic (kept apart from real data).") var demo = false
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).") var noColor = false
+    @Option(help: "Working hours the day view shows, e.g. 08:00-18:00 (config: hours).") var hours: String?
+    @Option(help: "Slot length in minutes: 5, 10, 15, 20, 30 or 60 (config: slot).") var slot: Int?
+    @Flag(help: "Start on today's agenda (the front desk's home screen; config: start = agenda).") var agenda = false
+
+    /// Working hours and the first screen, from the flags or the config file.
+    func calendarSettings(_ configFile: [String: String]) throws -> (hours: WorkingHours, agenda: Bool) {
+        let hoursText = hours ?? configFile["hours"] ?? "08:00-18:00"
+        let slotMinutes = slot ?? configFile["slot"].flatMap(Int.init) ?? 15
+        guard let working = WorkingHours(hours: hoursText, slotMinutes: slotMinutes) else {
+            throw ValidationError("working hours must look like 08:00-18:00 with a slot of 5, 10, 15, 20, 30 or 60 minutes; got '\(hoursText)' and \(slotMinutes)")
+        }
+        return (working, agenda || configFile["start"] == "agenda")
+    }
+
+    /// Applies the calendar settings; starting on the agenda adds its first load.
+    static func apply(_ settings: (hours: WorkingHours, agenda: Bool), to state: inout AppState) -> [Command] {
+        state.hours = settings.hours
+        guard settings.agenda else { return [] }
+        return update(&state, .key(.character("t")))
+    }
 
     func run() throws {
         let configFile = ConfigFile.load()
@@ -38,6 +58,7 @@ struct Open: ParsableCommand {
         options.caCertificatePath = cacert ?? configFile["cacert"]
         let http = CurlHTTPClient(options: options)
         let useColor = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
+        let settings = try calendarSettings(configFile)
 
         if let serverURL, !demo {
             guard let url = URL(string: serverURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
@@ -50,8 +71,10 @@ struct Open: ParsableCommand {
             var state = AppState(width: 80, height: 24, serverLabel: url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? serverURL,
                                  user: session?.user, drafts: drafts.all())
             state.login.email = LineField(session?.user.email ?? "", maxLength: 254)
-            let commands: [Command] = session != nil ? [.loadPatients(requestID: 1, query: "", cursor: nil), .refreshUser] : []
+            var commands: [Command] = session != nil ? [.loadPatients(requestID: 1, query: "", cursor: nil), .refreshUser] : []
             if session != nil { state.patients.loading = true; state.patients.requestID = 1 }
+            state.hours = settings.hours
+            if settings.agenda && session != nil { commands += Self.apply(settings, to: &state) }
             runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor)
             return
         }
@@ -61,7 +84,8 @@ struct Open: ParsableCommand {
         var state = AppState(width: 80, height: 24, serverLabel: embedded.label, user: embedded.user, drafts: embedded.drafts.all())
         state.patients.loading = true
         state.patients.requestID = 1
-        runApp(state: state, initialCommands: [.loadPatients(requestID: 1, query: "", cursor: nil)], backend: embedded.client,
+        let commands = [Command.loadPatients(requestID: 1, query: "", cursor: nil)] + Self.apply(settings, to: &state)
+        runApp(state: state, initialCommands: commands, backend: embedded.client,
                drafts: embedded.drafts, useColor: useColor)
         try? blockingAwait { await embedded.server.stop() }
     }

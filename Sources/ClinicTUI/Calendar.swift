@@ -1,0 +1,233 @@
+import ClinicAPI
+import Foundation
+
+/// The front desk's day: which hours the day view shows and how long a slot is.
+public struct WorkingHours: Equatable, Sendable {
+    public var startMinute: Int
+    public var endMinute: Int
+    public var slotMinutes: Int
+
+    public init(startMinute: Int = 8 * 60, endMinute: Int = 18 * 60, slotMinutes: Int = 15) {
+        self.startMinute = startMinute
+        self.endMinute = endMinute
+        self.slotMinutes = slotMinutes
+    }
+
+    /// "08:00-18:00" and a slot length in minutes; nil when they make no sense.
+    public init?(hours: String, slotMinutes: Int) {
+        let parts = hours.split(separator: "-").map(String.init)
+        guard parts.count == 2, let start = CalendarMath.minuteOfDay(parts[0]), let end = CalendarMath.minuteOfDay(parts[1]),
+              start < end, [5, 10, 15, 20, 30, 60].contains(slotMinutes)
+        else { return nil }
+        self.init(startMinute: start, endMinute: end, slotMinutes: slotMinutes)
+    }
+}
+
+/// What the calendar shows and has loaded.
+public struct CalendarState: Equatable, Sendable {
+    public enum Span: Equatable, Sendable { case day, week, month }
+
+    public var span = Span.day
+    /// The selected day (its start in the doctor's time zone).
+    public var day: Date
+    /// The selected slot, as minutes after midnight.
+    public var minute: Int
+    /// The first slot row shown in the day view (kept stable so moving redraws little).
+    public var scroll = 0
+    public var appointments: [Appointment] = []
+    public var loadedRange: Range<Date>?
+    public var requestedRange: Range<Date>?
+    public var loading = false
+    public var requestID = 0
+    public var error: String?
+    /// Appointments with a change on its way to the server.
+    public var pending: [String: AppointmentChange] = [:]
+    /// Appointments that a booking or a move clashed with: drawn as such.
+    public var clashes: Set<String> = []
+
+    public init(day: Date, minute: Int) {
+        self.day = day
+        self.minute = minute
+    }
+}
+
+/// The booking form: patient (searched inline), date, time, length and reason.
+public struct BookingForm: Equatable, Sendable {
+    public static let fields: [(key: String, label: String)] = [
+        ("patient", "Patient"), ("date", "Date yyyy-mm-dd"), ("time", "Time hh:mm"), ("minutes", "Minutes"), ("reason", "Reason"),
+    ]
+    /// nil when booking; the appointment being changed otherwise.
+    public var appointmentID: String?
+    public var patientID: String?
+    public var patientName = ""
+    public var patient = LineField(maxLength: 200)
+    public var matches: [Patient] = []
+    public var matchIndex = 0
+    public var generation = 0
+    public var date = LineField(maxLength: 10)
+    public var time = LineField(maxLength: 5)
+    public var minutes = LineField(maxLength: 3)
+    public var reason = LineField(maxLength: 500)
+    public var focus = 0
+    public var fieldErrors: [String: String] = [:]
+    public var error: String?
+    /// The appointments a 409 said this one overlaps.
+    public var clashes: [Appointment] = []
+    public var busy = false
+
+    public init() {}
+
+    var fieldCount: Int { Self.fields.count }
+
+    mutating func field(_ index: Int, _ body: (inout LineField) -> Void) {
+        switch index {
+        case 0: body(&patient)
+        case 1: body(&date)
+        case 2: body(&time)
+        case 3: body(&minutes)
+        default: body(&reason)
+        }
+    }
+
+    func value(_ index: Int) -> LineField {
+        [patient, date, time, minutes, reason][min(index, 4)]
+    }
+}
+
+/// Dates for the calendar in the doctor's time zone (weeks start on Monday, as in analytics).
+public enum CalendarMath {
+    public static func calendar(_ timeZone: TimeZone) -> Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        calendar.firstWeekday = 2
+        calendar.minimumDaysInFirstWeek = 4
+        return calendar
+    }
+
+    /// "9:05" or "09:05" → 545; nil for anything else.
+    public static func minuteOfDay(_ text: String) -> Int? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
+              let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        return hour * 60 + minute
+    }
+
+    /// "2026-11-25" → that day's start in the zone; nil for anything else (31 February included).
+    public static func day(_ text: String, in timeZone: TimeZone) -> Date? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        let calendar = calendar(timeZone)
+        let components = DateComponents(year: year, month: month, day: day)
+        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else { return nil }
+        return calendar.startOfDay(for: date)
+    }
+
+    public static func startOfDay(_ date: Date, in timeZone: TimeZone) -> Date {
+        calendar(timeZone).startOfDay(for: date)
+    }
+
+    /// The instant of a wall-clock minute on a day (DST-aware: 10:00 is 10:00 on the day clocks change).
+    public static func instant(day: Date, minute: Int, in timeZone: TimeZone) -> Date {
+        let calendar = calendar(timeZone)
+        return calendar.date(bySettingHour: minute / 60, minute: minute % 60, second: 0, of: day)
+            ?? day.addingTimeInterval(Double(minute) * 60)
+    }
+
+    /// Minutes after midnight of an instant, on its own day in the zone.
+    public static func minute(of date: Date, in timeZone: TimeZone) -> Int {
+        let c = calendar(timeZone).dateComponents([.hour, .minute], from: date)
+        return (c.hour ?? 0) * 60 + (c.minute ?? 0)
+    }
+
+    public static func addDays(_ days: Int, to day: Date, in timeZone: TimeZone) -> Date {
+        let calendar = calendar(timeZone)
+        return calendar.startOfDay(for: calendar.date(byAdding: .day, value: days, to: day) ?? day)
+    }
+
+    public static func addMonths(_ months: Int, to day: Date, in timeZone: TimeZone) -> Date {
+        let calendar = calendar(timeZone)
+        return calendar.startOfDay(for: calendar.date(byAdding: .month, value: months, to: day) ?? day)
+    }
+
+    /// The Monday on or before a day.
+    public static func weekStart(_ day: Date, in timeZone: TimeZone) -> Date {
+        let calendar = calendar(timeZone)
+        let weekday = calendar.component(.weekday, from: day)  // 1 = Sunday
+        return addDays(-((weekday + 5) % 7), to: day, in: timeZone)
+    }
+
+    /// The 6×7 grid of the month view: from the Monday on or before the 1st.
+    public static func monthGrid(_ day: Date, in timeZone: TimeZone) -> Range<Date> {
+        let calendar = calendar(timeZone)
+        let first = calendar.date(from: calendar.dateComponents([.year, .month], from: day)) ?? day
+        let start = weekStart(calendar.startOfDay(for: first), in: timeZone)
+        return start..<addDays(42, to: start, in: timeZone)
+    }
+
+    /// What a view needs loaded. Day and week views share the week, so moving between days of a
+    /// week asks the server nothing.
+    public static func range(for span: CalendarState.Span, day: Date, in timeZone: TimeZone) -> Range<Date> {
+        switch span {
+        case .day, .week:
+            let start = weekStart(day, in: timeZone)
+            return start..<addDays(7, to: start, in: timeZone)
+        case .month:
+            return monthGrid(day, in: timeZone)
+        }
+    }
+
+    /// Appointments that overlap a stretch of time, as the server judges a clash.
+    public static func overlapping(_ appointments: [Appointment], from: Date, to: Date) -> [Appointment] {
+        appointments.filter { $0.startsAt < to && from < $0.endsAt }
+    }
+
+    /// The rows of the day view, as minutes after midnight: working hours, stretched to show
+    /// any appointment outside them.
+    public static func slots(day: Date, appointments: [Appointment], hours: WorkingHours, in timeZone: TimeZone) -> [Int] {
+        var first = hours.startMinute
+        var last = hours.endMinute
+        let next = addDays(1, to: day, in: timeZone)
+        for appointment in overlapping(appointments, from: day, to: next) {
+            let start = appointment.startsAt < day ? 0 : minute(of: appointment.startsAt, in: timeZone)
+            let end = appointment.endsAt >= next ? 24 * 60 : minute(of: appointment.endsAt, in: timeZone)
+            first = min(first, start - start % hours.slotMinutes)
+            last = max(last, end)
+        }
+        return Array(stride(from: first, to: last, by: hours.slotMinutes))
+    }
+
+    /// "Wed 25 Nov 2026"
+    static func dayTitle(_ day: Date, in timeZone: TimeZone) -> String {
+        TimelineView.dayAndTime(day, in: timeZone).day
+    }
+
+    /// "09:05"
+    static func clock(_ date: Date, in timeZone: TimeZone) -> String {
+        TimelineView.dayAndTime(date, in: timeZone).time
+    }
+
+    static func clock(minute: Int) -> String {
+        String(format: "%02d:%02d", minute / 60, minute % 60)
+    }
+
+    /// "2026-11-25"
+    static func isoDay(_ day: Date, in timeZone: TimeZone) -> String {
+        let c = calendar(timeZone).dateComponents([.year, .month, .day], from: day)
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
+}
+
+extension AppointmentStatus {
+    /// How the calendar names a status.
+    var label: String {
+        switch self {
+        case .scheduled: return "booked"
+        case .completed: return "completed"
+        case .cancelled: return "cancelled"
+        case .noShow: return "no-show"
+        }
+    }
+}

@@ -1,0 +1,271 @@
+import ClinicAPI
+@testable import ClinicTUI
+import Foundation
+import Testing
+
+extension Fixture {
+    static let utc = TimeZone(identifier: "UTC")!
+
+    /// 2026-11-25 (a Wednesday) at hh:mm UTC.
+    static func today(_ hour: Int, _ minute: Int = 0) -> Date {
+        Date(timeIntervalSince1970: 1_795_564_800 + Double(hour * 3600 + minute * 60))
+    }
+
+    static func appointment(_ index: Int, patient: Int, from start: Date, minutes: Int, reason: String? = nil,
+                            status: AppointmentStatus = .scheduled) -> Appointment {
+        Appointment(id: String(format: "%024x", 500 + index), patientId: patients[patient].id, patientName: patients[patient].name,
+                    startsAt: start, endsAt: start.addingTimeInterval(Double(minutes) * 60), reason: reason, status: status,
+                    createdAt: now, updatedAt: now)
+    }
+
+    static let appointments: [Appointment] = [
+        appointment(1, patient: 0, from: today(9), minutes: 30, reason: "BP review", status: .completed),
+        appointment(2, patient: 1, from: today(10), minutes: 45, reason: "Follow-up"),
+        appointment(3, patient: 2, from: today(11, 15), minutes: 15, reason: "Vaccination", status: .cancelled),
+        appointment(4, patient: 4, from: today(11, 15), minutes: 30, reason: "New patient"),
+        appointment(5, patient: 3, from: today(9).addingTimeInterval(86_400), minutes: 20),
+        appointment(6, patient: 0, from: today(14).addingTimeInterval(-2 * 86_400), minutes: 30, status: .noShow),
+    ]
+
+    /// The calendar opened on today with the fixture's appointments loaded.
+    static func calendarState(width: Int = 80, height: Int = 24) -> AppState {
+        var state = mainState(width: width, height: height)
+        _ = update(&state, .key(.character("t")))
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: appointments))
+        return state
+    }
+}
+
+@Suite struct CalendarTests {
+    @Test func test_t_opensTodaysAgenda_onTheCurrentSlot_andLoadsTheWeek() {
+        var state = Fixture.mainState()
+        let commands = update(&state, .key(.character("t")))
+        #expect(state.mode == .calendar)
+        #expect(state.calendar.span == .day)
+        #expect(state.calendar.day == Fixture.today(0))
+        #expect(state.calendar.minute == 9 * 60 + 45)  // now is 09:46
+        // The week (Monday 23 Nov to Monday 30 Nov) is fetched once for day and week views.
+        #expect(commands == [.loadAppointments(requestID: state.calendar.requestID, from: Fixture.today(0).addingTimeInterval(-2 * 86_400),
+                                               to: Fixture.today(0).addingTimeInterval(5 * 86_400))])
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments))
+        #expect(update(&state, .key(.character("l"))).isEmpty, "the next day is in the loaded week")
+        #expect(update(&state, .key(.character("w"))).isEmpty)
+        let month = update(&state, .key(.character("m")))
+        #expect(month.count == 1, "the month grid is wider than the week")
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.escape))
+        #expect(state.mode == .records)
+    }
+
+    @Test func test_staleAnswers_doNotOverwriteTheCalendar() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("t")))
+        let first = state.calendar.requestID
+        _ = update(&state, .key(.character("r")))
+        _ = update(&state, .appointmentsLoaded(requestID: first, items: Fixture.appointments))
+        #expect(state.calendar.appointments.isEmpty)
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Array(Fixture.appointments.prefix(1))))
+        #expect(state.calendar.appointments.count == 1)
+    }
+
+    @Test func test_booking_fromAFreeSlot_searchesThePatientInline_andSendsUTC() throws {
+        var state = Fixture.calendarState()
+        state.timeZone = TimeZone(identifier: "Asia/Kolkata")!  // UTC+5:30: what is typed is local time
+        state.calendar.day = CalendarMath.startOfDay(Fixture.now, in: state.timeZone)
+        state.calendar.minute = 14 * 60
+        _ = update(&state, .key(.enter))
+        guard case .booking(var form) = state.overlay else { Issue.record("no booking form"); return }
+        #expect(form.date.text == "2026-11-25")
+        #expect(form.time.text == "14:00")
+        #expect(form.focus == 0)
+        var searches: [Int] = []
+        for character in "gra" {
+            for command in update(&state, .key(.character(character))) {
+                if case .after(_, .bookingSearchDebounced(let generation)) = command { searches.append(generation) }
+            }
+        }
+        #expect(searches.count == 3)
+        #expect(update(&state, .bookingSearchDebounced(generation: searches[0])).isEmpty)
+        #expect(update(&state, .bookingSearchDebounced(generation: searches[2])) == [.searchBookingPatients(generation: searches[2], query: "gra")])
+        _ = update(&state, .bookingPatientsLoaded(generation: searches[2], [Fixture.patients[3], Fixture.patients[4]]))
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.enter))
+        guard case .booking(let picked) = state.overlay else { Issue.record("form closed"); return }
+        form = picked
+        #expect(form.patientID == Fixture.patients[4].id)
+        #expect(form.focus == 1)
+        _ = update(&state, .key(.tab))
+        _ = update(&state, .key(.tab))
+        for _ in 0..<3 { _ = update(&state, .key(.backspace)) }
+        for character in "30" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.tab))
+        for character in "Flu jab" { _ = update(&state, .key(.character(character))) }
+        let commands = update(&state, .key(.control("s")))
+        // 14:00 in Kolkata is 08:30 UTC.
+        #expect(commands == [.createAppointment(AppointmentChange(patientID: Fixture.patients[4].id, startsAt: Fixture.today(8, 30),
+                                                                  endsAt: Fixture.today(9), reason: "Flu jab"))])
+    }
+
+    @Test func test_badFields_areNamed_andNothingIsSent() {
+        var state = Fixture.calendarState()
+        _ = update(&state, .key(.character("b")))
+        guard case .booking(var form) = state.overlay else { Issue.record("no form"); return }
+        form.date = LineField("2026-02-30", maxLength: 10)
+        form.time = LineField("25:00", maxLength: 5)
+        form.minutes = LineField("0", maxLength: 3)
+        state.overlay = .booking(form)
+        #expect(update(&state, .key(.control("s"))).isEmpty)
+        guard case .booking(let checked) = state.overlay else { Issue.record("form closed"); return }
+        #expect(Set(checked.fieldErrors.keys) == ["patient", "date", "time", "minutes"])
+        #expect(checked.focus == 0)
+    }
+
+    @Test func test_aConflict_keepsTheForm_andNamesTheClashingAppointment() throws {
+        var state = Fixture.calendarState()
+        _ = update(&state, .key(.character("b")))
+        guard case .booking(var form) = state.overlay else { Issue.record("no form"); return }
+        form.patientID = Fixture.patients[0].id
+        form.patientName = Fixture.patients[0].name
+        form.time = LineField("10:30", maxLength: 5)
+        form.minutes = LineField("30", maxLength: 3)
+        form.reason = LineField("Dressing change", maxLength: 500)
+        state.overlay = .booking(form)
+        let sent = update(&state, .key(.control("s")))
+        #expect(sent.count == 1)
+        _ = update(&state, .appointmentSaveFailed(APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
+                                                              message: "Overlaps another appointment")))
+        guard case .booking(let after) = state.overlay else { Issue.record("the form closed on a conflict"); return }
+        #expect(after.reason.text == "Dressing change")
+        #expect(after.time.text == "10:30")
+        #expect(!after.busy)
+        #expect(after.clashes.map(\.id) == [Fixture.appointments[1].id])
+        #expect(after.error?.contains("10:00–10:45 आदित्य शर्मा (Follow-up)") == true)
+        #expect(state.calendar.clashes == [Fixture.appointments[1].id])
+        try expectSnapshot(view(state), "booking-conflict-80x24")
+        // Moved to a free time it books, and the calendar shows it on its slot.
+        var retry = after
+        retry.time = LineField("12:00", maxLength: 5)
+        state.overlay = .booking(retry)
+        #expect(update(&state, .key(.control("s"))).count == 1)
+        let booked = Fixture.appointment(9, patient: 0, from: Fixture.today(12), minutes: 30, reason: "Dressing change")
+        _ = update(&state, .appointmentSaved(booked, isNew: true))
+        #expect(state.overlay == nil)
+        #expect(state.calendar.clashes.isEmpty)
+        #expect(state.calendar.appointments.contains(booked))
+        #expect(state.calendar.minute == 12 * 60)
+        #expect(CalendarScreen.selected(state)?.id == booked.id)
+    }
+
+    @Test func test_statusKeys_moveAndResize_actOnTheAppointmentInTheSlot() {
+        var state = Fixture.calendarState()
+        state.calendar.minute = 10 * 60 + 30  // inside 10:00–10:45
+        let id = Fixture.appointments[1].id
+        #expect(update(&state, .key(.character("c"))) == [.updateAppointment(id: id, AppointmentChange(status: .completed))])
+        #expect(update(&state, .key(.character("o"))).isEmpty, "one change at a time per appointment")
+        var done = Fixture.appointments[1]
+        done.status = .completed
+        _ = update(&state, .appointmentSaved(done, isNew: false))
+        #expect(state.calendar.pending.isEmpty)
+        let moved = update(&state, .key(.character("J")))
+        #expect(moved == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10, 15), endsAt: Fixture.today(11)))])
+        #expect(state.calendar.minute == 10 * 60 + 45, "the selection follows the appointment")
+        // The move would overlap 11:15's appointment? No: 10:15–11:00 is free, but say the server disagrees.
+        _ = update(&state, .appointmentUpdateFailed(id: id, APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
+                                                                         message: "Overlaps another appointment")))
+        if case .error(let text) = state.toast { #expect(text.hasPrefix("Not changed")) } else { Issue.record("no error shown") }
+        state.calendar.minute = 10 * 60
+        let longer = update(&state, .key(.character("+")))
+        #expect(longer == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10), endsAt: Fixture.today(11)))])
+        // A free slot has nothing to act on.
+        state.calendar.minute = 8 * 60
+        #expect(update(&state, .key(.character("x"))).isEmpty)
+    }
+
+    @Test func test_inactiveSubscription_readsTheCalendar_butCannotBook() {
+        var state = Fixture.calendarState()
+        state.user = Fixture.user(status: .inactive)
+        #expect(update(&state, .key(.character("b"))).isEmpty)
+        #expect(state.overlay == nil)
+        if case .error(let text) = state.toast { #expect(text.contains("read-only")) } else { Issue.record("no explanation") }
+        state.calendar.minute = 10 * 60
+        #expect(update(&state, .key(.character("c"))).isEmpty)
+        #expect(update(&state, .key(.character("w"))).isEmpty, "reading still works")
+    }
+
+    @Test func test_dayView_coversTheWorkingDay_andStretchesForEarlyAppointments() {
+        let tz = Fixture.utc
+        let day = Fixture.today(0)
+        let slots = CalendarMath.slots(day: day, appointments: [], hours: WorkingHours(), in: tz)
+        #expect(slots.first == 8 * 60 && slots.last == 17 * 60 + 45 && slots.count == 40)
+        let early = Fixture.appointment(1, patient: 0, from: Fixture.today(6, 50), minutes: 20)
+        let stretched = CalendarMath.slots(day: day, appointments: [early], hours: WorkingHours(), in: tz)
+        #expect(stretched.first == 6 * 60 + 45)
+        #expect(WorkingHours(hours: "07:30-19:00", slotMinutes: 10) == WorkingHours(startMinute: 450, endMinute: 1140, slotMinutes: 10))
+        #expect(WorkingHours(hours: "19:00-07:00", slotMinutes: 15) == nil)
+        #expect(WorkingHours(hours: "08:00-18:00", slotMinutes: 7) == nil)
+    }
+
+    @Test func test_wallClockTimes_holdAcrossDaylightSavingChanges() {
+        let newYork = TimeZone(identifier: "America/New_York")!
+        // 1 Nov 2026: clocks go back at 02:00. 10:00 that day is EST (UTC-5).
+        let fallBack = CalendarMath.day("2026-11-01", in: newYork)!
+        #expect(RFC3339DateTranscoder.format(CalendarMath.instant(day: fallBack, minute: 600, in: newYork)) == "2026-11-01T15:00:00Z")
+        #expect(CalendarMath.addDays(1, to: fallBack, in: newYork).timeIntervalSince(fallBack) == 25 * 3600)
+        // 8 Mar 2026: clocks go forward. 10:00 is EDT (UTC-4).
+        let springForward = CalendarMath.day("2026-03-08", in: newYork)!
+        #expect(RFC3339DateTranscoder.format(CalendarMath.instant(day: springForward, minute: 600, in: newYork)) == "2026-03-08T14:00:00Z")
+        #expect(CalendarMath.minute(of: CalendarMath.instant(day: springForward, minute: 600, in: newYork), in: newYork) == 600)
+    }
+
+    @Test func test_monthGrid_startsOnMonday_andHandlesLeapFebruary() {
+        let tz = Fixture.utc
+        let grid = CalendarMath.monthGrid(CalendarMath.day("2028-02-29", in: tz)!, in: tz)
+        #expect(CalendarMath.isoDay(grid.lowerBound, in: tz) == "2028-01-31")  // 1 Feb 2028 is a Tuesday
+        #expect(CalendarMath.isoDay(grid.upperBound, in: tz) == "2028-03-13")
+        #expect(CalendarMath.day("2027-02-29", in: tz) == nil)
+        #expect(CalendarMath.isoDay(CalendarMath.weekStart(Fixture.today(0), in: tz), in: tz) == "2026-11-23")
+        #expect(CalendarMath.minuteOfDay("9:05") == 545)
+        #expect(CalendarMath.minuteOfDay("24:00") == nil)
+        #expect(CalendarMath.minuteOfDay("9:5") == nil)
+    }
+
+    @Test func test_patientPane_showsTheNextAndTheLastAppointment() {
+        var state = Fixture.mainState()
+        #expect(state.timeline.appointments.isEmpty)
+        let mine = Fixture.appointments.filter { $0.patientId == Fixture.patients[0].id }
+        _ = update(&state, .patientAppointmentsLoaded(patientID: Fixture.patients[0].id, mine + [
+            Fixture.appointment(7, patient: 0, from: Fixture.today(15).addingTimeInterval(6 * 86_400), minutes: 30),
+        ]))
+        let text = PatientAppointmentsLine.text(state.timeline.appointments, now: state.now, in: state.timeZone)
+        #expect(text == "Next: Tue 1 Dec 15:00 · Last: Wed 25 Nov 09:00 completed")
+        #expect(view(state).text.contains("Next: Tue 1 Dec 15:00"))
+        // Another patient's answer does not land here.
+        _ = update(&state, .patientAppointmentsLoaded(patientID: Fixture.patients[1].id, []))
+        #expect(state.timeline.appointments.count == 3)
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func test_dayWeekMonth_snapshots(size: (Int, Int)) throws {
+        var state = Fixture.calendarState(width: size.0, height: size.1)
+        state.calendar.minute = 10 * 60
+        _ = update(&state, .key(.character("k")))
+        try expectSnapshot(view(state), "calendar-day-\(size.0)x\(size.1)")
+        _ = update(&state, .key(.character("w")))
+        try expectSnapshot(view(state), "calendar-week-\(size.0)x\(size.1)")
+        _ = update(&state, .key(.character("m")))
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments))
+        try expectSnapshot(view(state), "calendar-month-\(size.0)x\(size.1)")
+    }
+
+    @Test func test_everyCalendarScreen_fitsTheTerminal_inMonochromeSizes() {
+        for (width, height) in [(40, 10), (80, 24), (132, 43)] {
+            var state = Fixture.calendarState(width: width, height: height)
+            for key in ["d", "w", "m", "b"] {
+                _ = update(&state, .key(.character(Character(key))))
+                for line in view(state).text.split(separator: "\n", omittingEmptySubsequences: false) {
+                    #expect(TerminalText.width(String(line)) <= width, "\(key) at \(width)x\(height): \(line)")
+                }
+            }
+        }
+    }
+}
