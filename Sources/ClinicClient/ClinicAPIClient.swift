@@ -229,11 +229,16 @@ extension ClinicAPIClient {
         try await perform { try await client.listDocuments(path: .init(id: patientID)).ok.body.json.items }
     }
 
-    public func patientGrowth(days: Int) async throws -> [Components.Schemas.PatientGrowth.PointsPayloadPayload] {
+    /// Patient growth and appointment outcomes for one range, both counted in the terminal's zone.
+    public func analytics(interval: String, from: Date, to: Date)
+        async throws -> (growth: [Components.Schemas.PatientGrowth.PointsPayloadPayload],
+                         outcomes: [Components.Schemas.AppointmentOutcomes.PointsPayloadPayload]) {
         try await perform {
-            let from = Date().addingTimeInterval(-Double(days) * 86_400)
-            return try await client.patientGrowth(query: .init(interval: .day, from: from, to: Date(),
-                                                               tz: TimeZone.current.identifier)).ok.body.json.points
+            let tz = TimeZone.current.identifier
+            let period = Components.Parameters.Interval(rawValue: interval) ?? .day
+            async let growth = client.patientGrowth(query: .init(interval: period, from: from, to: to, tz: tz)).ok.body.json.points
+            async let outcomes = client.appointmentOutcomes(query: .init(interval: period, from: from, to: to, tz: tz)).ok.body.json.points
+            return (try await growth, try await outcomes)
         }
     }
 }
@@ -274,5 +279,127 @@ extension ClinicAPIClient {
                                                                  endsAt: change.endsAt, reason: change.reason,
                                                                  status: change.status))).ok.body.json
         }
+    }
+}
+
+// MARK: Documents: files to and from disk
+
+extension ClinicAPIClient {
+    public static let documentSizeLimit: Int64 = 20 << 20
+
+    /// Uploads a file from disk as `multipart/form-data` (part `file`), streamed by libcurl with progress.
+    public func uploadDocument(patientID: String, path: String,
+                               progress: @escaping @Sendable (Int64, Int64) -> Void) async throws -> Components.Schemas.Document {
+        let expanded = (path as NSString).expandingTildeInPath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw APIFailure(kind: .rejected, message: "No such file: \(path)")
+        }
+        guard FileManager.default.isReadableFile(atPath: expanded) else { throw APIFailure(kind: .rejected, message: "Cannot read \(path)") }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: expanded))?[.size] as? NSNumber)?.int64Value ?? 0
+        // Said before sending 20 MiB over a slow link; the server checks again.
+        guard size <= Self.documentSizeLimit else {
+            throw APIFailure(kind: .rejected, status: 413, code: "payload_too_large",
+                             message: String(format: "The file is %.1f MiB: documents are limited to 20 MiB.", Double(size) / 1_048_576))
+        }
+        let fileName = (expanded as NSString).lastPathComponent
+        let file = HTTPExchange.MultipartFile(field: "file", path: expanded, fileName: fileName, contentType: Self.contentType(of: fileName))
+        let url = serverURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/patients/\(patientID)/documents"
+        let response = try await authorizedSend { token in
+            HTTPExchange.Request(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], multipartFile: file, progress: progress)
+        }
+        guard response.status == 201 || response.status == 200 else {
+            throw FailureMiddleware.failure(status: response.status, body: response.body, retryAfter: response.header("retry-after"))
+        }
+        return try Self.decoder.decode(Components.Schemas.Document.self, from: response.body)
+    }
+
+    /// Fetches a document through its signed URL (no bearer token goes to the storage) into a folder;
+    /// returns the path written. An existing file is never overwritten: "scan (1).pdf" and so on.
+    public func downloadDocument(id: String, fileName: String, folder: String,
+                                 progress: @escaping @Sendable (Int64, Int64) -> Void) async throws -> String {
+        let directory = (folder as NSString).expandingTildeInPath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw APIFailure(kind: .rejected, message: "No such folder: \(folder)")
+        }
+        let signed = try await perform { try await client.documentDownloadURL(path: .init(id: id)).ok.body.json }
+        // A relative URL is the API's own; an absolute one may be object storage (GCS).
+        guard let target = URL(string: signed.url, relativeTo: serverURL)?.absoluteURL else {
+            throw APIFailure(kind: .rejected, message: "The server gave an unusable download address.")
+        }
+        let response: HTTPExchange.Response
+        do {
+            response = try await vault.http.send(.init(method: "GET", url: target.absoluteString, progress: progress))
+        } catch {
+            throw Self.failure(from: error)
+        }
+        guard response.status == 200 else {
+            throw APIFailure(kind: .rejected, status: response.status, message: "The download link was refused (HTTP \(response.status)).")
+        }
+        let path = Self.freePath(in: directory, for: Self.safeFileName(fileName))
+        guard FileManager.default.createFile(atPath: path, contents: response.body, attributes: [.posixPermissions: 0o600]) else {
+            throw APIFailure(kind: .rejected, message: "Cannot write \(path)")
+        }
+        return path
+    }
+
+    public func deleteDocument(id: String) async throws {
+        try await perform { _ = try await client.deleteDocument(path: .init(id: id)).noContent }
+    }
+
+    /// A request that carries the bearer token, refreshed once on a 401 (as the generated client's are).
+    func authorizedSend(_ make: (String) -> HTTPExchange.Request) async throws -> HTTPExchange.Response {
+        guard let token = await vault.session?.accessToken else {
+            throw APIFailure(kind: .sessionExpired, status: 401, message: "Not logged in.")
+        }
+        do {
+            let first = try await vault.http.send(make(token))
+            guard first.status == 401 else { return first }
+            guard let refreshed = try await vault.refresh(using: CurlClientTransport(http: vault.http), serverURL: serverURL, staleToken: token)
+            else { throw APIFailure(kind: .sessionExpired, status: 401, message: "Your session has expired.") }
+            return try await vault.http.send(make(refreshed))
+        } catch {
+            throw Self.failure(from: error)
+        }
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .useDefaultKeys
+        decoder.dateDecodingStrategy = .custom { decoder in
+            try RFC3339DateTranscoder().decode(try decoder.singleValueContainer().decode(String.self))
+        }
+        return decoder
+    }()
+
+    static func contentType(of fileName: String) -> String {
+        switch (fileName as NSString).pathExtension.lowercased() {
+        case "pdf": return "application/pdf"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "txt", "text", "md": return "text/plain"
+        default: return "application/octet-stream"
+        }
+    }
+
+    /// A name from the server made safe for the local disk: no folders, no hidden files, no control characters.
+    static func safeFileName(_ name: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(name.unicodeScalars.filter {
+            !CharacterSet.controlCharacters.contains($0) && $0 != "/" && $0 != "\\"
+        })).trimmingCharacters(in: CharacterSet(charactersIn: ". ").union(.whitespaces))
+        return cleaned.isEmpty ? "document" : String(cleaned.prefix(200))
+    }
+
+    static func freePath(in directory: String, for fileName: String) -> String {
+        let base = (fileName as NSString).deletingPathExtension
+        let ext = (fileName as NSString).pathExtension
+        var candidate = directory + "/" + fileName
+        var counter = 1
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = directory + "/" + base + " (\(counter))" + (ext.isEmpty ? "" : "." + ext)
+            counter += 1
+        }
+        return candidate
     }
 }

@@ -8,12 +8,33 @@ public struct HTTPExchange: Sendable {
         public var url: String
         public var headers: [(String, String)]
         public var body: Data?
+        /// A file sent as the one part of a multipart/form-data body, streamed from disk by libcurl.
+        public var multipartFile: MultipartFile?
+        /// Bytes moved so far and expected (upload or download, whichever is under way).
+        public var progress: (@Sendable (_ done: Int64, _ total: Int64) -> Void)?
 
-        public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
+        public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
+                    multipartFile: MultipartFile? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
             self.method = method
             self.url = url
             self.headers = headers
             self.body = body
+            self.multipartFile = multipartFile
+            self.progress = progress
+        }
+    }
+
+    public struct MultipartFile: Sendable {
+        public var field: String
+        public var path: String
+        public var fileName: String
+        public var contentType: String
+
+        public init(field: String, path: String, fileName: String, contentType: String) {
+            self.field = field
+            self.path = path
+            self.fileName = fileName
+            self.contentType = contentType
         }
     }
 
@@ -80,7 +101,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
 
     /// Sends a request; throws `TransportError` when no HTTP answer came. Task cancellation aborts the transfer.
     public func send(_ request: HTTPExchange.Request) async throws -> HTTPExchange.Response {
-        let transfer = Transfer()
+        let transfer = Transfer(progress: request.progress)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 // A thread of its own: curl_easy_perform blocks, and blocking GCD's small worker
@@ -150,6 +171,23 @@ public final class CurlHTTPClient: @unchecked Sendable {
         clinic_curl_setopt_xfercb(handle, CURLOPT_XFERINFOFUNCTION, curlProgress)
         clinic_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context)
 
+        // A file upload: libcurl reads the file as it sends, so a 20 MiB scan is never held in memory.
+        var mime: OpaquePointer?
+        if let file = request.multipartFile {
+            guard let form = curl_mime_init(handle) else { throw TransportError.failed(code: -1, message: "libcurl could not build the form") }
+            mime = form
+            let part = curl_mime_addpart(form)
+            curl_mime_name(part, file.field)
+            curl_mime_filename(part, file.fileName)
+            curl_mime_type(part, file.contentType)
+            guard curl_mime_filedata(part, file.path) == CURLE_OK else {
+                curl_mime_free(form)
+                throw TransportError.failed(code: -1, message: "cannot read \(file.path)")
+            }
+            clinic_curl_setopt_ptr(handle, CURLOPT_MIMEPOST, UnsafeRawPointer(form))
+        }
+        defer { if let mime { curl_mime_free(mime) } }
+
         let method = request.method.uppercased()
         let body = request.body ?? Data()
         let code: CURLcode = body.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> CURLcode in
@@ -158,7 +196,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
             case "HEAD": clinic_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
             default:
                 if method != "POST" { clinic_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, method) }
-                if request.body != nil || method == "POST" {
+                if request.multipartFile == nil && (request.body != nil || method == "POST") {
                     clinic_curl_setopt_long(handle, CURLOPT_POST, 1)
                     clinic_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
                     clinic_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
@@ -192,6 +230,11 @@ final class Transfer: @unchecked Sendable {
     private var cancelled = false
     var body = Data()
     var headers: [(String, String)] = []
+    let progress: (@Sendable (Int64, Int64) -> Void)?
+
+    init(progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
+        self.progress = progress
+    }
 
     var isCancelled: Bool {
         lock.lock()
@@ -228,7 +271,16 @@ private let curlWriteHeader: clinic_curl_data_cb = { pointer, size, count, conte
     return size * count
 }
 
-private let curlProgress: clinic_curl_xfer_cb = { context, _, _, _, _ in
+private let curlProgress: clinic_curl_xfer_cb = { context, downloadTotal, downloadNow, uploadTotal, uploadNow in
     guard let context else { return 0 }
-    return Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    if let progress = transfer.progress {
+        // An upload's answer is small: its progress is the upload's.
+        if uploadTotal > 0 {
+            progress(Int64(uploadNow), Int64(uploadTotal))
+        } else if downloadTotal > 0 {
+            progress(Int64(downloadNow), Int64(downloadTotal))
+        }
+    }
+    return transfer.isCancelled ? 1 : 0
 }

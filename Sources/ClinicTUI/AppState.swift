@@ -115,13 +115,42 @@ public struct AppState: Equatable, Sendable {
         public var items: [Document] = []
         public var loading = false
         public var error: String?
+        public var selected = 0
+        /// An upload or download under way: what, and how far.
+        public var transfer: TransferState?
+    }
+
+    public struct TransferState: Equatable, Sendable {
+        public var label: String
+        public var done: Int64 = 0
+        public var total: Int64 = 0
+    }
+
+    /// A path typed with Tab completion: a file to upload, or the folder to download into.
+    public struct FilePrompt: Equatable, Sendable {
+        public enum Purpose: Equatable, Sendable {
+            case upload(patientID: String, patientName: String)
+            case download(Document)
+        }
+        public var purpose: Purpose
+        public var path: LineField
+        public var candidates: [String] = []
+        public var error: String?
     }
 
     public struct AnalyticsState: Equatable, Sendable {
-        public var points: [GrowthPoint] = []
+        public enum Interval: String, Equatable, Sendable { case day, week, month }
+        public var interval = Interval.week
+        /// Index into the interval's range choices (`AnalyticsPane.ranges`).
+        public var rangeIndex = 1
+        public var growth: [GrowthPoint] = []
+        public var outcomes: [OutcomePoint] = []
         public var loading = false
         public var error: String?
-        public var loaded = false
+        /// The request the data answers (interval and periods): a stale answer is dropped.
+        public var loadedKey: String?
+        public var requestedKey: String?
+        public var showNumbers = false
     }
 
     public enum Overlay: Equatable, Sendable {
@@ -131,6 +160,8 @@ public struct AppState: Equatable, Sendable {
         case confirmDelete(Patient)
         case noteEditor(NoteEditorState)
         case booking(BookingForm)
+        case filePrompt(FilePrompt)
+        case confirmDocumentDelete(Document)
     }
 
     public enum Toast: Equatable, Sendable {
@@ -150,6 +181,10 @@ public struct AppState: Equatable, Sendable {
     public var mode = Mode.records
     public var calendar: CalendarState
     public var hours = WorkingHours()
+    /// Where downloads go unless the doctor types another folder.
+    public var downloadFolder = "~"
+    /// Charts and codes in plain ASCII for terminals without UTF-8.
+    public var asciiOnly = false
     public var rightPane = RightPane.notes
     public var documents = DocumentsState()
     public var analytics = AnalyticsState()
@@ -188,7 +223,7 @@ public struct AppState: Equatable, Sendable {
     }
 
     public var isBusy: Bool {
-        if patients.loading || timeline.loading || login.busy || documents.loading || analytics.loading { return true }
+        if patients.loading || timeline.loading || login.busy || documents.loading || analytics.loading || documents.transfer != nil { return true }
         if mode == .calendar && (calendar.loading || !calendar.pending.isEmpty) { return true }
         switch overlay {
         case .booking(let form): return form.busy

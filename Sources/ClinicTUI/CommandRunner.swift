@@ -15,11 +15,15 @@ public protocol ClinicBackend: Sendable {
     func createCheckout() async throws -> (sessionID: String, url: String)
     func confirmLocalCheckout(url: String) async throws
     func documents(patientID: String) async throws -> [Document]
-    func patientGrowth(days: Int) async throws -> [GrowthPoint]
+    /// Both Pro charts for one range, counted in the terminal's time zone.
+    func analytics(interval: String, from: Date, to: Date) async throws -> (growth: [GrowthPoint], outcomes: [OutcomePoint])
     /// Every appointment overlapping [from, to) (all pages), or a patient's within it.
     func appointments(from: Date, to: Date, patientID: String?) async throws -> [Appointment]
     func createAppointment(_ change: AppointmentChange) async throws -> Appointment
     func updateAppointment(id: String, _ change: AppointmentChange) async throws -> Appointment
+    func uploadDocument(patientID: String, path: String, progress: @escaping @Sendable (Int64, Int64) -> Void) async throws -> Document
+    func downloadDocument(id: String, fileName: String, folder: String, progress: @escaping @Sendable (Int64, Int64) -> Void) async throws -> String
+    func deleteDocument(id: String) async throws
 }
 
 /// Where unsaved note texts live between runs.
@@ -150,9 +154,14 @@ public final class CommandRunner: @unchecked Sendable {
                     send(.documentsFailed(patientID: patientID, Self.failure(error)))
                 }
             }
-        case .loadGrowth(let days):
+        case .loadAnalytics(let key, let interval, let from, let to):
             Task {
-                do { send(.growthLoaded(try await backend.patientGrowth(days: days))) } catch { send(.growthFailed(Self.failure(error))) }
+                do {
+                    let answer = try await backend.analytics(interval: interval, from: from, to: to)
+                    send(.analyticsLoaded(key: key, growth: answer.growth, outcomes: answer.outcomes))
+                } catch {
+                    send(.analyticsFailed(key: key, Self.failure(error)))
+                }
             }
         case .loadAppointments(let requestID, let from, let to):
             Task {
@@ -187,6 +196,35 @@ public final class CommandRunner: @unchecked Sendable {
                     send(.bookingPatientsLoaded(generation: generation, Array(page.items.prefix(8))))
                 }
             }
+        case .uploadDocument(let patientID, let path):
+            let progress = Self.progressReporter(send)
+            Task {
+                do { send(.documentUploaded(patientID: patientID, try await backend.uploadDocument(patientID: patientID, path: path, progress: progress))) } catch {
+                    send(.documentUploadFailed(Self.failure(error)))
+                }
+            }
+        case .downloadDocument(let document, let folder):
+            let progress = Self.progressReporter(send)
+            Task {
+                do {
+                    send(.documentDownloaded(path: try await backend.downloadDocument(id: document.id, fileName: document.fileName, folder: folder,
+                                                                                      progress: progress)))
+                } catch {
+                    send(.documentDownloadFailed(Self.failure(error)))
+                }
+            }
+        case .deleteDocument(let id):
+            Task {
+                do {
+                    try await backend.deleteDocument(id: id)
+                    send(.documentDeleted(id: id))
+                } catch {
+                    send(.documentDeleteFailed(Self.failure(error)))
+                }
+            }
+        case .completePath(let input):
+            let completion = PathCompletion.complete(input)
+            send(.pathCompleted(input: input, completed: completion.text, candidates: completion.candidates))
         case .saveNote(let patientID, let noteID, let content, let draftKey):
             Task {
                 do {
@@ -199,9 +237,64 @@ public final class CommandRunner: @unchecked Sendable {
         }
     }
 
+    /// Progress at most ten times a second and on every whole percent: a slow link is not flooded with redraws.
+    static func progressReporter(_ send: @escaping @Sendable (Msg) -> Void) -> @Sendable (Int64, Int64) -> Void {
+        let last = ProgressGate()
+        return { done, total in
+            if last.shouldReport(done: done, total: total) { send(.transferProgress(done: done, total: total)) }
+        }
+    }
+
     private func finished(_ requestID: Int) {
         lock.lock()
         inFlight[requestID] = nil
         lock.unlock()
+    }
+}
+
+final class ProgressGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastPercent = -1
+    private var lastTime = Date.distantPast
+
+    func shouldReport(done: Int64, total: Int64) -> Bool {
+        guard total > 0 else { return false }
+        let percent = Int(done * 100 / total)
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard percent != lastPercent, now.timeIntervalSince(lastTime) >= 0.1 || percent == 100 else { return false }
+        lastPercent = percent
+        lastTime = now
+        return true
+    }
+}
+
+/// Tab completion of file paths for the upload and download prompts.
+enum PathCompletion {
+    static func complete(_ input: String) -> (text: String, candidates: [String]) {
+        let expanded = (input as NSString).expandingTildeInPath
+        let (directory, prefix): (String, String) = {
+            if input.isEmpty { return (FileManager.default.currentDirectoryPath, "") }
+            if expanded.hasSuffix("/") { return (expanded, "") }
+            return ((expanded as NSString).deletingLastPathComponent.isEmpty ? "." : (expanded as NSString).deletingLastPathComponent,
+                    (expanded as NSString).lastPathComponent)
+        }()
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return (input, []) }
+        let matches = entries.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
+        guard !matches.isEmpty else { return (input, []) }
+        var common = matches[0]
+        for match in matches.dropFirst() {
+            while !match.hasPrefix(common) { common.removeLast() }
+        }
+        // Keep what the doctor typed (a "~" stays a "~"); add only the completed part.
+        var text = input + String(common.dropFirst(prefix.count))
+        if matches.count == 1 {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: directory + "/" + matches[0], isDirectory: &isDirectory)
+            if isDirectory.boolValue { text += "/" }
+            return (text, [])
+        }
+        return (text, Array(matches.prefix(8)))
     }
 }

@@ -16,6 +16,7 @@ public typealias User = Components.Schemas.User
 public typealias PlanOffer = Components.Schemas.PlanOffer
 public typealias Document = Components.Schemas.Document
 public typealias GrowthPoint = Components.Schemas.PatientGrowth.PointsPayloadPayload
+public typealias OutcomePoint = Components.Schemas.AppointmentOutcomes.PointsPayloadPayload
 public typealias Appointment = Components.Schemas.Appointment
 public typealias AppointmentStatus = Components.Schemas.AppointmentStatus
 
@@ -50,8 +51,8 @@ public enum Msg: Equatable, Sendable {
     case pollUpgrade
     case documentsLoaded(patientID: String, [Document])
     case documentsFailed(patientID: String, ClientFailure)
-    case growthLoaded([GrowthPoint])
-    case growthFailed(ClientFailure)
+    case analyticsLoaded(key: String, growth: [GrowthPoint], outcomes: [OutcomePoint])
+    case analyticsFailed(key: String, ClientFailure)
     case appointmentsLoaded(requestID: Int, items: [Appointment])
     case appointmentsFailed(requestID: Int, ClientFailure)
     case patientAppointmentsLoaded(patientID: String, [Appointment])
@@ -60,6 +61,14 @@ public enum Msg: Equatable, Sendable {
     case appointmentUpdateFailed(id: String, ClientFailure)
     case bookingSearchDebounced(generation: Int)
     case bookingPatientsLoaded(generation: Int, [Patient])
+    case transferProgress(done: Int64, total: Int64)
+    case documentUploaded(patientID: String, Document)
+    case documentUploadFailed(ClientFailure)
+    case documentDownloaded(path: String)
+    case documentDownloadFailed(ClientFailure)
+    case documentDeleted(id: String)
+    case documentDeleteFailed(ClientFailure)
+    case pathCompleted(input: String, completed: String, candidates: [String])
 }
 
 /// Side effects `update` asks for; the runner performs them and answers with `Msg`s.
@@ -80,11 +89,15 @@ public enum Command: Equatable, Sendable {
     case createCheckout
     case confirmLocalCheckout(url: String)
     case loadDocuments(patientID: String)
-    case loadGrowth(days: Int)
+    case loadAnalytics(key: String, interval: String, from: Date, to: Date)
     case loadAppointments(requestID: Int, from: Date, to: Date)
     case loadPatientAppointments(patientID: String)
     case createAppointment(AppointmentChange)
     case updateAppointment(id: String, AppointmentChange)
     case searchBookingPatients(generation: Int, query: String)
+    case uploadDocument(patientID: String, path: String)
+    case downloadDocument(Document, folder: String)
+    case deleteDocument(id: String)
+    case completePath(String)
     case quit
 }

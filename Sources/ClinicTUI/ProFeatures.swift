@@ -33,9 +33,7 @@ enum ProFeatures {
             state.documents = AppState.DocumentsState(patientID: patient.id, loading: true)
             return [.loadDocuments(patientID: patient.id)]
         case .analytics:
-            guard !state.analytics.loaded && !state.analytics.loading else { return [] }
-            state.analytics.loading = true
-            return [.loadGrowth(days: 30)]
+            return AnalyticsPane.load(&state)
         }
     }
 
@@ -115,14 +113,6 @@ enum ProFeatures {
             state.documents.loading = false
             let commands = correctStaleCache(&state, failure)
             if commands.isEmpty && state.loggedIn { state.documents.error = failure.message }
-            return commands
-        case .growthLoaded(let points):
-            state.analytics = AppState.AnalyticsState(points: points, loading: false, error: nil, loaded: true)
-            return []
-        case .growthFailed(let failure):
-            state.analytics.loading = false
-            let commands = correctStaleCache(&state, failure)
-            if commands.isEmpty && state.loggedIn { state.analytics.error = failure.message }
             return commands
         default:
             return nil

@@ -93,14 +93,28 @@ enum ProPaneView {
 
     static func drawDocuments(_ state: AppState, _ x: Int, _ width: Int, _ screen: inout Screen) {
         let documents = state.documents
+        if let transfer = documents.transfer {
+            // "Uploading scan.pdf  ████████░░░░  61%  12.2/20.0 MiB"
+            let fraction = transfer.total > 0 ? Double(transfer.done) / Double(transfer.total) : 0
+            let barWidth = max(10, min(30, width - 40))
+            let filled = Int(fraction * Double(barWidth))
+            let text = TerminalText.truncate(transfer.label, to: max(8, width - barWidth - 8)) + "  "
+                + String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+                + String(format: " %3d%%", Int(fraction * 100))
+            screen.put(text, x: x, y: screen.height - 3, style: .accent, maxWidth: width)
+        }
         if documents.items.isEmpty {
             let text = documents.loading ? "Loading documents…" : documents.error.map { "Could not load: " + TerminalText.sanitize($0) }
-                ?? "No documents for this patient."
+                ?? "No documents for this patient. Press u to upload one."
             screen.put(text, x: x, y: 3, style: documents.error != nil ? .error : .dim, maxWidth: width)
             return
         }
         screen.put(TerminalText.fit("Name", to: width - 30) + " Type  Size      Date", x: x, y: 2, style: .dim, maxWidth: width)
-        for (index, document) in documents.items.prefix(screen.height - 6).enumerated() {
+        let focused = state.focus == .timeline
+        let rows = max(1, screen.height - 7)
+        let first = max(0, documents.selected - rows + 1)
+        for (offset, document) in documents.items.dropFirst(first).prefix(rows).enumerated() {
+            let index = first + offset
             let kind = document.contentType.hasPrefix("application/pdf") ? "PDF" : document.contentType.hasPrefix("image/png") ? "PNG"
                 : document.contentType.hasPrefix("image/jpeg") ? "JPEG" : "Text"
             let size = document.sizeBytes >= 1 << 20 ? String(format: "%.1f MiB", Double(document.sizeBytes) / 1_048_576)
@@ -108,34 +122,11 @@ enum ProPaneView {
             let day = TimelineView.dayAndTime(document.uploadedAt, in: state.timeZone).day
             let row = TerminalText.fit(TerminalText.sanitize(document.fileName), to: width - 30) + " " + TerminalText.fit(kind, to: 5)
                 + TerminalText.fit(size, to: 10) + day
-            screen.put(row, x: x, y: 3 + index, maxWidth: width)
-        }
-    }
-
-    static let bars: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
-
-    static func drawAnalytics(_ state: AppState, _ x: Int, _ width: Int, _ screen: inout Screen) {
-        let analytics = state.analytics
-        guard !analytics.points.isEmpty else {
-            let text = analytics.loading ? "Loading analytics…" : analytics.error.map { "Could not load: " + TerminalText.sanitize($0) }
-                ?? "No data yet."
-            screen.put(text, x: x, y: 3, style: analytics.error != nil ? .error : .dim, maxWidth: width)
-            return
-        }
-        let points = Array(analytics.points.suffix(width))
-        let newTotal = points.reduce(0) { $0 + $1.newPatients }
-        screen.put("New patients per day, last \(points.count) days: \(newTotal)", x: x, y: 2, style: .bold, maxWidth: width)
-        screen.put("Total patients: \(points.last?.totalPatients ?? 0)", x: x, y: 3, maxWidth: width)
-        // A bar chart eight rows high, eighth-block resolution.
-        let height = 8
-        let peak = max(1, points.map(\.newPatients).max() ?? 1)
-        for (column, point) in points.enumerated() {
-            let eighths = Int((Double(point.newPatients) / Double(peak) * Double(height * 8)).rounded())
-            for row in 0..<height {
-                let filled = min(8, max(0, eighths - row * 8))
-                if filled > 0 { screen.put(String(bars[filled]), x: x + column, y: 5 + height - 1 - row, style: .accent) }
+            if focused && index == documents.selected {
+                screen.bar(TerminalText.truncate(row, to: width), y: 3 + offset, x: x, width: width, style: .selected)
+            } else {
+                screen.put(row, x: x, y: 3 + offset, maxWidth: width)
             }
         }
-        screen.put("peak \(peak)/day", x: x, y: 5 + height, style: .dim, maxWidth: width)
     }
 }

@@ -27,6 +27,8 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
     default:
         if let commands = ProFeatures.handle(&state, msg) { return commands }
         if let commands = CalendarScreen.handle(&state, msg) { return commands }
+        if let commands = DocumentsPane.handle(&state, msg) { return commands }
+        if let commands = AnalyticsPane.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
     }
 }
@@ -139,6 +141,8 @@ enum MainScreen {
         default:
             break
         }
+        if let commands = DocumentsPane.keys(&state, key) { return commands }
+        if let commands = AnalyticsPane.keys(&state, key) { return commands }
         return state.focus == .patients ? patientPane(&state, key) : timelinePane(&state, key)
     }
 
@@ -310,6 +314,15 @@ enum Overlays {
             let commands = CalendarScreen.bookingKeys(&state, key, &form)
             if case .booking = state.overlay { state.overlay = .booking(form) }
             return commands
+        case .filePrompt(var prompt):
+            let commands = DocumentsPane.promptKeys(&state, key, &prompt)
+            if case .filePrompt = state.overlay { state.overlay = .filePrompt(prompt) }
+            return commands
+        case .confirmDocumentDelete(let document):
+            state.overlay = nil
+            guard key == .character("y") || key == .character("Y") else { return [] }
+            state.toast = .info("Deleting…")
+            return [.deleteDocument(id: document.id)]
         case .confirmDelete(let patient):
             switch key {
             case .character("y"), .character("Y"):

@@ -21,6 +21,11 @@ public func view(_ state: AppState) -> Screen {
         }
         switch state.overlay {
         case .booking(let form): BookingView.draw(form, state: state, into: &screen)
+        case .filePrompt(let prompt): FilePromptView.draw(prompt, into: &screen)
+        case .confirmDocumentDelete(let document):
+            let box = drawBox(title: "Delete document", width: 56, height: 6, into: &screen)
+            screen.put("Delete " + TerminalText.sanitize(document.fileName) + "?", x: box.x, y: box.y + 1, style: .bold, maxWidth: box.width)
+            screen.put("y delete   n keep", x: box.x, y: box.y + 3, style: .warning)
         case .upgrade(let upgrade): UpgradeView.draw(upgrade, state: state, into: &screen)
         case .help: HelpView.draw(state, into: &screen)
         case .confirmDelete(let patient): ConfirmView.draw(patient, into: &screen)
@@ -175,7 +180,7 @@ enum TimelineView {
         case .analytics:
             ProPaneView.draw("Analytics", subtitle: nil,
                              features: ["Patient growth by day, week or month", "Appointment outcomes: completed,", "  cancelled, no-shows"],
-                             state: state, x: x, width: width, into: &screen, unlocked: ProPaneView.drawAnalytics)
+                             state: state, x: x, width: width, into: &screen, unlocked: AnalyticsPane.draw)
             return
         }
         let focused = state.focus == .timeline
@@ -282,6 +287,8 @@ public enum KeyTable {
         case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")]
         case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
+        case .filePrompt: return [("Tab", "complete"), ("Enter", "go"), ("Esc", "cancel")]
+        case .confirmDocumentDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .booking(let form):
             if form.focus == 0 && !form.matches.isEmpty { return [("↑/↓", "choose"), ("Enter", "pick patient"), ("Esc", "close list")] }
             return [("Tab", "next field"), ("Ctrl-S", form.appointmentID == nil ? "book" : "save"), ("Esc", "cancel")]
@@ -300,6 +307,18 @@ public enum KeyTable {
             }
         }
         if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
+        if state.rightPane == .documents && !state.proLocked {
+            return state.focus == .timeline
+                ? [("j/k", "move"), ("Enter", "download"), ("u", "upload"), ("x", "delete"), ("h/Tab", "patients"), ("1/3", "notes/analytics"),
+                   ("?", "help"), ("q", "quit")]
+                : [("/", "search"), ("j/k", "move"), ("u", "upload"), ("Enter", "documents"), ("1/3", "notes/analytics"), ("?", "help"), ("q", "quit")]
+        }
+        if state.rightPane == .analytics && !state.proLocked {
+            return state.focus == .timeline
+                ? [("d/w/m", "day/week/month"), ("[/]", "shorter/longer"), ("#", state.analytics.showNumbers ? "charts" : "numbers"),
+                   ("h/Tab", "patients"), ("1/2", "notes/documents"), ("?", "help"), ("q", "quit")]
+                : [("Tab", "chart keys"), ("/", "search"), ("j/k", "move"), ("1/2", "notes/documents"), ("?", "help"), ("q", "quit")]
+        }
         if state.focus == .timeline {
             return [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"), ("n", "new patient"),
                     ("?", "help"), ("q", "quit"), ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
@@ -453,5 +472,32 @@ enum NoteEditorView {
         }
         rows.append(row)
         return rows
+    }
+}
+
+enum FilePromptView {
+    static func draw(_ prompt: AppState.FilePrompt, into screen: inout Screen) {
+        let title: String
+        let label: String
+        switch prompt.purpose {
+        case .upload(_, let name):
+            title = "Upload a document for " + name
+            label = "File (PDF, JPEG, PNG or text; up to 20 MiB):"
+        case .download(let document):
+            title = "Download " + TerminalText.sanitize(document.fileName)
+            label = "Into the folder:"
+        }
+        let box = drawBox(title: title, width: 72, height: 7 + min(prompt.candidates.count, 8), into: &screen)
+        screen.put(label, x: box.x, y: box.y, maxWidth: box.width)
+        screen.fill(x: box.x, y: box.y + 1, width: box.width, height: 1, style: .inputFocused)
+        let visible = prompt.path.visible(columns: box.width)
+        screen.put(TerminalText.sanitize(visible.text), x: box.x, y: box.y + 1, style: .inputFocused, maxWidth: box.width)
+        screen.cursor = (box.x + visible.cursorColumn, box.y + 1)
+        var y = box.y + 2
+        for candidate in prompt.candidates.prefix(8) {
+            screen.put("  " + TerminalText.sanitize(candidate), x: box.x, y: y, style: .dim, maxWidth: box.width)
+            y += 1
+        }
+        if let error = prompt.error { screen.put(TerminalText.sanitize(error), x: box.x, y: y, style: .error, maxWidth: box.width) }
     }
 }

@@ -46,8 +46,29 @@ struct Open: ParsableCommand {
     /// Applies the calendar settings; starting on the agenda adds its first load.
     static func apply(_ settings: (hours: WorkingHours, agenda: Bool), to state: inout AppState) -> [Command] {
         state.hours = settings.hours
+        state.downloadFolder = downloadFolder()
+        state.asciiOnly = !localeIsUTF8()
         guard settings.agenda else { return [] }
         return update(&state, .key(.character("t")))
+    }
+
+    /// The locale's character set as the C library would pick it: LC_ALL, then LC_CTYPE, then LANG.
+    static func localeIsUTF8() -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty } ?? ""
+        let lowered = locale.lowercased()
+        return lowered.contains("utf-8") || lowered.contains("utf8")
+    }
+
+    /// $XDG_DOWNLOAD_DIR, else ~/Downloads when there is one, else the folder clinic was started in.
+    static func downloadFolder() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let folder = environment["XDG_DOWNLOAD_DIR"], !folder.isEmpty { return folder }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: NSHomeDirectory() + "/Downloads", isDirectory: &isDirectory), isDirectory.boolValue {
+            return "~/Downloads"
+        }
+        return FileManager.default.currentDirectoryPath
     }
 
     func run() throws {
@@ -74,6 +95,8 @@ struct Open: ParsableCommand {
             var commands: [Command] = session != nil ? [.loadPatients(requestID: 1, query: "", cursor: nil), .refreshUser] : []
             if session != nil { state.patients.loading = true; state.patients.requestID = 1 }
             state.hours = settings.hours
+            state.downloadFolder = Self.downloadFolder()
+            state.asciiOnly = !Self.localeIsUTF8()
             if settings.agenda && session != nil { commands += Self.apply(settings, to: &state) }
             runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor)
             return

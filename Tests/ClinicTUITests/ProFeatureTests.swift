@@ -68,12 +68,11 @@ import Testing
     @Test func test_unlockedPanes_listDocuments_andChartGrowth() throws {
         var state = Fixture.mainState(width: 120, height: 40)
         state.user = Fixture.user(status: .active, plan: .pro)
-        _ = update(&state, .key(.character("3")))
-        let points = (0..<30).map { day in
-            GrowthPoint(periodStart: Fixture.now.addingTimeInterval(Double(day - 30) * 86_400), newPatients: [0, 1, 3, 2, 5][day % 5],
-                        totalPatients: 100 + day)
-        }
-        _ = update(&state, .growthLoaded(points))
+        let load = update(&state, .key(.character("3")))
+        #expect(load.count == 1)
+        guard case .loadAnalytics(let key, "week", let from, _) = load.first else { Issue.record("no analytics request"); return }
+        #expect(RFC3339DateTranscoder.format(from) == "2026-08-31T00:00:00Z", "13 weeks, this one included, from a Monday")
+        _ = update(&state, .analyticsLoaded(key: key, growth: Self.growth(13), outcomes: Self.outcomes(13)))
         try expectSnapshot(view(state), "analytics-120x40")
         _ = update(&state, .key(.character("2")))
         _ = update(&state, .documentsLoaded(patientID: Fixture.patients[0].id, [
@@ -84,6 +83,57 @@ import Testing
         #expect(text.contains("blood[31m report.pdf") || text.contains("blood report.pdf"))
         #expect(text.contains("PDF") && text.contains("2.4 MiB"))
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B })
+    }
+
+    static func growth(_ count: Int) -> [GrowthPoint] {
+        (0..<count).map { index in
+            GrowthPoint(periodStart: Fixture.now.addingTimeInterval(Double(index - count + 1) * 7 * 86_400), newPatients: [0, 1, 3, 2, 5][index % 5],
+                        totalPatients: 100 + index * 2)
+        }
+    }
+
+    static func outcomes(_ count: Int) -> [OutcomePoint] {
+        (0..<count).map { index in
+            OutcomePoint(periodStart: Fixture.now.addingTimeInterval(Double(index - count + 1) * 7 * 86_400), scheduled: index == count - 1 ? 6 : 0,
+                         completed: [10, 12, 8, 14, 9][index % 5], cancelled: index % 3, noShow: index % 4 == 0 ? 2 : 0)
+        }
+    }
+
+    @Test func test_analytics_intervalAndRangeKeys_reloadOnlyWhatChanged_andShowNumbers() throws {
+        var state = Fixture.mainState()
+        state.user = Fixture.user(status: .active, plan: .pro)
+        guard case .loadAnalytics(let first, _, _, _) = update(&state, .key(.character("3"))).first else { Issue.record("no load"); return }
+        _ = update(&state, .key(.tab))
+        let month = update(&state, .key(.character("m")))
+        guard case .loadAnalytics(let key, "month", let from, _) = month.first else { Issue.record("no month load"); return }
+        #expect(RFC3339DateTranscoder.format(from) == "2025-12-01T00:00:00Z", "twelve months, this one included")
+        // The week answer arriving late is dropped; the month answer lands.
+        _ = update(&state, .analyticsLoaded(key: first, growth: Self.growth(13), outcomes: Self.outcomes(13)))
+        #expect(state.analytics.growth.isEmpty)
+        _ = update(&state, .analyticsLoaded(key: key, growth: Self.growth(12), outcomes: Self.outcomes(12)))
+        #expect(state.analytics.growth.count == 12)
+        #expect(update(&state, .key(.character("m"))).isEmpty, "already shown")
+        guard case .loadAnalytics(_, "month", let longer, _) = update(&state, .key(.character("]"))).first else { Issue.record("no range"); return }
+        #expect(RFC3339DateTranscoder.format(longer) == "2024-12-01T00:00:00Z")
+        _ = update(&state, .key(.character("#")))
+        #expect(view(state).text.contains("Period        New  Total  Done"))
+        // A day range is bounded by what the server accepts (366 days).
+        _ = update(&state, .key(.character("d")))
+        for _ in 0..<10 { _ = update(&state, .key(.character("]"))) }
+        #expect(AnalyticsPane.periods(state.analytics) == 366)
+    }
+
+    @Test func test_analytics_inASCII_forTerminalsWithoutUTF8() throws {
+        var state = Fixture.mainState()
+        state.user = Fixture.user(status: .active, plan: .pro)
+        state.asciiOnly = true
+        guard case .loadAnalytics(let key, _, _, _) = update(&state, .key(.character("3"))).first else { Issue.record("no load"); return }
+        _ = update(&state, .analyticsLoaded(key: key, growth: Self.growth(13), outcomes: Self.outcomes(13)))
+        let text = view(state).text
+        let pane = text.split(separator: "\n").map { String($0.dropFirst(34)) }.joined(separator: "\n")
+        #expect(!pane.contains { "█▓░▒▁▂▃▄▅▆▇".contains($0) })
+        #expect(pane.contains("#"))
+        try expectSnapshot(view(state), "analytics-ascii-80x24")
     }
 
     @Test func test_trialEndingSoon_andInactive_showABanner() {

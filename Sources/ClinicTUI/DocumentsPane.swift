@@ -1,0 +1,127 @@
+import ClinicAPI
+import Foundation
+
+/// Keys and answers of the documents pane (Pro): upload from a typed path, download through the
+/// signed URL into a folder, delete with confirmation.
+enum DocumentsPane {
+    static func keys(_ state: inout AppState, _ key: Key) -> [Command]? {
+        guard state.rightPane == .documents, !state.proLocked else { return nil }
+        if key == .character("u") { return openUpload(&state) }
+        guard state.focus == .timeline else { return nil }
+        let count = state.documents.items.count
+        switch key {
+        case .down, .character("j"):
+            state.documents.selected = min(max(0, count - 1), state.documents.selected + 1)
+            return []
+        case .up, .character("k"):
+            state.documents.selected = max(0, state.documents.selected - 1)
+            return []
+        case .enter, .character("o"):
+            guard let document = selected(state) else { return [] }
+            guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
+            state.overlay = .filePrompt(AppState.FilePrompt(purpose: .download(document), path: LineField(state.downloadFolder, maxLength: 1024)))
+            return []
+        case .character("x"):
+            guard let document = selected(state) else { return [] }
+            if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
+            state.overlay = .confirmDocumentDelete(document)
+            return []
+        default:
+            return nil
+        }
+    }
+
+    static func selected(_ state: AppState) -> Document? {
+        state.documents.items.indices.contains(state.documents.selected) ? state.documents.items[state.documents.selected] : nil
+    }
+
+    static func openUpload(_ state: inout AppState) -> [Command] {
+        guard let patient = state.selectedPatient else { return [] }
+        if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
+        guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
+        state.overlay = .filePrompt(AppState.FilePrompt(purpose: .upload(patientID: patient.id, patientName: TerminalText.sanitize(patient.name)),
+                                                        path: LineField("", maxLength: 1024)))
+        return []
+    }
+
+    static func promptKeys(_ state: inout AppState, _ key: Key, _ prompt: inout AppState.FilePrompt) -> [Command] {
+        switch key {
+        case .escape:
+            state.overlay = nil
+            return []
+        case .tab:
+            return [.completePath(prompt.path.text)]
+        case .enter:
+            let path = prompt.path.text.trimmingCharacters(in: .whitespaces)
+            guard !path.isEmpty else {
+                prompt.error = "Type a path (Tab completes)."
+                return []
+            }
+            state.overlay = nil
+            switch prompt.purpose {
+            case .upload(let patientID, _):
+                state.documents.transfer = AppState.TransferState(label: "Uploading " + (path as NSString).lastPathComponent)
+                return [.uploadDocument(patientID: patientID, path: path)]
+            case .download(let document):
+                state.downloadFolder = path
+                state.documents.transfer = AppState.TransferState(label: "Downloading " + TerminalText.sanitize(document.fileName))
+                return [.downloadDocument(document, folder: path)]
+            }
+        default:
+            if prompt.path.handle(key) {
+                prompt.candidates = []
+                prompt.error = nil
+            }
+            return []
+        }
+    }
+
+    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+        switch msg {
+        case .transferProgress(let done, let total):
+            state.documents.transfer?.done = done
+            state.documents.transfer?.total = total
+            return []
+        case .documentUploaded(let patientID, let document):
+            state.documents.transfer = nil
+            if state.documents.patientID == patientID {
+                state.documents.items.insert(document, at: 0)
+                state.documents.selected = 0
+            }
+            state.toast = .info("Uploaded \(TerminalText.sanitize(document.fileName)).")
+            return []
+        case .documentUploadFailed(let failure), .documentDownloadFailed(let failure), .documentDeleteFailed(let failure):
+            state.documents.transfer = nil
+            let commands = ProFeatures.correctStaleCache(&state, failure)
+            if state.loggedIn { state.toast = .error(plain(failure)) }
+            return commands
+        case .documentDownloaded(let path):
+            state.documents.transfer = nil
+            state.toast = .info("Saved to \(TerminalText.sanitize(path)).")
+            return []
+        case .documentDeleted(let id):
+            state.documents.items.removeAll { $0.id == id }
+            state.documents.selected = min(state.documents.selected, max(0, state.documents.items.count - 1))
+            state.toast = .info("Document deleted.")
+            return []
+        case .pathCompleted(let input, let completed, let candidates):
+            guard case .filePrompt(var prompt) = state.overlay, prompt.path.text == input else { return [] }
+            prompt.path = LineField(completed, maxLength: 1024)
+            prompt.candidates = candidates
+            prompt.error = candidates.isEmpty && completed == input ? "Nothing matches." : nil
+            state.overlay = .filePrompt(prompt)
+            return []
+        default:
+            return nil
+        }
+    }
+
+    /// The server's 413 and 415 said in the doctor's words.
+    static func plain(_ failure: ClientFailure) -> String {
+        switch failure.status {
+        case 413: return failure.message.contains("MiB") ? failure.message : "Too large: documents are limited to 20 MiB."
+        case 415: return "Not accepted: documents must be PDF, JPEG, PNG or plain text."
+        default: return failure.message
+        }
+    }
+}
