@@ -122,7 +122,8 @@ check "documents pane is locked on a trial" wait_for "Documents is a Pro feature
 press U
 check "upgrade screen shows the plans" wait_for "29.00 USD / month"
 press Enter
-check "a checkout is opened" wait_for "press c to confirm from here"
+check "a checkout is opened with a QR code to scan" wait_for "Scan to pay for Pro"
+check "…and the test payment can be confirmed here" wait_for "c  confirm the test payment here"
 press c
 check "the payment turns the account Pro" wait_for "Pro is active. Documents (2) and analytics (3) are unlocked."
 check "the status bar says so" wait_for "pro · active"

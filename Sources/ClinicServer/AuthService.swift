@@ -93,8 +93,8 @@ struct AuthService: Sendable {
         return user
     }
 
-    static func randomToken() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+    static func randomToken(bits: SymmetricKeySize = .bits256) -> String {
+        SymmetricKey(size: bits).withUnsafeBytes { Data($0) }.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

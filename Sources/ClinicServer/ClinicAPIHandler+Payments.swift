@@ -24,7 +24,9 @@ extension ClinicAPIHandler {
             throw APIError(.serviceUnavailable, "Checkout through \(configuration.paymentGateway) is not available on this server yet",
                            code: "gateway_unavailable")
         }
-        let id = "cs_local_" + AuthService.randomToken()
+        // 128 random bits: unguessable, and short enough that the checkout URL fits a QR code an
+        // 80x24 terminal can show (version 4).
+        let id = "cs_local_" + AuthService.randomToken(bits: .bits128)
         _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: "local", id: id, now: now)
         let base = configuration.publicBaseURL ?? RequestScope.origin ?? "http://\(configuration.host):\(configuration.port)"
         return .ok(.init(body: .json(.init(sessionId: id, checkoutUrl: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/checkout/" + id))))

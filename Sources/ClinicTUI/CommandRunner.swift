@@ -222,6 +222,8 @@ public final class CommandRunner: @unchecked Sendable {
                     send(.documentDeleteFailed(Self.failure(error)))
                 }
             }
+        case .openBrowser(let url):
+            send(.browserOpened(error: BrowserLauncher.open(url)))
         case .completePath(let input):
             let completion = PathCompletion.complete(input)
             send(.pathCompleted(input: input, completed: completion.text, candidates: completion.candidates))
@@ -296,5 +298,38 @@ enum PathCompletion {
             return (text, [])
         }
         return (text, Array(matches.prefix(8)))
+    }
+}
+
+/// Opens a URL in the doctor's browser: $BROWSER (the first of a colon-separated list; "%s" marks
+/// where the URL goes), else xdg-open. Detached, with no access to the terminal the app draws on.
+enum BrowserLauncher {
+    static func open(_ url: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let target = URL(string: url), target.scheme == "https" || target.scheme == "http" else { return "Not a web address." }
+        var command: [String]
+        if let browser = environment["BROWSER"]?.split(separator: ":").first.map(String.init), !browser.isEmpty {
+            let words = browser.split(separator: " ").map(String.init)
+            command = words.contains { $0.contains("%s") } ? words.map { $0.replacingOccurrences(of: "%s", with: url) } : words + [url]
+        } else {
+            command = ["xdg-open", url]
+        }
+        let executable = command.removeFirst()
+        let paths = executable.contains("/") ? [executable]
+            : (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { $0 + "/" + executable }
+        guard let path = paths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return "No browser found: set $BROWSER, or open the address on another device."
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = command
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+            return nil
+        } catch {
+            return "Could not start \(executable): \(error.localizedDescription)"
+        }
     }
 }

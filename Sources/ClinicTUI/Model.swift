@@ -69,6 +69,7 @@ public enum Msg: Equatable, Sendable {
     case documentDeleted(id: String)
     case documentDeleteFailed(ClientFailure)
     case pathCompleted(input: String, completed: String, candidates: [String])
+    case browserOpened(error: String?)
 }
 
 /// Side effects `update` asks for; the runner performs them and answers with `Msg`s.
@@ -99,5 +100,6 @@ public enum Command: Equatable, Sendable {
     case downloadDocument(Document, folder: String)
     case deleteDocument(id: String)
     case completePath(String)
+    case openBrowser(url: String)
     case quit
 }

@@ -47,6 +47,9 @@ enum ProFeatures {
             upgrade.creating = true
             upgrade.error = nil
             return [.createCheckout]
+        case .character("o"):
+            guard let url = upgrade.checkoutURL, !upgrade.done else { return [] }
+            return [.openBrowser(url: url)]
         case .character("c"):
             guard let url = upgrade.checkoutURL, !upgrade.confirming, !upgrade.done else { return [] }
             upgrade.confirming = true
@@ -81,6 +84,9 @@ enum ProFeatures {
             upgrade.pollingUntil = state.now.addingTimeInterval(pollFor)
             state.overlay = .upgrade(upgrade)
             return [.after(milliseconds: pollEvery, .pollUpgrade)]
+        case .browserOpened(let error):
+            state.toast = error.map { .error($0) } ?? .info("Opened in your browser: pay there, Pro unlocks here by itself.")
+            return []
         case .localCheckoutConfirmed:
             guard case .upgrade(var upgrade) = state.overlay else { return [] }
             upgrade.confirming = false

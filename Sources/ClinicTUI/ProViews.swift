@@ -8,7 +8,8 @@ enum UpgradeView {
     }
 
     static func draw(_ upgrade: AppState.UpgradeState, state: AppState, into screen: inout Screen) {
-        let box = drawBox(title: "Upgrade to Pro", width: 76, height: min(20, screen.height - 3), into: &screen)
+        let box = drawBox(title: "Upgrade to Pro", width: 76, height: min(24, screen.height - 3), into: &screen)
+        if let url = upgrade.checkoutURL, !upgrade.done, drawWithQRCode(url, upgrade: upgrade, state: state, box: box, into: &screen) { return }
         var y = box.y
         if upgrade.loading {
             screen.put("Loading plans…", x: box.x, y: y, style: .dim)
@@ -67,6 +68,51 @@ enum UpgradeView {
     }
 
     static func wrapHard(_ text: String, columns: Int) -> [String] { NoteEditorView.wrapHard(text, columns: columns) }
+
+    /// The checkout as a QR code to scan with a phone, beside the address and what to do next.
+    /// Returns false when the code would not fit (small terminal, long URL) or the terminal lacks
+    /// UTF-8: the caller then prints the address alone.
+    static func drawWithQRCode(_ url: String, upgrade: AppState.UpgradeState, state: AppState,
+                               box: (x: Int, y: Int, width: Int, height: Int), into screen: inout Screen) -> Bool {
+        let address = TerminalText.sanitize(url)
+        guard !state.asciiOnly, let code = QRCode(address) else { return false }
+        let rows = code.halfBlockRows(quietZone: 1)
+        let qrWidth = code.size + 2
+        let textWidth = box.width - qrWidth - 2
+        guard rows.count <= box.height, textWidth >= 24 else { return false }
+        for (offset, row) in rows.enumerated() { screen.put(row, x: box.x, y: box.y + offset, style: .normal) }
+        let x = box.x + qrWidth + 2
+        var y = box.y
+        screen.put("Scan to pay for Pro,", x: x, y: y, style: .bold, maxWidth: textWidth)
+        screen.put("or open this address:", x: x, y: y + 1, style: .bold, maxWidth: textWidth)
+        y += 3
+        for line in wrapHard(address, columns: textWidth).prefix(6) {
+            screen.put(line, x: x, y: y, style: .accent)
+            y += 1
+        }
+        y += 1
+        var hints = ["o  open in $BROWSER"]
+        if url.contains("/checkout/cs_local_") { hints.insert("c  confirm the test payment here", at: 0) }
+        hints.append("Esc  close (Pro unlocks by itself)")
+        for hint in hints {
+            screen.put(hint, x: x, y: y, maxWidth: textWidth)
+            y += 1
+        }
+        y += 1
+        if let until = upgrade.pollingUntil {
+            let left = max(0, Int(until.timeIntervalSince(state.now)))
+            let status = upgrade.confirming ? "confirming…" : "waiting for the payment… \(left / 60):" + String(format: "%02d", left % 60)
+            screen.put(spinnerFrames[state.spinner % spinnerFrames.count] + " " + status, x: x, y: y, style: .dim, maxWidth: textWidth)
+            y += 1
+        }
+        if let error = upgrade.error {
+            for line in TerminalText.wrap(TerminalText.sanitize(error), to: textWidth).prefix(3) {
+                y += 1
+                screen.put(line, x: x, y: y, style: .error)
+            }
+        }
+        return true
+    }
 }
 
 enum ProPaneView {

@@ -282,7 +282,7 @@ public enum KeyTable {
         case .upgrade(let upgrade):
             if upgrade.done { return [("Esc", "close")] }
             return upgrade.checkoutURL == nil ? [("Enter", "pay for Pro"), ("Esc", "not now")]
-                : [("c", "confirm test payment"), ("Esc", "close")]
+                : [("c", "confirm test payment"), ("o", "open browser"), ("Esc", "close")]
         case .help: return [("any key", "close help")]
         case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")]
