@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // The HTTP contract: openapi.yaml generates types, server stubs and the client.
@@ -86,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "clinic",
             dependencies: [
-                "CNcurses", "ClinicTUI", "ClinicClient", "ClinicAPI", "ClinicServer", "ClinicStore",
+                "CNcurses", "ClinicTUI", "ClinicTheme", "ClinicClient", "ClinicAPI", "ClinicServer", "ClinicStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,10 +97,15 @@ let package = Package(
             name: "ClinicTUI",
             dependencies: ["ClinicAPI"]
         ),
+        // Themes: TOML files (themes/) mapped onto the UI's style roles.
+        .target(
+            name: "ClinicTheme",
+            dependencies: ["ClinicTUI", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .testTarget(
             name: "ClinicTUITests",
-            dependencies: ["ClinicTUI", "ClinicAPI"],
-            exclude: ["Snapshots"]
+            dependencies: ["ClinicTUI", "ClinicTheme", "ClinicAPI"],
+            exclude: ["Snapshots", "Fixtures"]
         ),
         .testTarget(
             name: "ClinicClientTests",

@@ -53,10 +53,13 @@ for name in "Zoë Müller" "王小明" "José Álvarez-Núñez" "Grace Hopper"; 
   api POST /api/patients "{\"name\":\"$name\"}" >/dev/null
 done
 
+# A theme with a syntax error on line 3: reported with file and line, and the default used.
+printf 'name = "broken"\n[styles]\nselected = { fg = "cyan" bg = "black" }\n' > "$tmp/broken.toml"
 tmux new-session -d -s "$session" -x 80 -y 24 \
-  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 TZ=Asia/Kolkata $bin/clinic --server $base; echo exit=\$? > $tmp/exit; sleep 60"
+  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 TZ=Asia/Kolkata $bin/clinic --server $base --theme $tmp/broken.toml; echo exit=\$? > $tmp/exit; sleep 60"
 
 check "login screen appears" wait_for "Log in"
+check "a broken theme is named with its line, and the default used" wait_for "broken.toml:3:"
 type_text "e2e@example.org"; press Tab; type_text "e2e-password"; press Enter
 check "logged in: status bar shows the doctor and the trial" wait_for "Dr E2E │ basic · trial, 90 days left"
 check "patient list shows names from several scripts" wait_for "王小明"

@@ -1,6 +1,7 @@
 import ClinicAPI
 import ClinicClient
 import ClinicTUI
+import ClinicTheme
 import Foundation
 
 /// Messages from background work, handed to the UI thread.
@@ -47,8 +48,8 @@ func installSignalHandlers() {
 /// Runs the app until the user quits: key in → update → commands to the runner → view → draw.
 /// Network answers arrive through the inbox; the loop never waits on them.
 func runApp(state initial: AppState, initialCommands: [Command], backend: any ClinicBackend, drafts: any DraftStorage,
-            useColor: Bool) {
-    let terminal = NcursesTerminal(useColor: useColor)
+            useColor: Bool, theme: Theme = .builtIn) {
+    let terminal = NcursesTerminal(useColor: useColor, theme: theme)
     let inbox = Inbox()
     let runner = CommandRunner(backend: backend, drafts: drafts, send: inbox.post)
     installSignalHandlers()

@@ -4,6 +4,7 @@ import ClinicClient
 import ClinicServer
 import ClinicStore
 import ClinicTUI
+import ClinicTheme
 import Foundation
 import Logging
 
@@ -31,6 +32,7 @@ struct Open: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).") var noColor = false
     @Option(help: "Working hours the day view shows, e.g. 08:00-18:00 (config: hours).") var hours: String?
     @Option(help: "Slot length in minutes: 5, 10, 15, 20, 30 or 60 (config: slot).") var slot: Int?
+    @Option(help: "A theme from themes/ (default, light, high-contrast, monochrome) or a .toml file (config: theme).") var theme: String?
     @Flag(help: "Start on today's agenda (the front desk's home screen; config: start = agenda).") var agenda = false
 
     /// Working hours and the first screen, from the flags or the config file.
@@ -80,6 +82,14 @@ struct Open: ParsableCommand {
         let http = CurlHTTPClient(options: options)
         let useColor = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         let settings = try calendarSettings(configFile)
+        // A broken theme file is reported on screen (file and line) and the default is used.
+        var chosenTheme = Theme.builtIn
+        var themeProblem: String?
+        do {
+            chosenTheme = try Theme.load(theme ?? configFile["theme"] ?? "default", searchPaths: Theme.searchPaths())
+        } catch {
+            themeProblem = "Theme not used, \(error); using the default theme."
+        }
 
         if let serverURL, !demo {
             guard let url = URL(string: serverURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
@@ -98,7 +108,8 @@ struct Open: ParsableCommand {
             state.downloadFolder = Self.downloadFolder()
             state.asciiOnly = !Self.localeIsUTF8()
             if settings.agenda && session != nil { commands += Self.apply(settings, to: &state) }
-            runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor)
+            if let themeProblem { state.toast = .error(themeProblem) }
+            runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor, theme: chosenTheme)
             return
         }
 
@@ -108,8 +119,9 @@ struct Open: ParsableCommand {
         state.patients.loading = true
         state.patients.requestID = 1
         let commands = [Command.loadPatients(requestID: 1, query: "", cursor: nil)] + Self.apply(settings, to: &state)
+        if let themeProblem { state.toast = .error(themeProblem) }
         runApp(state: state, initialCommands: commands, backend: embedded.client,
-               drafts: embedded.drafts, useColor: useColor)
+               drafts: embedded.drafts, useColor: useColor, theme: chosenTheme)
         try? blockingAwait { await embedded.server.stop() }
     }
 }

@@ -1,5 +1,6 @@
 import CNcurses
 import ClinicTUI
+import ClinicTheme
 import Foundation
 
 /// The real terminal through ncursesw: draws only the cells that changed since the last frame,
@@ -9,11 +10,13 @@ final class NcursesTerminal {
     private var attributes: [StyleRole: attr_t] = [:]
     private(set) var isActive = false
     let useColor: Bool
+    let theme: Theme
     /// Bytes ncurses wrote to the terminal (counted through the output hook), for benchmarks.
     nonisolated(unsafe) static var bytesWritten = 0
 
-    init(useColor: Bool) {
+    init(useColor: Bool, theme: Theme = .builtIn) {
         self.useColor = useColor
+        self.theme = theme
     }
 
     func start() {
@@ -55,30 +58,34 @@ final class NcursesTerminal {
 
     var size: (width: Int, height: Int) { (Int(clinic_cols()), Int(clinic_lines())) }
 
+    /// Turns the theme into ncurses attributes: one colour pair per foreground/background combination.
+    /// Without colours (NO_COLOR, or a terminal without them) the monochrome attributes carry the meaning.
     private func setUpStyles(colors: Bool) {
-        let bold = clinic_a_bold(), reverse = clinic_a_reverse(), dim = clinic_a_dim(), underline = clinic_a_underline()
-        let normal = clinic_a_normal()
-        guard colors else {
-            // Monochrome (NO_COLOR, or a terminal without colours): attributes carry the meaning.
-            attributes = [.normal: normal, .dim: dim, .bold: bold, .title: bold | underline, .selected: reverse,
-                          .selectedDim: reverse | dim, .accent: normal, .error: bold, .warning: bold, .success: bold,
-                          .keyHint: reverse, .statusBar: reverse | bold, .locked: dim, .input: underline, .inputFocused: reverse]
-            return
+        let source = colors ? theme : Theme.monochrome
+        let available = Int(clinic_colors())
+        var pairs: [[Int]: Int16] = [:]
+        attributes = [:]
+        for role in StyleRole.allCases {
+            let style = source.styles[role] ?? Theme.Style()
+            var attribute = clinic_a_normal()
+            if style.bold { attribute |= clinic_a_bold() }
+            if style.dim { attribute |= clinic_a_dim() }
+            if style.underline { attribute |= clinic_a_underline() }
+            if style.reverse { attribute |= clinic_a_reverse() }
+            if colors, style.foreground != nil || style.background != nil {
+                // A 256-colour theme on an 8-colour terminal falls back to the basic eight.
+                func fit(_ color: Int?) -> Int { color.map { $0 < available ? $0 : $0 % 8 } ?? -1 }
+                let key = [fit(style.foreground), fit(style.background)]
+                let pair = pairs[key] ?? {
+                    let next = Int16(pairs.count + 1)
+                    init_pair(next, Int16(key[0]), Int16(key[1]))
+                    pairs[key] = next
+                    return next
+                }()
+                attribute |= clinic_color_pair(Int32(pair))
+            }
+            attributes[role] = attribute
         }
-        // Pairs: 1 status, 2 selected, 3 error, 4 warning, 5 success, 6 accent, 7 input, 8 key bar.
-        init_pair(1, Int16(COLOR_WHITE), Int16(COLOR_BLUE))
-        init_pair(2, Int16(COLOR_BLACK), Int16(COLOR_CYAN))
-        init_pair(3, Int16(COLOR_RED), -1)
-        init_pair(4, Int16(COLOR_YELLOW), -1)
-        init_pair(5, Int16(COLOR_GREEN), -1)
-        init_pair(6, Int16(COLOR_CYAN), -1)
-        init_pair(7, Int16(COLOR_WHITE), Int16(COLOR_BLACK))
-        init_pair(8, Int16(COLOR_BLACK), Int16(COLOR_WHITE))
-        attributes = [.normal: normal, .dim: dim, .bold: bold, .title: bold | clinic_color_pair(6),
-                      .selected: clinic_color_pair(2) | bold, .selectedDim: reverse, .accent: clinic_color_pair(6),
-                      .error: clinic_color_pair(3) | bold, .warning: clinic_color_pair(4) | bold, .success: clinic_color_pair(5),
-                      .keyHint: clinic_color_pair(8), .statusBar: clinic_color_pair(1) | bold, .locked: dim,
-                      .input: underline, .inputFocused: clinic_color_pair(7) | bold]
     }
 
     /// Draws a frame: only runs of changed cells are written (ncurses then sends only what
