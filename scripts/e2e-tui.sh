@@ -63,6 +63,10 @@ check "a broken theme is named with its line, and the default used" wait_for "br
 type_text "e2e@example.org"; press Tab; type_text "e2e-password"; press Enter
 check "logged in: status bar shows the doctor and the trial" wait_for "Dr E2E │ basic · trial, 90 days left"
 check "patient list shows names from several scripts" wait_for "王小明"
+# A mouse press (SGR report, as xterm sends it) on Grace Hopper's row selects her.
+row=$(tmux capture-pane -p -t "$session" | grep -n "^ Grace Hopper" | head -1 | cut -d: -f1)
+tmux send-keys -t "$session" -l $'\e[<0;4;'"$row"'M'; tmux send-keys -t "$session" -l $'\e[<0;4;'"$row"'m'
+check "a mouse press selects the patient under it" bash -c "sleep 0.5; tmux capture-pane -p -t $session | sed -n 2p | grep -qF '│ Grace Hopper'"
 press /; type_text "alvarez"
 check "search finds the accented name from plain letters" wait_for "│ José Álvarez-Núñez" 5
 check "search filters the others out" bash -c "! tmux capture-pane -p -t $session | grep -qF 'Grace Hopper'"

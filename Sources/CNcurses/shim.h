@@ -23,6 +23,23 @@ static inline int clinic_mvaddstr(int y, int x, const char *s) { return mvaddstr
 static inline int clinic_move(int y, int x) { return move(y, x); }
 static inline int clinic_refresh(void) { return refresh(); }
 static inline int clinic_key_code_yes(void) { return KEY_CODE_YES; }
+// Mouse: presses of the first button and the wheel, reported at once (no click-timing delay).
+static inline void clinic_mouse_on(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+static inline int clinic_key_mouse(void) { return KEY_MOUSE; }
+// 0 nothing usable, 1 press, 2 wheel up, 3 wheel down.
+static inline int clinic_read_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    return 0;
+}
 #include <stdio.h>
 // A screen writing into a file instead of the terminal (benchmarks count its bytes).
 static inline SCREEN *clinic_newterm_file(const char *type, FILE *out, FILE *in) { return newterm(type, out, in); }

@@ -199,6 +199,8 @@ public struct AppState: Equatable, Sendable {
     /// What to resume once a forced re-login succeeds (the note being saved, say).
     public var resumeAfterLogin: [Command] = []
     public var quitting = false
+    /// When the cached plan was last checked with the server (it is re-checked every few minutes).
+    public var userCheckedAt: Date
 
     public init(width: Int, height: Int, serverLabel: String, user: User? = nil, drafts: [String: String] = [:], now: Date = Date()) {
         self.width = width
@@ -208,6 +210,7 @@ public struct AppState: Equatable, Sendable {
         self.loggedIn = user != nil
         self.drafts = drafts
         self.now = now
+        self.userCheckedAt = now
         self.calendar = CalendarState(day: CalendarMath.startOfDay(now, in: .current), minute: WorkingHours().startMinute)
     }
 

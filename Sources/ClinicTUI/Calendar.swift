@@ -36,6 +36,8 @@ public struct CalendarState: Equatable, Sendable {
     public var scroll = 0
     public var appointments: [Appointment] = []
     public var loadedRange: Range<Date>?
+    /// When the shown appointments were fetched: the calendar re-asks every minute (another desk may book).
+    public var loadedAt: Date?
     public var requestedRange: Range<Date>?
     public var loading = false
     public var requestID = 0

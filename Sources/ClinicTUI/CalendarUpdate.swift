@@ -380,6 +380,7 @@ enum CalendarScreen {
             state.calendar.error = nil
             state.calendar.appointments = items.sorted { $0.startsAt < $1.startsAt }
             state.calendar.loadedRange = state.calendar.requestedRange
+            state.calendar.loadedAt = state.now
             keepSlotInView(&state)
             return []
         case .appointmentsFailed(let requestID, let failure):

@@ -8,6 +8,8 @@ public enum Key: Equatable, Sendable {
     case up, down, left, right, pageUp, pageDown, home, end
     case control(Character)
     case function(Int)
+    /// A press of the first mouse button at a cell (terminals that report the mouse; --no-mouse turns it off).
+    case click(x: Int, y: Int)
 }
 
 public typealias Patient = Components.Schemas.Patient

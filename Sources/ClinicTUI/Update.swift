@@ -13,7 +13,7 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
     case .tick(let now):
         state.now = now
         if state.isBusy { state.spinner += 1 }
-        return []
+        return periodicRefresh(&state)
     case .key(let key):
         state.toast = nil
         if key == .control("c") || key == .control("q") {
@@ -21,6 +21,7 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
             return [.quit]
         }
         if !state.loggedIn { return LoginScreen.handle(&state, key) }
+        if case .click(let x, let y) = key { return Mouse.click(&state, x: x, y: y) }
         if state.overlay != nil { return Overlays.handle(&state, key) }
         if state.mode == .calendar { return CalendarScreen.handle(&state, key) }
         return MainScreen.handle(&state, key)
@@ -31,6 +32,26 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         if let commands = AnalyticsPane.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
     }
+}
+
+/// Seconds between re-checks of the cached plan, and of the calendar while it is on screen.
+let userCheckInterval: TimeInterval = 300
+let calendarRefreshInterval: TimeInterval = 60
+
+/// What goes stale by itself: the cached plan (a subscription can lapse or be bought on the web)
+/// and the calendar another desk may be booking into. Only while logged in and nothing is typed.
+func periodicRefresh(_ state: inout AppState) -> [Command] {
+    guard state.loggedIn else { return [] }
+    var commands: [Command] = []
+    if state.now.timeIntervalSince(state.userCheckedAt) >= userCheckInterval {
+        state.userCheckedAt = state.now
+        commands.append(.refreshUser)
+    }
+    if state.mode == .calendar, state.overlay == nil, !state.calendar.loading, let loadedAt = state.calendar.loadedAt,
+       state.now.timeIntervalSince(loadedAt) >= calendarRefreshInterval {
+        commands += CalendarScreen.load(&state, force: true)
+    }
+    return commands
 }
 
 /// Keys on the login / register screen.
@@ -218,6 +239,7 @@ enum MainScreen {
         var commands: [Command] = []
         if clamped != state.patients.selected || state.timeline.patientID != state.patients.items[clamped].id {
             state.patients.selected = clamped
+            state.patients.scroll = PatientListView.scroll(state)
             commands += loadTimeline(&state)
             if state.rightPane == .documents { commands += ProFeatures.refreshPane(&state) }
         }

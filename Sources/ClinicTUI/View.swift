@@ -106,6 +106,24 @@ enum LoginView {
 enum PatientListView {
     static func paneWidth(_ state: AppState) -> Int { max(30, min(50, state.width * 2 / 5)) }
 
+    static func hasMore(_ state: AppState) -> Bool {
+        state.patients.nextCursor != nil || (state.patients.loading && !state.patients.items.isEmpty)
+    }
+
+    /// Patient rows on screen (below the search line, above the message and key bars).
+    static func rows(_ state: AppState) -> Int { max(1, state.height - 4 - (hasMore(state) ? 1 : 0)) }
+
+    /// The first row shown: the stored scroll, nudged only as far as needed to show the selection
+    /// (moving within the page moves the highlight, not the list: little to redraw on a slow link).
+    static func scroll(_ state: AppState) -> Int {
+        let list = state.patients
+        let rows = rows(state)
+        var scroll = list.scroll
+        if list.selected < scroll { scroll = list.selected }
+        if list.selected >= scroll + rows { scroll = list.selected - rows + 1 }
+        return max(0, scroll)
+    }
+
     static func draw(_ state: AppState, into screen: inout Screen) {
         let width = paneWidth(state)
         let list = state.patients
@@ -122,11 +140,9 @@ enum PatientListView {
         if list.searchFocused { screen.cursor = (label.count + visible.cursorColumn, 1) }
         // Rows.
         let top = 2
-        let hasMore = list.nextCursor != nil || (list.loading && !list.items.isEmpty)
-        let rows = screen.height - top - 2 - (hasMore ? 1 : 0)
-        var scroll = list.scroll
-        if list.selected < scroll { scroll = list.selected }
-        if list.selected >= scroll + rows { scroll = list.selected - rows + 1 }
+        let hasMore = Self.hasMore(state)
+        let rows = Self.rows(state)
+        let scroll = Self.scroll(state)
         if list.items.isEmpty {
             let text = list.loading ? "Loading patients…" : list.error.map { "Could not load: \(TerminalText.sanitize($0))" }
                 ?? (list.loadedQuery.isEmpty ? "No patients yet: press n to add one." : "No patient matches.")

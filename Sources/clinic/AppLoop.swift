@@ -48,8 +48,8 @@ func installSignalHandlers() {
 /// Runs the app until the user quits: key in → update → commands to the runner → view → draw.
 /// Network answers arrive through the inbox; the loop never waits on them.
 func runApp(state initial: AppState, initialCommands: [Command], backend: any ClinicBackend, drafts: any DraftStorage,
-            useColor: Bool, theme: Theme = .builtIn) {
-    let terminal = NcursesTerminal(useColor: useColor, theme: theme)
+            useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = true) {
+    let terminal = NcursesTerminal(useColor: useColor, theme: theme, useMouse: useMouse)
     let inbox = Inbox()
     let runner = CommandRunner(backend: backend, drafts: drafts, send: inbox.post)
     installSignalHandlers()

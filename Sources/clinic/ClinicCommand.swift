@@ -33,6 +33,8 @@ struct Open: ParsableCommand {
     @Option(help: "Working hours the day view shows, e.g. 08:00-18:00 (config: hours).") var hours: String?
     @Option(help: "Slot length in minutes: 5, 10, 15, 20, 30 or 60 (config: slot).") var slot: Int?
     @Option(help: "A theme from themes/ (default, light, high-contrast, monochrome) or a .toml file (config: theme).") var theme: String?
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (its own copy and paste; config: mouse = off).")
+    var noMouse = false
     @Flag(help: "Start on today's agenda (the front desk's home screen; config: start = agenda).") var agenda = false
 
     /// Working hours and the first screen, from the flags or the config file.
@@ -82,6 +84,7 @@ struct Open: ParsableCommand {
         let http = CurlHTTPClient(options: options)
         let useColor = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         let settings = try calendarSettings(configFile)
+        let useMouse = !noMouse && configFile["mouse"] != "off"
         // A broken theme file is reported on screen (file and line) and the default is used.
         var chosenTheme = Theme.builtIn
         var themeProblem: String?
@@ -109,7 +112,7 @@ struct Open: ParsableCommand {
             state.asciiOnly = !Self.localeIsUTF8()
             if settings.agenda && session != nil { commands += Self.apply(settings, to: &state) }
             if let themeProblem { state.toast = .error(themeProblem) }
-            runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor, theme: chosenTheme)
+            runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor, theme: chosenTheme, useMouse: useMouse)
             return
         }
 
@@ -121,7 +124,7 @@ struct Open: ParsableCommand {
         let commands = [Command.loadPatients(requestID: 1, query: "", cursor: nil)] + Self.apply(settings, to: &state)
         if let themeProblem { state.toast = .error(themeProblem) }
         runApp(state: state, initialCommands: commands, backend: embedded.client,
-               drafts: embedded.drafts, useColor: useColor, theme: chosenTheme)
+               drafts: embedded.drafts, useColor: useColor, theme: chosenTheme, useMouse: useMouse)
         try? blockingAwait { await embedded.server.stop() }
     }
 }

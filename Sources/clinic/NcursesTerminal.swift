@@ -14,9 +14,12 @@ final class NcursesTerminal {
     /// Bytes ncurses wrote to the terminal (counted through the output hook), for benchmarks.
     nonisolated(unsafe) static var bytesWritten = 0
 
-    init(useColor: Bool, theme: Theme = .builtIn) {
+    let useMouse: Bool
+
+    init(useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = false) {
         self.useColor = useColor
         self.theme = theme
+        self.useMouse = useMouse
     }
 
     func start() {
@@ -27,6 +30,7 @@ final class NcursesTerminal {
         nonl()
         keypad(clinic_stdscr(), true)
         set_escdelay(25)
+        if useMouse { clinic_mouse_on() }
         isActive = true
         var colors = useColor && has_colors()
         if colors {
@@ -140,6 +144,14 @@ final class NcursesTerminal {
         if result == clinic_key_code_yes() {
             switch Int32(character) {
             case KEY_RESIZE: return .resized
+            case clinic_key_mouse():
+                var x: Int32 = 0, y: Int32 = 0
+                switch clinic_read_mouse(&x, &y) {
+                case 1: return .key(.click(x: Int(x), y: Int(y)))
+                case 2: return .key(.up)
+                case 3: return .key(.down)
+                default: return nil
+                }
             case KEY_UP: return .key(.up)
             case KEY_DOWN: return .key(.down)
             case KEY_LEFT: return .key(.left)

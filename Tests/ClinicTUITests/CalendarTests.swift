@@ -269,3 +269,69 @@ extension Fixture {
         }
     }
 }
+
+@Suite struct PeriodicRefreshTests {
+    @Test func test_thePlanIsRechecked_everyFiveMinutes_andTheCalendarEveryMinute() {
+        var state = Fixture.calendarState()
+        #expect(update(&state, .tick(Fixture.now.addingTimeInterval(30))).isEmpty)
+        let minute = update(&state, .tick(Fixture.now.addingTimeInterval(61)))
+        #expect(minute == [.loadAppointments(requestID: state.calendar.requestID, from: Fixture.today(0).addingTimeInterval(-2 * 86_400),
+                                             to: Fixture.today(0).addingTimeInterval(5 * 86_400))])
+        #expect(update(&state, .tick(Fixture.now.addingTimeInterval(62))).isEmpty, "one request at a time")
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments))
+        let five = update(&state, .tick(Fixture.now.addingTimeInterval(301)))
+        #expect(five.contains(.refreshUser))
+        // Not while a booking is being typed: the answer could move the slot under the receptionist.
+        _ = update(&state, .key(.character("b")))
+        #expect(update(&state, .tick(Fixture.now.addingTimeInterval(500))).isEmpty)
+    }
+}
+
+@Suite struct MouseTests {
+    @Test func test_clicks_selectPatientsAndPanes() {
+        var state = Fixture.mainState()
+        let commands = update(&state, .key(.click(x: 5, y: 4)))
+        #expect(state.patients.selected == 2)
+        #expect(commands.contains(.loadNotes(patientID: Fixture.patients[2].id, cursor: nil)))
+        _ = update(&state, .key(.click(x: 50, y: 10)))
+        #expect(state.focus == .timeline)
+        _ = update(&state, .key(.click(x: 3, y: 1)))
+        #expect(state.patients.searchFocused)
+        // Below the list, on the key bar, or under a dialog: nothing happens.
+        _ = update(&state, .key(.escape))
+        #expect(update(&state, .key(.click(x: 5, y: 15))).isEmpty)
+        #expect(state.patients.selected == 2)
+        _ = update(&state, .key(.character("?")))
+        _ = update(&state, .key(.click(x: 5, y: 2)))
+        #expect(state.patients.selected == 2)
+    }
+
+    @Test func test_clicks_pickSlotsDaysAndViews_inTheCalendar() {
+        var state = Fixture.calendarState()
+        state.calendar.scroll = 0
+        _ = update(&state, .key(.click(x: 20, y: 3 + 8)))  // the ninth row: 10:00
+        #expect(state.calendar.minute == 10 * 60)
+        #expect(CalendarScreen.selected(state)?.id == Fixture.appointments[1].id)
+        _ = update(&state, .key(.click(x: 80 - 21 + 7, y: 1)))  // "w Week"
+        #expect(state.calendar.span == .week)
+        _ = update(&state, .key(.click(x: 4 * 11 + 2, y: 5)))  // Friday's column
+        #expect(CalendarMath.isoDay(state.calendar.day, in: state.timeZone) == "2026-11-27")
+        _ = update(&state, .key(.click(x: 80 - 21 + 14, y: 1)))  // "m Month"
+        #expect(state.calendar.span == .month)
+        let cellHeight = (24 - 5) / 6
+        _ = update(&state, .key(.click(x: 1 * 11 + 1, y: 3 + 4 * cellHeight)))  // 5th week, Tuesday: 24 Nov
+        #expect(CalendarMath.isoDay(state.calendar.day, in: state.timeZone) == "2026-11-24")
+        _ = update(&state, .key(.click(x: 1 * 11 + 1, y: 3 + 4 * cellHeight + 1)))  // again: open the day
+        #expect(state.calendar.span == .day)
+    }
+
+    @Test func test_movingWithinThePage_movesTheHighlight_notTheList() {
+        var state = Fixture.mainState(width: 80, height: 10)  // 5 patient rows with "more" below
+        state.patients.items = (0..<40).map { Fixture.patient($0 + 10, name: "Patient \($0)") }
+        for _ in 0..<8 { _ = update(&state, .key(.character("j"))) }
+        let scrolled = PatientListView.scroll(state)
+        #expect(scrolled > 0)
+        _ = update(&state, .key(.character("k")))
+        #expect(PatientListView.scroll(state) == scrolled, "one step up inside the page keeps the list still")
+    }
+}
