@@ -26,8 +26,12 @@ endef
 deps-build:
 	$(call ensure_packages,$(BUILD_PACKAGES))
 
+# Test peers from PyPI: localstripe (a stateful fake Stripe that sends signed webhooks).
+TEST_PYPI := localstripe==1.15.10
+
 deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
+	@python3 -c "import localstripe" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check $(TEST_PYPI)
 
 deps-bench:
 	$(call ensure_packages,$(BENCH_PACKAGES))

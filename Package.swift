@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "ClinicServer",
             dependencies: [
-                "ClinicAPI", "ClinicStore",
+                "ClinicAPI", "ClinicStore", "ClinicClient", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -113,7 +113,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClinicServerTests",
-            dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient"]
+            dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient",
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

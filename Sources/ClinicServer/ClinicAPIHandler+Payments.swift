@@ -20,16 +20,19 @@ extension ClinicAPIHandler {
         if user.plan == "pro" && user.status == "active" {
             throw APIError(.conflict, "You are already on an active Pro subscription", code: "already_pro")
         }
-        guard configuration.paymentGateway == "local" else {
-            throw APIError(.serviceUnavailable, "Checkout through \(configuration.paymentGateway) is not available on this server yet",
-                           code: "gateway_unavailable")
+        let base = (configuration.publicBaseURL ?? RequestScope.origin ?? "http://\(configuration.host):\(configuration.port)")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        if let gateway {
+            let checkout = try await gateway.createCheckout(user: user, returnBase: base)
+            _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: gateway.name, id: checkout.id, now: now)
+            RequestScope.logger.info("checkout opened", metadata: ["gateway": "\(gateway.name)", "session": "\(checkout.id)"])
+            return .ok(.init(body: .json(.init(sessionId: checkout.id, checkoutUrl: checkout.url))))
         }
         // 128 random bits: unguessable, and short enough that the checkout URL fits a QR code an
         // 80x24 terminal can show (version 4).
         let id = "cs_local_" + AuthService.randomToken(bits: .bits128)
         _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: "local", id: id, now: now)
-        let base = configuration.publicBaseURL ?? RequestScope.origin ?? "http://\(configuration.host):\(configuration.port)"
-        return .ok(.init(body: .json(.init(sessionId: id, checkoutUrl: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/checkout/" + id))))
+        return .ok(.init(body: .json(.init(sessionId: id, checkoutUrl: base + "/checkout/" + id))))
     }
 
     func paymentWebhook(_ input: Operations.PaymentWebhook.Input) async throws -> Operations.PaymentWebhook.Output {

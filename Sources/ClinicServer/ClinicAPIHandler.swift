@@ -11,6 +11,8 @@ struct ClinicAPIHandler: APIProtocol {
     let configuration: ServerConfiguration
     let webhooks: PaymentWebhooks
     let storage: any DocumentStorage
+    /// nil for the local gateway (this server's own checkout page).
+    let gateway: (any PaymentGateway)?
 
     var now: Int64 { Clock.nowMillis() }
 }

@@ -1,3 +1,4 @@
+import ClinicClient
 import ClinicAPI
 import ClinicStore
 import Foundation
@@ -31,7 +32,8 @@ public enum ClinicServerApp {
                                        stripeSecret: try configuration.resolveStripeWebhookSecret(),
                                        razorpaySecret: configuration.razorpayWebhookSecret)
         let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: secret)
-        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: storage)
+        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: storage,
+                                       gateway: try makeGateway(configuration))
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])
         let files = SignedFileRoute(store: store, storage: storage)
@@ -39,11 +41,43 @@ public enum ClinicServerApp {
             try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),
                                      signature: request.uri.queryParameters.get("signature"))
         }
+        // Where Stripe and Razorpay send the doctor back after paying (or not): plain pages, no data.
+        router.get("/checkout/done") { _, _ in
+            Self.page("Payment received", "Thank you. Clinic OS Lite turns Pro as soon as the payment provider confirms it (a few seconds); "
+                + "your terminal unlocks by itself. You can close this page.")
+        }
+        router.get("/checkout/cancelled") { _, _ in
+            Self.page("Payment not made", "Nothing was charged. You can start the upgrade again from Clinic OS Lite at any time.")
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: onServerRunning,
             logger: logger)
+    }
+
+    static func makeGateway(_ configuration: ServerConfiguration) throws -> (any PaymentGateway)? {
+        try configuration.checkGateway()
+        var options = CurlHTTPClient.Options()
+        options.timeout = .seconds(20)
+        switch configuration.paymentGateway {
+        case "stripe":
+            return StripeCheckout(apiBase: configuration.stripeAPIBase, secretKey: configuration.stripeSecretKey ?? "",
+                                  priceID: configuration.stripePriceID ?? "", http: CurlHTTPClient(options: options))
+        case "razorpay":
+            return RazorpayPaymentLinks(apiBase: configuration.razorpayAPIBase, keyID: configuration.razorpayKeyID ?? "",
+                                        keySecret: configuration.razorpayKeySecret ?? "", amountMinor: configuration.proPriceMinor,
+                                        currency: configuration.currency, http: CurlHTTPClient(options: options))
+        default:
+            return nil
+        }
+    }
+
+    static func page(_ title: String, _ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        let html = "<!doctype html><meta charset=utf-8><title>\(title)</title><h1>\(title)</h1><p>\(text)</p>"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// Starts the server in this process and returns once it listens (port 0 picks a free one).

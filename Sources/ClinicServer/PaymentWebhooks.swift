@@ -86,11 +86,18 @@ struct PaymentWebhooks: Sendable {
         let eventId: String
         var userId: String?
         var sessionId: String?
+        var customerId: String?
         if kind == "stripe" {
             guard let id = event["id"] as? String else { throw Rejection.malformed }
             eventId = "stripe:" + id
             let object = (event["data"] as? [String: Any])?["object"] as? [String: Any] ?? [:]
+            // The user is named by the checkout (client_reference_id), by metadata we put on the session and the
+            // subscription, or on an invoice by its subscription's metadata; failing those, by the customer.
+            let subscriptionDetails = object["subscription_details"] as? [String: Any]
+                ?? ((object["parent"] as? [String: Any])?["subscription_details"] as? [String: Any])
             userId = object["client_reference_id"] as? String ?? (object["metadata"] as? [String: Any])?["user_id"] as? String
+                ?? (subscriptionDetails?["metadata"] as? [String: Any])?["user_id"] as? String
+            customerId = object["customer"] as? String
             if type == "checkout.session.completed" { sessionId = object["id"] as? String }
         } else {
             let payload = event["payload"] as? [String: Any] ?? [:]
@@ -107,7 +114,7 @@ struct PaymentWebhooks: Sendable {
         }
         let effect = Self.effect(gateway: kind, type: type)
         let outcome = try await store.applyPaymentEvent(eventId: eventId, gateway: kind, type: type, userId: userId, sessionId: sessionId,
-                                                        plan: effect?.plan, status: effect?.status, now: now)
+                                                        customerId: customerId, plan: effect?.plan, status: effect?.status, now: now)
         RequestScope.logger.info("payment event", metadata: ["event": "\(eventId)", "type": "\(type)",
                                                              "outcome": "\(outcome)", "user_id": "\(userId ?? "-")"])
         return outcome == .applied && effect != nil

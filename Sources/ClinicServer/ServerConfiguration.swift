@@ -24,6 +24,15 @@ public struct ServerConfiguration: Sendable {
     public var paymentGateway: String = "local"
     public var stripeWebhookSecret: String?
     public var razorpayWebhookSecret: String?
+    /// Stripe's REST API: the secret key, the recurring price Pro is sold at, and the base URL
+    /// (https://api.stripe.com; a local fake in tests).
+    public var stripeSecretKey: String?
+    public var stripePriceID: String?
+    public var stripeAPIBase = "https://api.stripe.com"
+    /// Razorpay's REST API: key id and secret, and the base URL (https://api.razorpay.com).
+    public var razorpayKeyID: String?
+    public var razorpayKeySecret: String?
+    public var razorpayAPIBase = "https://api.razorpay.com"
     /// Pro's price in minor units (cents) and its currency, shown by `/api/plans`.
     public var proPriceMinor: Int = 2900
     public var currency: String = "USD"
@@ -59,6 +68,14 @@ public struct ServerConfiguration: Sendable {
         }
         if let secret = environment["STRIPE_WEBHOOK_SECRET"], !secret.isEmpty { configuration.stripeWebhookSecret = secret }
         if let secret = environment["RAZORPAY_WEBHOOK_SECRET"], !secret.isEmpty { configuration.razorpayWebhookSecret = secret }
+        if let key = environment["STRIPE_SECRET_KEY"], !key.isEmpty { configuration.stripeSecretKey = key }
+        if let price = environment["STRIPE_PRICE_ID"], !price.isEmpty { configuration.stripePriceID = price }
+        if let base = environment["STRIPE_API_BASE"], !base.isEmpty { configuration.stripeAPIBase = base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
+        if let key = environment["RAZORPAY_KEY_ID"], !key.isEmpty { configuration.razorpayKeyID = key }
+        if let secret = environment["RAZORPAY_KEY_SECRET"], !secret.isEmpty { configuration.razorpayKeySecret = secret }
+        if let base = environment["RAZORPAY_API_BASE"], !base.isEmpty {
+            configuration.razorpayAPIBase = base.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        }
         if let price = environment["PRO_PRICE_MINOR"], !price.isEmpty {
             guard let value = Int(price), value > 0 else { throw ConfigurationError("PRO_PRICE_MINOR must be a positive whole number") }
             configuration.proPriceMinor = value
@@ -71,12 +88,7 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError("CORS_ALLOWED_ORIGINS takes origins like https://dashboard.example.org, got '\(origin)'")
             }
         }
-        if configuration.paymentGateway == "stripe" && configuration.stripeWebhookSecret == nil {
-            throw ConfigurationError("PAYMENT_GATEWAY=stripe needs STRIPE_WEBHOOK_SECRET")
-        }
-        if configuration.paymentGateway == "razorpay" && configuration.razorpayWebhookSecret == nil {
-            throw ConfigurationError("PAYMENT_GATEWAY=razorpay needs RAZORPAY_WEBHOOK_SECRET")
-        }
+        try configuration.checkGateway()
         return configuration
     }
 
@@ -148,6 +160,25 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// A configuration mistake, told in one line before anything binds or opens.
+extension ServerConfiguration {
+    /// A gateway without the secrets it needs is refused at start, before the port is bound.
+    public func checkGateway() throws {
+        func missing(_ names: [(String, String?)]) -> [String] { names.filter { $0.1 == nil }.map(\.0) }
+        let needed: [String]
+        switch paymentGateway {
+        case "stripe":
+            needed = missing([("STRIPE_SECRET_KEY", stripeSecretKey), ("STRIPE_PRICE_ID", stripePriceID),
+                              ("STRIPE_WEBHOOK_SECRET", stripeWebhookSecret)])
+        case "razorpay":
+            needed = missing([("RAZORPAY_KEY_ID", razorpayKeyID), ("RAZORPAY_KEY_SECRET", razorpayKeySecret),
+                              ("RAZORPAY_WEBHOOK_SECRET", razorpayWebhookSecret)])
+        default:
+            needed = []
+        }
+        if !needed.isEmpty { throw ConfigurationError("PAYMENT_GATEWAY=\(paymentGateway) needs " + needed.joined(separator: ", ")) }
+    }
+}
+
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

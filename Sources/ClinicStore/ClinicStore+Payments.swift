@@ -47,17 +47,29 @@ extension ClinicStore {
 
     /// Records the event and changes the user's subscription in one transaction, once per event id:
     /// a repeated or concurrent delivery of the same event changes nothing.
+    /// An event naming only the provider's customer (a renewal invoice) finds the user through the
+    /// customer id remembered from the checkout that created it.
     public func applyPaymentEvent(eventId: String, gateway: String, type: String, userId: String?, sessionId: String?,
-                                  plan: String?, status: String?, now: Int64) async throws -> PaymentEventOutcome {
+                                  customerId: String? = nil, plan: String?, status: String?, now: Int64) async throws -> PaymentEventOutcome {
         try await database.transaction { tx in
             var knownUser: String?
             if let userId, try await !tx.query("SELECT id FROM users WHERE id = $1", [.text(userId)]).isEmpty { knownUser = userId }
+            if knownUser == nil, let customerId {
+                knownUser = try await tx.query("SELECT user_id FROM payment_customers WHERE gateway = $1 AND customer_id = $2",
+                                               [.text(gateway), .text(customerId)]).first.map { try $0.string("user_id") }
+            }
             let inserted = try await tx.query("""
                 INSERT INTO payment_events (event_id, gateway, type, user_id, applied, received_at) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (event_id) DO NOTHING RETURNING event_id
                 """, [.text(eventId), .text(gateway), .text(type), SQLValue(knownUser), .int(knownUser != nil && status != nil ? 1 : 0), .int(now)])
             if inserted.isEmpty { return .duplicate }
             guard let knownUser else { return .unknownUser }
+            if let customerId {
+                try await tx.query("""
+                    INSERT INTO payment_customers (gateway, customer_id, user_id, created_at) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (gateway, customer_id) DO NOTHING
+                    """, [.text(gateway), .text(customerId), .text(knownUser), .int(now)])
+            }
             if let status {
                 // Becoming active ends the trial; becoming inactive keeps the plan for the record.
                 try await tx.query("""

@@ -141,6 +141,19 @@ enum Migrations {
             "CREATE INDEX documents_by_patient ON documents (patient_id, uploaded_at DESC, id DESC)",
             "CREATE UNIQUE INDEX documents_by_key ON documents (storage_key)",
         ]),
+        // 5: a provider's customer id -> our user, for events that name only the customer
+        // (a failed renewal invoice, say).
+        (5, [
+            """
+            CREATE TABLE payment_customers (
+                gateway TEXT NOT NULL,
+                customer_id TEXT NOT NULL,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (gateway, customer_id)
+            )
+            """,
+        ]),
     ]
 
     static func apply(to database: any SQLExecutor) async throws {
