@@ -26,12 +26,13 @@ endef
 deps-build:
 	$(call ensure_packages,$(BUILD_PACKAGES))
 
-# Test peers from PyPI: localstripe (a stateful fake Stripe that sends signed webhooks).
-TEST_PYPI := localstripe==1.15.10
+# Test peers from PyPI: localstripe (a stateful fake Stripe that sends signed webhooks) and
+# gcp-storage-emulator (Cloud Storage's JSON API).
+TEST_PYPI := localstripe==1.15.10 gcp-storage-emulator==2026.7.19
 
 deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
-	@python3 -c "import localstripe" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check $(TEST_PYPI)
+	@python3 -c "import localstripe, gcp_storage_emulator" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check $(TEST_PYPI)
 
 deps-bench:
 	$(call ensure_packages,$(BENCH_PACKAGES))

@@ -53,6 +53,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -114,7 +115,8 @@ let package = Package(
         .testTarget(
             name: "ClinicServerTests",
             dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient",
-                           .product(name: "Hummingbird", package: "hummingbird")]
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            exclude: ["Fixtures"]
         ),
     ]
 )

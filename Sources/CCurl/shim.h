@@ -11,4 +11,9 @@ static inline CURLcode clinic_curl_setopt_cb(CURL *h, CURLoption o, clinic_curl_
 typedef int (*clinic_curl_xfer_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode clinic_curl_setopt_xfercb(CURL *h, CURLoption o, clinic_curl_xfer_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode clinic_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+#include <stdio.h>
+// Reads a request body from a FILE* (an upload streamed from disk).
+static inline size_t clinic_curl_read_file(char *buffer, size_t size, size_t count, void *file) {
+    return fread(buffer, size, count, (FILE *)file);
+}
 #endif

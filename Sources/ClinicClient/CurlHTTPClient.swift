@@ -10,11 +10,14 @@ public struct HTTPExchange: Sendable {
         public var body: Data?
         /// A file sent as the one part of a multipart/form-data body, streamed from disk by libcurl.
         public var multipartFile: MultipartFile?
+        /// A file sent as the whole body, streamed from disk by libcurl.
+        public var bodyFile: String?
         /// Bytes moved so far and expected (upload or download, whichever is under way).
         public var progress: (@Sendable (_ done: Int64, _ total: Int64) -> Void)?
 
         public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
-                    multipartFile: MultipartFile? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
+                    multipartFile: MultipartFile? = nil, bodyFile: String? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
+            self.bodyFile = bodyFile
             self.method = method
             self.url = url
             self.headers = headers
@@ -187,6 +190,18 @@ public final class CurlHTTPClient: @unchecked Sendable {
             clinic_curl_setopt_ptr(handle, CURLOPT_MIMEPOST, UnsafeRawPointer(form))
         }
         defer { if let mime { curl_mime_free(mime) } }
+        var bodyStream: UnsafeMutablePointer<FILE>?
+        if let path = request.bodyFile {
+            guard let file = fopen(path, "rb") else { throw TransportError.failed(code: -1, message: "cannot read \(path)") }
+            bodyStream = file
+            var info = stat()
+            fstat(fileno(file), &info)
+            clinic_curl_setopt_long(handle, CURLOPT_POST, 1)
+            clinic_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(info.st_size))
+            clinic_curl_setopt_cb(handle, CURLOPT_READFUNCTION, clinic_curl_read_file)
+            clinic_curl_setopt_ptr(handle, CURLOPT_READDATA, UnsafeRawPointer(file))
+        }
+        defer { if let bodyStream { fclose(bodyStream) } }
 
         let method = request.method.uppercased()
         let body = request.body ?? Data()
@@ -196,7 +211,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
             case "HEAD": clinic_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
             default:
                 if method != "POST" { clinic_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, method) }
-                if request.multipartFile == nil && (request.body != nil || method == "POST") {
+                if request.multipartFile == nil && request.bodyFile == nil && (request.body != nil || method == "POST") {
                     clinic_curl_setopt_long(handle, CURLOPT_POST, 1)
                     clinic_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
                     clinic_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1))

@@ -31,6 +31,10 @@ extension ClinicAPIHandler {
                 }
             } catch is DocumentTooLarge {
                 throw APIError(.contentTooLarge, "Documents are limited to 20 MiB", code: "too_large")
+            } catch StorageError.unavailable(let reason) {
+                RequestScope.logger.error("document storage failed", metadata: ["reason": "\(reason)"])
+                throw APIError(.serviceUnavailable, "Document storage is unavailable: nothing was saved, try again shortly",
+                               code: "storage_unavailable")
             }
             let name = ContentSniffer.sanitizeFileName(file.filename)
             guard let document = try await store.createDocument(userId: user.id, patientId: patientId, id: id, fileName: name,

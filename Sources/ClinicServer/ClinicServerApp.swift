@@ -32,7 +32,15 @@ public enum ClinicServerApp {
                                        stripeSecret: try configuration.resolveStripeWebhookSecret(),
                                        razorpaySecret: configuration.razorpayWebhookSecret)
         let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: secret)
-        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: storage,
+        var documents: any DocumentStorage = storage
+        if let bucket = configuration.gcsBucket {
+            guard let path = configuration.googleCredentialsPath else {
+                throw ConfigurationError("STORAGE_URL=gs://… needs GOOGLE_APPLICATION_CREDENTIALS (a service account key file)")
+            }
+            documents = GoogleCloudStorage(bucket: bucket, endpoint: configuration.gcsEndpoint, account: try ServiceAccount.load(path: path),
+                                           stagingDirectory: try configuration.resolvedStorageDirectory())
+        }
+        let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: documents,
                                        gateway: try makeGateway(configuration))
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])

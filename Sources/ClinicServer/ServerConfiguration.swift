@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     public var currency: String = "USD"
     /// `file:///path` (default: `documents/` in the data directory).
     public var storageURL: String?
+    /// For gs:// storage: the service account key file, and the API's address (an emulator's in tests).
+    public var googleCredentialsPath: String?
+    public var gcsEndpoint = "https://storage.googleapis.com"
     /// Origins allowed to call the API from a browser (the future web dashboard); none by default.
     public var corsAllowedOrigins: [String] = []
 
@@ -82,6 +85,18 @@ public struct ServerConfiguration: Sendable {
         }
         if let currency = environment["CURRENCY"], !currency.isEmpty { configuration.currency = currency.uppercased() }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
+        if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty { configuration.googleCredentialsPath = path }
+        // Google's client libraries read STORAGE_EMULATOR_HOST; GCS_ENDPOINT is ours. Either points at an emulator.
+        if let host = environment["GCS_ENDPOINT"] ?? environment["STORAGE_EMULATOR_HOST"], !host.isEmpty {
+            configuration.gcsEndpoint = host.hasPrefix("http") ? host : "http://" + host
+        }
+        if configuration.storageURL?.hasPrefix("gs://") == true {
+            guard configuration.gcsBucket != nil else { throw ConfigurationError("STORAGE_URL=gs:// needs a bucket: gs://my-bucket") }
+            guard let path = configuration.googleCredentialsPath else {
+                throw ConfigurationError("STORAGE_URL=gs://… needs GOOGLE_APPLICATION_CREDENTIALS (a service account key file)")
+            }
+            _ = try ServiceAccount.load(path: path)
+        }
         if let origins = environment["CORS_ALLOWED_ORIGINS"], !origins.isEmpty {
             configuration.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             for origin in configuration.corsAllowedOrigins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") {
@@ -106,8 +121,7 @@ public struct ServerConfiguration: Sendable {
         host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
     }
 
-    /// The folder documents are kept in. Google Cloud Storage (`gs://`) is not built yet: refused
-    /// at start rather than failing on the first upload.
+    /// The folder documents are kept in (file://), or for gs:// the folder uploads are staged in.
     public func resolvedStorageDirectory() throws -> String {
         guard let storageURL else { return dataDirectory + "/documents" }
         if storageURL.hasPrefix("file://") {
@@ -115,7 +129,15 @@ public struct ServerConfiguration: Sendable {
             guard path.hasPrefix("/") else { throw ConfigurationError("STORAGE_URL file URLs take an absolute path: file:///path") }
             return path
         }
-        throw ConfigurationError("STORAGE_URL must be file:///path (gs:// storage is not available in this build)")
+        if gcsBucket != nil { return NSTemporaryDirectory() + "clinic-uploads" }
+        throw ConfigurationError("STORAGE_URL must be file:///path or gs://bucket, got '\(storageURL)'")
+    }
+
+    /// The bucket of a gs:// STORAGE_URL.
+    public var gcsBucket: String? {
+        guard let storageURL, storageURL.hasPrefix("gs://") else { return nil }
+        let bucket = String(storageURL.dropFirst("gs://".count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return bucket.isEmpty ? nil : bucket
     }
 
     /// The Stripe-format webhook secret: given, or for the local gateway generated once and kept
