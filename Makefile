@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
+.PHONY: staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
 
 all: build
 
@@ -55,12 +55,24 @@ server: deps-build
 	$(SWIFT) build --product clinic-server
 	.build/debug/clinic-server
 
+# A staging server for demos: PostgreSQL, a demo account with realistic data, and the
+# `clinic --server` line to point a terminal at it (STAGING_HOST/STAGING_PORT to change the bind).
+staging: deps-test
+	$(SWIFT) build
+	scripts/staging.sh
+
+# clinic-server run as its container would (env only, non-root, nothing writable but a temp folder).
+container-check: deps-test
+	$(SWIFT) build --product clinic-server
+	scripts/with-postgres.sh scripts/container-check.sh
+
 # Every test, from one debug build: unit, HTTP over loopback, SQLite and a real PostgreSQL.
 test: deps-test
 	$(SWIFT) build --build-tests
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/e2e-tui.sh
 	python3 scripts/reliability-crash.py 5
+	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi
 
 # Reliability, the long form: kill -9 the server 20 times under a writer.
 test-reliability: deps-test

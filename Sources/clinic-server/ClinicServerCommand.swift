@@ -37,7 +37,9 @@ struct ServerOptions: ParsableArguments {
         do {
             configuration = try ServerConfiguration.fromEnvironment()
         } catch {
-            throw ValidationError("\(error)")
+            // The environment is the operator's, not the command line's: one line, no usage text.
+            FileHandle.standardError.write(Data("clinic-server: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         if let host { configuration.host = host }
         if let port {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A staging server for demos: PostgreSQL (a cluster of its own under $STAGING_DIR, kept between
+# runs), a demo account with realistic data, clinic-server in the foreground on $STAGING_HOST:$STAGING_PORT.
+# Prints the one `clinic --server` line a terminal needs. Ctrl-C stops the server and the database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${BIN:-.build/debug}
+dir=${STAGING_DIR:-$HOME/.local/share/clinic-os-lite/staging}
+host=${STAGING_HOST:-0.0.0.0}
+port=${STAGING_PORT:-8080}
+pg_port=${STAGING_PG_PORT:-54329}
+email=${STAGING_EMAIL:-demo@staging.clinic}
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$pgbin/initdb" ] || { echo "staging: PostgreSQL is not installed (make staging installs it)" >&2; exit 1; }
+mkdir -p "$dir"
+as_db=()
+if [ "$(id -u)" = "0" ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+  chown postgres "$dir"
+  as_db=(runuser -u postgres --)
+fi
+if [ ! -f "$dir/pg/PG_VERSION" ]; then
+  "${as_db[@]}" "$pgbin/initdb" -D "$dir/pg" -U clinic --auth=trust -E UTF8 --locale=C >/dev/null
+fi
+"${as_db[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" -w -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+server=""
+stop_all() {
+  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  "${as_db[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -m fast stop >/dev/null 2>&1 || true
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+"${as_db[@]}" "$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U clinic clinic 2>/dev/null || true
+
+export DATABASE_URL="postgres://clinic@127.0.0.1:$pg_port/clinic"
+# Secrets kept beside the database: tokens survive restarts, and a public bind needs them.
+[ -f "$dir/jwt-secret" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$dir/jwt-secret")
+[ -f "$dir/demo-password" ] || (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=\n' > "$dir/demo-password")
+export JWT_SECRET=$(cat "$dir/jwt-secret")
+export STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-whsec_$(cat "$dir/jwt-secret" | sha256sum | cut -c1-32)}
+export CLINIC_DATA_DIR="$dir/data"
+export CLINIC_PASSWORD=$(cat "$dir/demo-password")
+"$bin/clinic-server" migrate
+# Demo data once: a restarted staging server keeps what the demo changed.
+if [ ! -f "$dir/seeded" ]; then
+  "$bin/clinic-server" seed --email "$email" --patients 300 >/dev/null && touch "$dir/seeded"
+fi
+address=$(hostname -I 2>/dev/null | awk '{print $1}')
+cat <<EOT
+
+  Clinic OS Lite staging: PostgreSQL on 127.0.0.1:$pg_port, API on http://$host:$port
+  Demo account: $email / $CLINIC_PASSWORD
+
+  Point a terminal at it:
+    clinic --server http://${address:-127.0.0.1}:$port
+  (from this machine: .build/debug/clinic --server http://127.0.0.1:$port)
+
+EOT
+"$bin/clinic-server" serve --host "$host" --port "$port" &
+server=$!
+wait "$server"
