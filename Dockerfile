@@ -27,7 +27,7 @@ RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq 
 # The binary and the OpenAPI document it serves (its resource bundle must sit beside it).
 COPY --from=build /app /app
 USER 10001
-ENV HOST=0.0.0.0 PORT=8080 TMPDIR=/tmp LOG_LEVEL=info
+ENV HOST=0.0.0.0 PORT=8080 TMPDIR=/tmp LOG_LEVEL=info TRUST_PROXY=1
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS "http://127.0.0.1:${PORT}/healthz" || exit 1
 ENTRYPOINT ["/app/clinic-server", "serve"]

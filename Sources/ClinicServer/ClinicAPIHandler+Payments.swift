@@ -42,8 +42,10 @@ extension ClinicAPIHandler {
             let applied = try await webhooks.handle(body: body, stripeSignature: input.headers.stripeSignature,
                                                     razorpaySignature: input.headers.xRazorpaySignature,
                                                     razorpayEventId: input.headers.xRazorpayEventId)
+            metrics.webhook(applied ? "applied" : "not_applied")
             return .ok(.init(body: .json(.init(received: true, applied: applied))))
         } catch let rejection as PaymentWebhooks.Rejection {
+            metrics.webhook("rejected")
             RequestScope.logger.warning("payment event rejected", metadata: ["reason": "\(rejection)"])
             let detail = switch rejection {
             case .missingSignature: "Missing signature header"

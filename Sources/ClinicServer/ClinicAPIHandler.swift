@@ -13,6 +13,7 @@ struct ClinicAPIHandler: APIProtocol {
     let storage: any DocumentStorage
     /// nil for the local gateway (this server's own checkout page).
     let gateway: (any PaymentGateway)?
+    let metrics: ServerMetrics
 
     var now: Int64 { Clock.nowMillis() }
 }

@@ -19,13 +19,20 @@ public enum ClinicServerApp {
     ) async throws -> some ApplicationProtocol {
         let secret = try configuration.resolveJWTSecret()
         let auth = await AuthService.make(store: store, configuration: configuration, secret: secret)
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: ClinicRequestContext.self)
+        let metrics = ServerMetrics()
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
         if !configuration.corsAllowedOrigins.isEmpty {
             router.add(middleware: CORSAllowListMiddleware(allowed: Set(configuration.corsAllowedOrigins)))
         }
         router.add(middleware: ErrorMiddleware())
+        if configuration.rateLimitPerMinute > 0 {
+            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(perMinute: configuration.rateLimitPerMinute),
+                                                       trustForwardedFor: configuration.trustProxy,
+                                                       includeLoopback: configuration.rateLimitLoopback, metrics: metrics))
+        }
         router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20, streamedUploadBytes: 20 * 1024 * 1024 + 64 * 1024))
         router.add(middleware: RequestScopeMiddleware())
         let webhooks = PaymentWebhooks(store: store,
@@ -41,13 +48,30 @@ public enum ClinicServerApp {
                                            stagingDirectory: try configuration.resolvedStorageDirectory())
         }
         let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: documents,
-                                       gateway: try makeGateway(configuration))
+                                       gateway: try makeGateway(configuration), metrics: metrics)
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])
         let files = SignedFileRoute(store: store, storage: storage)
         router.get("/files/:key") { request, context in
             try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),
                                      signature: request.uri.queryParameters.get("signature"))
+        }
+        // Prometheus: behind a token, or on a loopback bind only (never open to the internet by default).
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(configuration.host)
+        if configuration.metricsToken != nil || loopback {
+            let token = configuration.metricsToken
+            router.get("/metrics") { request, _ -> Response in
+                if let token {
+                    let given = request.headers[.authorization] ?? ""
+                    guard PaymentWebhooks.constantTimeEqual(given, "Bearer " + token) else {
+                        throw APIError(.unauthorized, "A metrics token is required", code: "unauthorized")
+                    }
+                }
+                metrics.databasePool(size: store.poolUsage.size, inUse: store.poolUsage.inUse)
+                var headers = HTTPFields()
+                headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+            }
         }
         // Where Stripe and Razorpay send the doctor back after paying (or not): plain pages, no data.
         router.get("/checkout/done") { _, _ in

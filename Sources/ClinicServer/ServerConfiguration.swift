@@ -41,6 +41,14 @@ public struct ServerConfiguration: Sendable {
     /// For gs:// storage: the service account key file, and the API's address (an emulator's in tests).
     public var googleCredentialsPath: String?
     public var gcsEndpoint = "https://storage.googleapis.com"
+    /// `/metrics`: with a token, served to `Authorization: Bearer <token>` only; without one, served
+    /// only on a loopback bind (off on public binds).
+    public var metricsToken: String?
+    /// Requests a minute per client address (0: no limit); loopback clients are exempt unless
+    /// `rateLimitLoopback`. Behind a proxy set `trustProxy` to take the address from X-Forwarded-For.
+    public var rateLimitPerMinute = 1200
+    public var rateLimitLoopback = false
+    public var trustProxy = false
     /// Origins allowed to call the API from a browser (the future web dashboard); none by default.
     public var corsAllowedOrigins: [String] = []
 
@@ -84,6 +92,15 @@ public struct ServerConfiguration: Sendable {
             configuration.proPriceMinor = value
         }
         if let currency = environment["CURRENCY"], !currency.isEmpty { configuration.currency = currency.uppercased() }
+        if let token = environment["METRICS_TOKEN"], !token.isEmpty {
+            guard token.utf8.count >= 16 else { throw ConfigurationError("METRICS_TOKEN must be at least 16 characters") }
+            configuration.metricsToken = token
+        }
+        if let limit = environment["RATE_LIMIT_PER_MINUTE"], !limit.isEmpty {
+            guard let value = Int(limit), value >= 0 else { throw ConfigurationError("RATE_LIMIT_PER_MINUTE must be a whole number (0 turns it off)") }
+            configuration.rateLimitPerMinute = value
+        }
+        if let trust = environment["TRUST_PROXY"], !trust.isEmpty { configuration.trustProxy = ["1", "true", "yes"].contains(trust.lowercased()) }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty { configuration.googleCredentialsPath = path }
         // Google's client libraries read STORAGE_EMULATOR_HOST; GCS_ENDPOINT is ours. Either points at an emulator.

@@ -5,20 +5,27 @@ import Logging
 /// doctor's records is scoped by `user_id`: another doctor's id simply finds nothing.
 public struct ClinicStore: Sendable {
     public let database: any SQLDatabase
+    /// Connections in use against the pool's size, for `/metrics`.
+    public let poolUsage: PoolUsage
 
-    public init(database: any SQLDatabase) {
-        self.database = database
+    public init(database: any SQLDatabase, poolSize: Int = 1) {
+        let usage = PoolUsage(size: poolSize)
+        self.database = MeasuredDatabase(inner: database, usage: usage)
+        self.poolUsage = usage
     }
 
     /// Opens the database named by a `DATABASE_URL` (`sqlite:///path` or `postgres://…`) and migrates it.
     public static func open(url: String, logger: Logger) async throws -> ClinicStore {
         let database: any SQLDatabase
+        let poolSize: Int
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
             guard path.hasPrefix("/") else { throw StoreError.badURL("sqlite URLs take an absolute path: sqlite:///path/to/file.sqlite") }
             database = try await SQLiteDatabase.open(path: path, logger: logger)
+            poolSize = 5  // one writer, four readers
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             database = try PostgresDatabase(url: url, logger: logger)
+            poolSize = PostgresDatabase.maximumConnections
         } else {
             throw StoreError.badURL("expected sqlite:///path or postgres://user:password@host:port/database")
         }
@@ -28,7 +35,7 @@ public struct ClinicStore: Sendable {
             await database.close()
             throw error
         }
-        return ClinicStore(database: database)
+        return ClinicStore(database: database, poolSize: poolSize)
     }
 
     public func close() async { await database.close() }

@@ -6,6 +6,7 @@ import PostgresNIO
 /// PostgreSQL through PostgresNIO's connection pool. `run()` must be running (the server adds it
 /// to its service group; tests start it in a task).
 public final class PostgresDatabase: SQLDatabase {
+    public static let maximumConnections = 16
     public let dialect = SQLDialect.postgres
     public let client: PostgresClient
     private let runTask: Task<Void, Never>
@@ -29,7 +30,7 @@ public final class PostgresDatabase: SQLDatabase {
         var configuration = PostgresClient.Configuration(
             host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
             username: user, password: components.password, database: database.isEmpty ? nil : database, tls: tls)
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = Self.maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         return configuration
     }

@@ -89,3 +89,45 @@ public enum StoreError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// Counts the queries and transactions under way on a database: what `/metrics` reports as the
+/// pool's connections in use (each holds one while it runs).
+public final class PoolUsage: Sendable {
+    public let size: Int
+    private let counter = LockedCounter()
+
+    init(size: Int) { self.size = size }
+
+    public var inUse: Int { counter.value }
+
+    func around<T>(_ body: () async throws -> T) async rethrows -> T {
+        counter.add(1)
+        defer { counter.add(-1) }
+        return try await body()
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func add(_ delta: Int) { lock.lock(); count += delta; lock.unlock() }
+}
+
+/// A database that reports its use to a `PoolUsage`.
+struct MeasuredDatabase: SQLDatabase {
+    let inner: any SQLDatabase
+    let usage: PoolUsage
+
+    var dialect: SQLDialect { inner.dialect }
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await usage.around { try await inner.query(sql, binds) }
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await usage.around { try await inner.transaction(body) }
+    }
+
+    func close() async { await inner.close() }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+import Prometheus
+
+/// The request context: Hummingbird's basic one plus the peer's address (for per-IP limits).
+struct ClinicRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Prometheus metrics: requests by route, method and status with their latency, webhook events
+/// by outcome, rate-limited requests, and the database pool.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                                      .seconds(2.5), .seconds(5)]
+
+    func request(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(descriptor: .init(metricName: "clinic_http_requests", unitName: "total", helpText: "HTTP requests answered"),
+                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: .init(metricName: "clinic_http_request_duration", unitName: "seconds",
+                                                         helpText: "Time to answer, by route"),
+                                       labels: [("route", route), ("method", method)], buckets: Self.buckets).record(duration)
+    }
+
+    func webhook(_ outcome: String) {
+        registry.makeCounter(descriptor: .init(metricName: "clinic_payment_webhook_events", unitName: "total",
+                                               helpText: "Payment webhook deliveries by outcome (applied, duplicate, unknown_user, ignored, rejected)"),
+                             labels: [("outcome", outcome)]).increment()
+    }
+
+    func rateLimited() {
+        registry.makeCounter(descriptor: .init(metricName: "clinic_rate_limited_requests", unitName: "total",
+                                               helpText: "Requests refused with 429 by the per-address limit"), labels: []).increment()
+    }
+
+    func databasePool(size: Int, inUse: Int) {
+        registry.makeGauge(descriptor: .init(metricName: "clinic_database_pool_connections", unitName: "",
+                                             helpText: "Database connections: the pool's size and those lent out"),
+                           labels: [("state", "size")]).set(Double(size))
+        registry.makeGauge(descriptor: .init(metricName: "clinic_database_pool_connections", unitName: "",
+                                             helpText: "Database connections: the pool's size and those lent out"),
+                           labels: [("state", "in_use")]).set(Double(inUse))
+    }
+}
+
+/// Counts every answer under its route pattern (`/api/patients/{id}`, never the id itself).
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let route = context.endpointPath ?? "unmatched"
+        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - started)
+        return response
+    }
+}
+
+/// A token bucket per client address: `perMinute` requests a minute on average, bursts of up to
+/// a quarter of that. Over it: 429 with Retry-After. Behind a proxy (Cloud Run) the address is the
+/// last hop of X-Forwarded-For, which the proxy itself appends (the earlier ones are the client's word).
+struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
+    let limiter: RateLimiter
+    let trustForwardedFor: Bool
+    let includeLoopback: Bool
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path != "/healthz", path != "/readyz", path != "/metrics" else { return try await next(request, context) }
+        var address = context.remoteAddress?.ipAddress ?? "unknown"
+        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!],
+           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
+            address = last
+        }
+        if !includeLoopback && (address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.")) {
+            return try await next(request, context)
+        }
+        if let wait = limiter.take(address, now: ContinuousClock.now) {
+            metrics.rateLimited()
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(wait)
+            throw APIError(.tooManyRequests, "Too many requests from your address: try again in \(wait) s", code: "rate_limited",
+                           headers: headers)
+        }
+        return try await next(request, context)
+    }
+}
+
+final class RateLimiter: Sendable {
+    struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+    let perSecond: Double
+    let burst: Double
+    private let buckets = NIOLockedValueBox<[String: Bucket]>([:])
+
+    init(perMinute: Int) {
+        perSecond = Double(perMinute) / 60
+        burst = max(10, Double(perMinute) / 4)
+    }
+
+    /// nil when the request may go on; else the seconds until it may.
+    func take(_ key: String, now: ContinuousClock.Instant) -> Int? {
+        buckets.withLockedValue { buckets in
+            // Idle addresses are forgotten (their buckets would be full anyway).
+            if buckets.count > 50_000 {
+                buckets = buckets.filter { now - $0.value.updated < .seconds(120) }
+            }
+            var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(burst, bucket.tokens + seconds * perSecond)
+            bucket.updated = now
+            defer { buckets[key] = bucket }
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                return nil
+            }
+            return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
+        }
+    }
+}
