@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
+.PHONY: test-fuzz staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
 
 all: build
 
@@ -54,6 +54,11 @@ demo: deps-build
 server: deps-build
 	$(SWIFT) build --product clinic-server
 	.build/debug/clinic-server
+
+# schemathesis against the served contract (PyPI): no 5xx, every answer in the schema.
+test-fuzz: deps-test
+	$(SWIFT) build --product clinic-server
+	scripts/fuzz-api.sh 400
 
 # A staging server for demos: PostgreSQL, a demo account with realistic data, and the
 # `clinic --server` line to point a terminal at it (STAGING_HOST/STAGING_PORT to change the bind).

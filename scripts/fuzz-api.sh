@@ -24,6 +24,6 @@ for name in "Ada Lovelace" "Zoë Müller" "王小明"; do
   curl -sf -X POST "$base/api/patients" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "{\"name\":\"$name\"}" >/dev/null
 done
 st run "$base/openapi.yaml" --url "$base" -H "Authorization: Bearer $token" --checks all \
-  --max-examples "$examples" --workers 2 --suppress-health-check all --report junit --report-dir "$tmp/report" 2>&1 | tail -40
+  --max-examples "$examples" --workers 2 --suppress-health-check all --report junit --report-dir "$tmp/report" 2>&1 > "${FUZZ_LOG:-/tmp/clinic-fuzz.log}" 2>&1; tail -40 "${FUZZ_LOG:-/tmp/clinic-fuzz.log}"
 status=${PIPESTATUS[0]}
 exit "$status"
