@@ -77,12 +77,14 @@ test: deps-test
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/e2e-tui.sh
 	python3 scripts/reliability-crash.py 5
+	python3 scripts/load-test.py 50 15
 	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi
 
 # Reliability, the long form: kill -9 the server 20 times under a writer.
 test-reliability: deps-test
 	$(SWIFT) build
 	python3 scripts/reliability-crash.py 20
+	python3 scripts/load-test.py 200 60
 
 # The terminal end-to-end test alone (real clinic in tmux against a real clinic-server).
 test-e2e: deps-test
