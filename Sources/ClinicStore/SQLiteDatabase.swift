@@ -12,7 +12,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public let path: String
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
-    private let writeGate = AsyncGate()
+    private let committer: GroupCommitter
     private let logger: Logger
 
     public static func open(path: String, readers readerCount: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
@@ -64,6 +64,7 @@ public final class SQLiteDatabase: SQLDatabase {
         self.writer = writer
         self.readers = readers
         self.logger = logger
+        self.committer = GroupCommitter(writer: writer, logger: logger)
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -71,24 +72,43 @@ public final class SQLiteDatabase: SQLDatabase {
             let reader = readers[Int.random(in: 0..<readers.count)]
             return try await Self.run(sql, binds, on: reader, logger: logger)
         }
-        return try await writeGate.holding {
-            try await Self.run(sql, binds, on: self.writer, logger: self.logger)
+        if sql.drop(while: { $0.isWhitespace }).uppercased().hasPrefix("VACUUM") {
+            // VACUUM cannot run inside a transaction: alone, between batches.
+            try await committer.exclusive()
+            defer { Task { await committer.leave() } }
+            return try await Self.run(sql, binds, on: writer, logger: logger)
         }
+        return try await transaction { tx in try await tx.query(sql, binds) }
     }
 
+    /// Runs in the current write batch (see `GroupCommitter`), inside a savepoint of its own, and
+    /// returns only once the batch is committed: an answer is never ahead of the disk.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await writeGate.holding {
-            let tx = SQLiteTransaction(connection: self.writer, logger: self.logger)
-            _ = try await self.writer.query("BEGIN IMMEDIATE", [])
-            do {
-                let result = try await body(tx)
-                _ = try await self.writer.query("COMMIT", [])
-                return result
-            } catch {
-                _ = try? await self.writer.query("ROLLBACK", [])
-                throw error
-            }
+        try await committer.turn()
+        let tx = SQLiteTransaction(connection: writer, logger: logger)
+        let result: T
+        do {
+            _ = try await writer.query("SAVEPOINT clinic_write", [])
+        } catch {
+            await committer.poison(error)
+            await committer.leave()
+            throw error
         }
+        do {
+            result = try await body(tx)
+            _ = try await writer.query("RELEASE clinic_write", [])
+        } catch {
+            do {
+                _ = try await writer.query("ROLLBACK TO clinic_write", [])
+                _ = try await writer.query("RELEASE clinic_write", [])
+            } catch let rollbackError {
+                await committer.poison(rollbackError)
+            }
+            await committer.leave()
+            throw error
+        }
+        try await committer.joinCommit()
+        return result
     }
 
     public func close() async {
@@ -141,6 +161,121 @@ struct SQLiteTransaction: SQLExecutor {
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await body(self)
+    }
+}
+
+/// Group commit: writers take turns on the one writer connection, but the transaction a turn
+/// opens stays open for the next writer waiting, and is committed only when nobody is waiting (or
+/// after `maximumBatch` writes). Each write runs in its own savepoint (a failing one is rolled back
+/// alone); one COMMIT (one fsync) then makes the batch durable, and every writer in it hears
+/// "saved" only after that. Order is arrival order; each write sees the ones before it, exactly as
+/// with one transaction at a time.
+actor GroupCommitter {
+    static let maximumBatch = 128
+    private let writer: SQLiteConnection
+    private let logger: Logger
+    private var busy = false
+    private var open = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var committing: [CheckedContinuation<Void, any Error>] = []
+    private var batchSize = 0
+    private var poisoned: (any Error)?
+
+    init(writer: SQLiteConnection, logger: Logger) {
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// Waits for this writer's turn and makes sure a transaction is open.
+    func turn() async throws {
+        await acquire()
+        if !open {
+            do {
+                _ = try await writer.query("BEGIN IMMEDIATE", [])
+                open = true
+            } catch {
+                release()
+                throw error
+            }
+        }
+        batchSize += 1
+    }
+
+    /// A turn with no transaction open (for VACUUM): the open batch is committed first.
+    func exclusive() async throws {
+        await acquire()
+        if open { await commit() }
+    }
+
+    /// After a successful write: hand the turn on and wait for the batch's COMMIT.
+    func joinCommit() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            committing.append(continuation)
+            handOn()
+        }
+    }
+
+    /// After a failed write (its savepoint rolled back) or an exclusive statement: hand the turn on.
+    func leave() {
+        handOn()
+    }
+
+    /// The transaction can no longer be trusted: the whole batch is rolled back and fails.
+    func poison(_ error: any Error) {
+        poisoned = poisoned ?? error
+    }
+
+    private func acquire() async {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }  // the turn is handed over with busy still set
+        } else {
+            busy = true
+        }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+
+    /// The next writer continues the open batch; with none waiting (or a full batch) it is committed.
+    private func handOn() {
+        if open && !waiters.isEmpty && batchSize < Self.maximumBatch && poisoned == nil {
+            waiters.removeFirst().resume()
+            return
+        }
+        Task { await self.commitAndRelease() }
+    }
+
+    private func commitAndRelease() async {
+        if open { await commit() }
+        release()
+    }
+
+    private func commit() async {
+        let group = committing
+        committing = []
+        batchSize = 0
+        var failure = poisoned
+        if failure == nil {
+            do {
+                _ = try await writer.query("COMMIT", [])
+            } catch {
+                failure = error
+            }
+        }
+        if let failure {
+            _ = try? await writer.query("ROLLBACK", [])
+            logger.error("write batch rolled back", metadata: ["writes": "\(group.count)", "error": "\(failure)"])
+        }
+        open = false
+        poisoned = nil
+        for continuation in group {
+            if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+        }
     }
 }
 
