@@ -99,15 +99,8 @@ enum CalendarScreen {
 
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         let span = state.calendar.span
+        if let commands = MainScreen.appWide(&state, key) { return commands }
         switch key {
-        case .character("q"):
-            state.quitting = true
-            return [.quit]
-        case .character("?"):
-            state.overlay = .help
-            return []
-        case .character("U"):
-            return ProFeatures.openUpgrade(&state)
         case .escape, .character("p"):
             if state.calendar.loading {
                 state.calendar.loading = false

@@ -118,22 +118,15 @@ enum LoginScreen {
 enum MainScreen {
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         if state.focus == .patients && state.patients.searchFocused { return search(&state, key) }
+        if let commands = appWide(&state, key) { return commands }
         // Keys that mean the same in both panes.
         switch key {
-        case .character("q"):
-            state.quitting = true
-            return [.quit]
-        case .character("?"):
-            state.overlay = .help
-            return []
         case .character("/"):
             state.focus = .patients
             state.patients.searchFocused = true
             return []
         case .character("n"):
             return openPatientForm(&state, patient: nil)
-        case .character("U"):
-            return ProFeatures.openUpgrade(&state)
         case .character("t"):
             return CalendarScreen.open(&state, today: true)
         case .character("c"):
@@ -165,6 +158,22 @@ enum MainScreen {
         if let commands = DocumentsPane.keys(&state, key) { return commands }
         if let commands = AnalyticsPane.keys(&state, key) { return commands }
         return state.focus == .patients ? patientPane(&state, key) : timelinePane(&state, key)
+    }
+
+    /// Keys that mean the same on the records and the calendar: quit, help, upgrade.
+    static func appWide(_ state: inout AppState, _ key: Key) -> [Command]? {
+        switch key {
+        case .character("q"):
+            state.quitting = true
+            return [.quit]
+        case .character("?"):
+            state.overlay = .help
+            return []
+        case .character("U"):
+            return ProFeatures.openUpgrade(&state)
+        default:
+            return nil
+        }
     }
 
     static func search(_ state: inout AppState, _ key: Key) -> [Command] {
