@@ -364,9 +364,10 @@ extension ClinicAPIClient {
         }
     }
 
+    /// For the few answers read without the generated client (uploads, token refresh): the
+    /// contract's timestamps, as tolerant as the generated client's transcoder.
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .useDefaultKeys
         decoder.dateDecodingStrategy = .custom { decoder in
             try RFC3339DateTranscoder().decode(try decoder.singleValueContainer().decode(String.self))
         }

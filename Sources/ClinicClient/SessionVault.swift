@@ -108,12 +108,7 @@ actor SessionVault {
                                                                       headers: [("Content-Type", "application/json")], body: body)),
                   response.status == 200
             else { return nil }
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .custom { decoder in
-                let text = try decoder.singleValueContainer().decode(String.self)
-                return try RFC3339DateTranscoder().decode(text)
-            }
-            guard let tokens = try? decoder.decode(Components.Schemas.TokenResponse.self, from: response.body) else { return nil }
+            guard let tokens = try? ClinicAPIClient.decoder.decode(Components.Schemas.TokenResponse.self, from: response.body) else { return nil }
             self.store(tokens)
             return tokens.accessToken
         }

@@ -23,12 +23,26 @@ final class ServerMetrics: Sendable {
                                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
                                       .seconds(2.5), .seconds(5)]
 
+    /// Handles by label set, so a request costs one dictionary lookup under a lock rather than a
+    /// registry lookup (name and label formatting) per series.
+    private let requestSeries = NIOLockedValueBox<[String: (counter: Counter, histogram: DurationHistogram)]>([:])
+
     func request(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: .init(metricName: "clinic_http_requests", unitName: "total", helpText: "HTTP requests answered"),
-                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: .init(metricName: "clinic_http_request_duration", unitName: "seconds",
-                                                         helpText: "Time to answer, by route"),
-                                       labels: [("route", route), ("method", method)], buckets: Self.buckets).record(duration)
+        let key = "\(route) \(method) \(status)"
+        let series = requestSeries.withLockedValue { cache in
+            if let found = cache[key] { return found }
+            let made = (
+                counter: registry.makeCounter(descriptor: .init(metricName: "clinic_http_requests", unitName: "total",
+                                                                helpText: "HTTP requests answered"),
+                                              labels: [("route", route), ("method", method), ("status", String(status))]),
+                histogram: registry.makeDurationHistogram(descriptor: .init(metricName: "clinic_http_request_duration", unitName: "seconds",
+                                                                            helpText: "Time to answer, by route"),
+                                                          labels: [("route", route), ("method", method)], buckets: Self.buckets))
+            cache[key] = made
+            return made
+        }
+        series.counter.increment()
+        series.histogram.record(duration)
     }
 
     func webhook(_ outcome: String) {

@@ -279,40 +279,6 @@ actor GroupCommitter {
     }
 }
 
-/// A first-come, first-served async lock.
-actor AsyncGate {
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func acquire() async {
-        if !busy {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func release() {
-        if waiters.isEmpty {
-            busy = false
-        } else {
-            waiters.removeFirst().resume()
-        }
-    }
-
-    nonisolated func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
-        do {
-            let result = try await body()
-            await release()
-            return result
-        } catch {
-            await release()
-            throw error
-        }
-    }
-}
-
 /// `$3` → `?3`: SQLite reads `$name` as a named parameter numbered by first appearance, while
 /// `?NNN` is numbered explicitly, so the PostgreSQL spelling keeps its meaning exactly.
 func positionalPlaceholders(_ sql: String) -> String {

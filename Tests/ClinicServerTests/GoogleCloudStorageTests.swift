@@ -1,3 +1,4 @@
+import ClinicAPI
 import ClinicClient
 import ClinicStore
 import Foundation
@@ -75,7 +76,7 @@ struct StorageEmulator: Sendable {
         let vectors = try #require(try GoogleConformance.document()["signingV4Tests"] as? [[String: Any]])
         #expect(vectors.count == 5)
         for vector in vectors {
-            let date = try #require(RFC3339Parse.date(vector["timestamp"] as? String ?? ""))
+            let date = try #require(RFC3339DateTranscoder.parse(vector["timestamp"] as? String ?? ""))
             let url = try V4Signer.signedURL(account: account, endpoint: "https://storage.googleapis.com", bucket: vector["bucket"] as? String ?? "",
                                              object: vector["object"] as? String, expiresIn: vector["expiration"] as? Int ?? 0, at: date,
                                              headers: vector["headers"] as? [String: String] ?? [:],
@@ -169,8 +170,4 @@ struct StorageEmulator: Sendable {
                                                                      "STORAGE_EMULATOR_HOST": "127.0.0.1:9023"])
         #expect(configuration.gcsBucket == "clinic-docs" && configuration.gcsEndpoint == "http://127.0.0.1:9023")
     }
-}
-
-enum RFC3339Parse {
-    static func date(_ text: String) -> Date? { ISO8601DateFormatter().date(from: text) }
 }
