@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: test-fuzz staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
+.PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
 
 all: build
 
@@ -60,6 +60,10 @@ test-fuzz: deps-test
 	$(SWIFT) build --product clinic-server
 	scripts/fuzz-api.sh 400
 
+# libFuzzer on the client's answer decoding and the server's query parsing, a minute each.
+test-fuzz-lib: deps-build
+	scripts/fuzz-lib.sh 60
+
 # A staging server for demos: PostgreSQL, a demo account with realistic data, and the
 # `clinic --server` line to point a terminal at it (STAGING_HOST/STAGING_PORT to change the bind).
 staging: deps-test
@@ -76,6 +80,9 @@ test: deps-test
 	$(SWIFT) build --build-tests
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/e2e-tui.sh
+	.build/debug/fuzz-query-parsing Tests/Fuzz/query-parsing
+	.build/debug/fuzz-client-decoding Tests/Fuzz/client-decoding
+	scripts/fuzz-lib.sh 20
 	python3 scripts/reliability-crash.py 5
 	python3 scripts/load-test.py 50 15
 	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi

@@ -1,5 +1,14 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// `CLINIC_FUZZ_RUNTIME=<libclang_rt.fuzzer_no_main.a> swift build --build-path .build-fuzz --product fuzz-…`
+// (make test-fuzz-lib): our own parsing and decoding targets instrumented for libFuzzer, the fuzz
+// targets linked with its no-main runtime (SwiftPM gives every executable its own entry point).
+// Only ours: `-Xswiftc -sanitize=fuzzer` would also reach the build plugin's generator tool.
+let fuzzRuntime = ProcessInfo.processInfo.environment["CLINIC_FUZZ_RUNTIME"] ?? ""
+let fuzzInstrumented: [SwiftSetting] = fuzzRuntime.isEmpty ? [] : [.unsafeFlags(["-sanitize=fuzzer"]), .define("FUZZING")]
+let fuzzLinked: [LinkerSetting] = fuzzRuntime.isEmpty ? [] : [.unsafeFlags([fuzzRuntime, "-lstdc++"])]
 
 let package = Package(
     name: "ClinicOSLite",
@@ -30,12 +39,17 @@ let package = Package(
             name: "ClinicAPI",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
             resources: [.copy("openapi.yaml")],
+            swiftSettings: fuzzInstrumented,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // What clients send to find things: page cursors and search terms. Pure (Foundation only),
+        // so the fuzzers build it without the database drivers.
+        .target(name: "ClinicQuery", swiftSettings: fuzzInstrumented),
         // Persistence: one protocol, SQLite and PostgreSQL executors, migrations.
         .target(
             name: "ClinicStore",
             dependencies: [
+                "ClinicQuery",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +92,8 @@ let package = Package(
             dependencies: [
                 "CCurl", "ClinicAPI",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumented
         ),
         // ncursesw (wide characters), found by pkg-config.
         .systemLibrary(
@@ -98,12 +113,28 @@ let package = Package(
         // The terminal app as state, update and view: no curl, no ncurses.
         .target(
             name: "ClinicTUI",
-            dependencies: ["ClinicAPI"]
+            dependencies: ["ClinicAPI"],
+            swiftSettings: fuzzInstrumented
         ),
         // Themes: TOML files (themes/) mapped onto the UI's style roles.
         .target(
             name: "ClinicTheme",
             dependencies: ["ClinicTUI", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Fuzz targets: libFuzzer binaries with `-sanitize=fuzzer -DFUZZING` (make test-fuzz-lib),
+        // corpus replayers otherwise (run by the tests on the seeds in Tests/Fuzz).
+        .target(name: "CLibFuzzer"),
+        .target(name: "FuzzHarness", dependencies: ["CLibFuzzer"], swiftSettings: fuzzInstrumented),
+        .executableTarget(
+            name: "fuzz-client-decoding",
+            dependencies: ["FuzzHarness", "ClinicClient", "ClinicAPI", "ClinicTUI",
+                           .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            swiftSettings: fuzzInstrumented, linkerSettings: fuzzLinked
+        ),
+        .executableTarget(
+            name: "fuzz-query-parsing",
+            dependencies: ["FuzzHarness", "ClinicQuery", "ClinicAPI"],
+            swiftSettings: fuzzInstrumented, linkerSettings: fuzzLinked
         ),
         .testTarget(
             name: "ClinicTUITests",

@@ -1,3 +1,6 @@
+// Cursors, pages and search terms live in ClinicQuery (pure parsing, fuzzed alone); everyone who
+// uses the store uses them.
+@_exported import ClinicQuery
 import Foundation
 import Logging
 

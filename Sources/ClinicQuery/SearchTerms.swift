@@ -6,26 +6,53 @@ import Foundation
 /// one per suffix of the phone's digits (prefixed `#`), so that "any word prefix" and "phone digits
 /// anywhere" both become range scans of `patient_terms (user_id, term)`.
 public enum SearchTerms {
-    static let phonePrefix = "#"
-    static let minimumPhoneDigits = 3
+    public static let phonePrefix = "#"
+    public static let minimumPhoneDigits = 3
     /// Above every character: `term < prefix + ceiling` bounds a prefix range (byte-wise compare).
-    static let ceiling = "\u{10FFFF}"
+    public static let ceiling = "\u{10FFFF}"
 
     public static func fold(_ text: String) -> String {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).lowercased()
     }
 
     /// Words of a name: runs of letters, digits and their combining marks (so Devanagari vowel
-    /// signs stay inside their word).
+    /// signs stay inside their word), each folded on its own. Split on code points before folding,
+    /// so a name and a query holding the same word get the same term whatever surrounds it (the
+    /// query fuzzer found folding the whole text made a mark after a line break fold differently).
     public static func words(_ text: String) -> [String] {
-        fold(text).split(whereSeparator: { character in
-            !(character.isLetter || character.isNumber || character.unicodeScalars.contains {
-                switch $0.properties.generalCategory {
-                case .nonspacingMark, .spacingMark, .enclosingMark: return true
-                default: return false
-                }
-            })
-        }).map(String.init)
+        var words: [String] = []
+        var word = String.UnicodeScalarView()
+        func finishWord() {
+            guard !word.isEmpty else { return }
+            let folded = fold(String(word))
+            if !folded.isEmpty { words.append(folded) }
+            word = String.UnicodeScalarView()
+        }
+        for scalar in text.unicodeScalars {
+            guard isWordScalar(scalar) else { finishWord(); continue }
+            // A mark with nothing to sit on (after a space, at the start) carries nothing to search by.
+            if word.isEmpty && isMark(scalar) { continue }
+            word.append(scalar)
+        }
+        finishWord()
+        return words
+    }
+
+    static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
+    }
+
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
     }
 
     public static func digits(_ text: String) -> String {
