@@ -80,6 +80,7 @@ test: deps-test
 	$(SWIFT) build --build-tests
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/e2e-tui.sh
+	scripts/e2e-faults.sh
 	.build/debug/fuzz-query-parsing Tests/Fuzz/query-parsing
 	.build/debug/fuzz-client-decoding Tests/Fuzz/client-decoding
 	scripts/fuzz-lib.sh 20
@@ -93,10 +94,12 @@ test-reliability: deps-test
 	python3 scripts/reliability-crash.py 20
 	python3 scripts/load-test.py 200 60
 
-# The terminal end-to-end test alone (real clinic in tmux against a real clinic-server).
+# The terminal end-to-end tests alone (real clinic in tmux against a real clinic-server; then
+# through a proxy that injects 500s, 503 pages, 10 s delays and hostile text).
 test-e2e: deps-test
 	$(SWIFT) build
 	scripts/e2e-tui.sh
+	scripts/e2e-faults.sh
 
 bench-server: deps-bench
 	$(SWIFT) build -c release --product clinic-server

@@ -3,52 +3,10 @@
 # `clinic-server`. Prints "N passed, M failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin=${BIN:-.build/debug}
-for tool in tmux curl python3; do command -v $tool >/dev/null || { echo "e2e: $tool is missing" >&2; exit 1; }; done
-
-tmp=$(mktemp -d /tmp/clinic-e2e.XXXXXX)
-session="clinic-e2e-$$"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-base="http://127.0.0.1:$port"
-passed=0
-failed=0
-server=""
-
-cleanup() {
-  tmux kill-session -t "$session" 2>/dev/null
-  [ -n "$server" ] && kill -9 "$server" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-start_server() {
-  BCRYPT_COST=4 LOG_LEVEL=error "$bin/clinic-server" --port "$port" --data-dir "$tmp/data" >>"$tmp/server.log" 2>&1 &
-  server=$!
-  for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && return 0; sleep 0.1; done
-  echo "e2e: server did not start" >&2; cat "$tmp/server.log" >&2; exit 1
-}
-
-check() { # name, then a command that must succeed
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
-  else failed=$((failed + 1)); echo "FAIL $name"; echo "---- screen ----"; tmux capture-pane -p -t "$session" 2>/dev/null; echo "----------------"; fi
-}
-
-screen_has() { tmux capture-pane -p -t "$session" | grep -qF -- "$1"; }
-wait_for() { # text [seconds]
-  local deadline=$((SECONDS + ${2:-10}))
-  while [ $SECONDS -lt $deadline ]; do screen_has "$1" && return 0; sleep 0.1; done
-  return 1
-}
-type_text() { tmux send-keys -t "$session" -l -- "$1"; }
-press() { tmux send-keys -t "$session" "$@"; }
-api() { # method path [json]
-  curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" ${3:+-H "Content-Type: application/json" -d "$3"}
-}
+source scripts/e2e-lib.sh
 
 start_server
-token=$(curl -sf -X POST "$base/api/users/register" -H 'Content-Type: application/json' \
-  -d '{"username":"Dr E2E","email":"e2e@example.org","password":"e2e-password"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+token=$(register "Dr E2E" e2e@example.org e2e-password)
 for name in "Zoë Müller" "王小明" "José Álvarez-Núñez" "Grace Hopper"; do
   api POST /api/patients "{\"name\":\"$name\"}" >/dev/null
 done

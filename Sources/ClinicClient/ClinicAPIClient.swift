@@ -147,7 +147,7 @@ struct FailureMiddleware: ClientMiddleware {
 
     static func failure(status: Int, body: Data, retryAfter: String?) -> APIFailure {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
-        var message = HTTPResponse.Status(code: status).reasonPhrase
+        var message = Self.plainMessage(status: status, body: body)
         var fieldErrors: [String: String] = [:]
         if let detail = object?["detail"] as? String {
             message = detail
@@ -160,9 +160,44 @@ struct FailureMiddleware: ClientMiddleware {
             }
             message = (issues.first?["msg"] as? String) ?? "The request was not valid."
         }
+        // A detail with nothing to read in it (blank, or only escape sequences the screen will strip).
+        if !UntrustedText.isReadable(message) {
+            message = Self.plainMessage(status: status, body: Data())
+        }
         if status == 429, let retryAfter { message += " (retry in \(retryAfter) s)" }
+        // A 502/503/504 without the contract's error body is a proxy or load balancer speaking (the
+        // server is restarting or gone): as good as no answer, so saves are kept and retried. Our own
+        // 502/503 (a payment gateway's refusal) carry `detail` and stay errors.
+        if [502, 503, 504].contains(status), object?["detail"] == nil {
+            return APIFailure(kind: .unreachable, status: status, message: "the server is unavailable (\(status) from the proxy in front of it)")
+        }
         let kind: APIFailure.Kind = status == 401 ? .sessionExpired : .rejected
         return APIFailure(kind: kind, status: status, code: object?["code"] as? String, message: message, fieldErrors: fieldErrors)
+    }
+
+    /// Words for an error answer without the contract's `detail`: a short plain-text body (uvicorn
+    /// answers an unhandled error with "Internal Server Error"), else what the status means. (The
+    /// status alone has no words: `HTTPResponse.Status(code:)` leaves its reason phrase empty, which
+    /// once showed a 500 as a blank line in the note editor.)
+    static func plainMessage(status: Int, body: Data) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        if !firstLine.isEmpty, !firstLine.hasPrefix("<"), !firstLine.hasPrefix("{"), !firstLine.hasPrefix("["),
+           UntrustedText.isReadable(firstLine) {
+            return "\(firstLine.prefix(120)) (\(status))"
+        }
+        switch status {
+        case 400: return "The server did not accept the request (400)"
+        case 403: return "Not allowed (403)"
+        case 404: return "Not found (404)"
+        case 409: return "It clashes with something already there (409)"
+        case 413: return "Too large for the server (413)"
+        case 415: return "The server does not accept this kind of file (415)"
+        case 422: return "The request was not valid (422)"
+        case 429: return "Too many requests"
+        case 500...599: return "The server failed (\(status))"
+        default: return "The server answered \(status)"
+        }
     }
 }
 

@@ -100,6 +100,13 @@ public struct ServerConfiguration: Sendable {
             guard let value = Int(limit), value >= 0 else { throw ConfigurationError("RATE_LIMIT_PER_MINUTE must be a whole number (0 turns it off)") }
             configuration.rateLimitPerMinute = value
         }
+        if let seconds = environment["ACCESS_TOKEN_SECONDS"], !seconds.isEmpty {
+            // Short lifetimes are for tests of the refresh path; a day is the most a stolen token should buy.
+            guard let value = Int(seconds), (5...86_400).contains(value) else {
+                throw ConfigurationError("ACCESS_TOKEN_SECONDS must be a whole number from 5 to 86400")
+            }
+            configuration.accessTokenSeconds = value
+        }
         if let trust = environment["TRUST_PROXY"], !trust.isEmpty { configuration.trustProxy = ["1", "true", "yes"].contains(trust.lowercased()) }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty { configuration.googleCredentialsPath = path }

@@ -15,7 +15,7 @@ struct ClinicServerCommand: AsyncParsableCommand {
             CLINIC_DATA_DIR, LOG_LEVEL); a flag overrides its variable. With no DATABASE_URL the server keeps a \
             SQLite file under the data directory. Serving on a non-loopback HOST needs JWT_SECRET.
             """,
-        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Backup.self, Restore.self],
+        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Backup.self, Restore.self, BenchHello.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -96,6 +96,17 @@ struct Serve: AsyncParsableCommand {
             _ = try configuration.resolveJWTSecret()
             try await ClinicServerApp.run(configuration: configuration, logger: Logger(label: "clinic-server"))
         }
+    }
+}
+
+/// The benchmark's ceiling: Hummingbird with one route and nothing of ours (no middleware, no auth,
+/// no database), so each endpoint can be reported as a fraction of what this machine can serve.
+struct BenchHello: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-hello", abstract: "Serve GET /hello only (the benchmark's ceiling).",
+                                                    shouldDisplay: false)
+    @Option(help: "Port to listen on.") var port: Int
+    func run() async throws {
+        try await HelloServer.run(port: port)
     }
 }
 

@@ -61,6 +61,9 @@ enum ClientDecodingFuzz {
 
         // An error answer becomes a message (and field errors) for the status line.
         let failure = FailureMiddleware.failure(status: status, body: body, retryAfter: bytes[0] & 1 == 0 ? "7" : nil)
+        guard !TerminalText.sanitize(failure.message).trimmingCharacters(in: .whitespaces).isEmpty else {
+            FuzzHarness.violated("an error answer (\(status)) became an empty message", input)
+        }
         checkTerminalText(failure.message, input)
         for (field, message) in failure.fieldErrors { checkTerminalText(field, input); checkTerminalText(message, input) }
 

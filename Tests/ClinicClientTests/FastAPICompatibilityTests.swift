@@ -1,5 +1,5 @@
 import ClinicAPI
-import ClinicClient
+@testable import ClinicClient
 import Foundation
 import Testing
 
@@ -41,6 +41,7 @@ import Testing
         let fake = try FakeServer(routes: [
             "/api/token": .respond(status: 200, body: Self.token),
             "/api/patients": .respond(status: 503, body: "<html>Service Unavailable</html>"),
+            "/api/plans": .respond(status: 503, body: #"{"detail":"Payment gateway unreachable","code":"gateway_unavailable"}"#),
             "/api/users/me": .delay(seconds: 3, then: 200, body: Self.user),
             "/api/patients/65f1a2b3c4d5e6f708192a3c/notes": .drop,
         ])
@@ -48,7 +49,11 @@ import Testing
         let client = makeClient("http://127.0.0.1:\(fake.port)", timeout: .seconds(1))
         _ = try await client.login(email: "s@example.org", password: "password1")
         let unavailable = await failure { _ = try await client.patients(query: "", cursor: nil) }
-        #expect(unavailable?.status == 503 && unavailable?.kind == .rejected)
+        // A proxy's page while the server restarts counts as no answer (saves are kept and retried)…
+        #expect(unavailable?.status == 503 && unavailable?.kind == .unreachable)
+        // …the application's own 503 (with the contract's body) is an error to show.
+        let gateway = await failure { _ = try await client.plans() }
+        #expect(gateway?.status == 503 && gateway?.kind == .rejected && gateway?.message == "Payment gateway unreachable")
         let slow = await failure { _ = try await client.currentUser() }
         #expect(slow?.kind == .unreachable)
         let dropped = await failure { _ = try await client.notes(patientID: "65f1a2b3c4d5e6f708192a3c", cursor: nil) }
@@ -67,5 +72,19 @@ import Testing
         #expect(result?.kind == .cancelled)
         // libcurl sees the abort in its progress callback (about once a second; later on a loaded machine).
         #expect(ContinuousClock.now - started < .seconds(6))
+    }
+}
+
+@Suite struct ErrorWordsTests {
+    @Test func test_errorAnswersWithoutADetail_stillHaveWords() {
+        // uvicorn's plain-text 500, a proxy's HTML page, an empty body, a detail that is only an escape.
+        #expect(FailureMiddleware.failure(status: 500, body: Data("Internal Server Error".utf8), retryAfter: nil).message
+                == "Internal Server Error (500)")
+        #expect(FailureMiddleware.failure(status: 500, body: Data("<html><body>oops</body></html>".utf8), retryAfter: nil).message
+                == "The server failed (500)")
+        #expect(FailureMiddleware.failure(status: 404, body: Data(), retryAfter: nil).message == "Not found (404)")
+        #expect(FailureMiddleware.failure(status: 400, body: Data(#"{"detail":"\u001b[2J"}"#.utf8), retryAfter: nil).message
+                == "The server did not accept the request (400)")
+        #expect(FailureMiddleware.failure(status: 429, body: Data(), retryAfter: "7").message == "Too many requests (retry in 7 s)")
     }
 }

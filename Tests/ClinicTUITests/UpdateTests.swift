@@ -123,6 +123,20 @@ import Testing
         #expect(state.timeline.notes.first?.id == "n1")
     }
 
+    @Test func test_aServerError_onSave_isShown_andTheNoteStaysToSaveAgain() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("a")))
+        for character in "Chest clear" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.control("s")))
+        let key = "note-\(Fixture.patients[0].id)"
+        #expect(update(&state, .noteSaveFailed(ClientFailure(kind: .rejected, status: 500, message: "Internal Server Error"), draftKey: key)).isEmpty)
+        #expect(view(state).text.contains("Internal Server Error"))
+        guard case .noteEditor(let editor) = state.overlay else { Issue.record("the editor closed"); return }
+        #expect(editor.editor.text == "Chest clear" && !editor.saving)
+        #expect(update(&state, .key(.control("s"))).contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil,
+                                                                        content: "Chest clear", draftKey: key)))
+    }
+
     @Test func test_sessionExpiry_duringASave_goesToLogin_keepsTheText_andSavesAfterLogin() {
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("a")))

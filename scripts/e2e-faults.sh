@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The terminal client under faults: the real `clinic` in tmux, talking to a real `clinic-server`
+# through scripts/fault-proxy.py, which turns answers into 500s, a load balancer's 503 page, 10 s
+# delays, or names and notes full of escape sequences and right-to-left marks; access tokens last
+# 20 s so the client must refresh on its own (longer than the 10 s delay, or no request could
+# arrive with a live token). The screen must stay intact, every note typed must
+# reach the server exactly once, and the terminal must be restored on exit (q and SIGTERM).
+# Prints "N passed, M failed"; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/e2e-lib.sh
+
+proxy_port=$(free_port)
+proxy=""
+extra_cleanup='[ -n "$proxy" ] && kill "$proxy" 2>/dev/null'
+fault() { echo "$*" > "$tmp/fault"; }
+fault pass
+python3 scripts/fault-proxy.py "$base" "$proxy_port" "$tmp/fault" "$tmp/proxy.log" 2>>"$tmp/proxy.err" &
+proxy=$!
+start_server ACCESS_TOKEN_SECONDS=20
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$proxy_port/healthz" >/dev/null && break; sleep 0.1; done
+
+token=$(register "Dr Faults" faults@example.org faults-password)
+for name in "Ada Lovelace" "Grace Hopper" "Mallory Target"; do api POST /api/patients "{\"name\":\"$name\"}" >/dev/null; done
+mallory=$(api GET "/api/patients?q=mallory" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+api POST "/api/patients/$mallory/notes" '{"content":"Seen for a cough."}' >/dev/null
+grace=$(api GET "/api/patients?q=grace" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+notes_with() { # text: how many of Grace's notes on the server hold it
+  curl -sf "$base/api/patients/$grace/notes" -H "Authorization: Bearer $(register_or_login)" |
+    python3 -c "import sys,json; print(sum(1 for n in json.load(sys.stdin)['items'] if sys.argv[1] in n['content']))" "$1"
+}
+register_or_login() { curl -sf -X POST "$base/api/token" -d "username=faults@example.org&password=faults-password" |
+  python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'; }
+wait_notes() { # text [seconds]: until exactly one note holds the text
+  local deadline=$((SECONDS + ${2:-15}))
+  while [ $SECONDS -lt $deadline ]; do [ "$(notes_with "$1")" = 1 ] && return 0; sleep 0.3; done
+  return 1
+}
+terminal_restored() { # the pane's tty is back in cooked mode with echo, and the alternate screen is left
+  tmux send-keys -t "$session" -l "stty -a > $tmp/stty.\$\$; echo \$\$ > $tmp/stty.done" 2>/dev/null; tmux send-keys -t "$session" Enter
+  for _ in $(seq 50); do [ -f "$tmp/stty.done" ] && break; sleep 0.1; done
+  local file="$tmp/stty.$(cat "$tmp/stty.done" 2>/dev/null)"
+  grep -qE '(^| )icanon( |$)' "$file" && grep -qE '(^| )echo( |$)' "$file" && [ "$(tmux display -p -t "$session" '#{alternate_on}')" = 0 ]
+}
+start_clinic() {
+  rm -f "$tmp/exit" "$tmp/stty.done"
+  tmux kill-session -t "$session" 2>/dev/null
+  # After clinic exits, an interactive shell stays in the pane, so its terminal state can be read.
+  tmux new-session -d -s "$session" -x 80 -y 24 \
+    "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 $bin/clinic --server http://127.0.0.1:$proxy_port; echo exit=\$? > $tmp/exit; exec env -i HOME=$tmp TERM=xterm-256color PS1='$ ' bash --norc -i"
+}
+
+# Hostile text from the server (a staging server may store anything): escape sequences, a title
+# change, a clipboard write (OSC 52), right-to-left overrides and marks.
+fault hostile GET /api/patients
+start_clinic
+wait_for "Log in"
+type_text "faults@example.org"; press Tab; type_text "faults-password"; press Enter
+check "logged in through the proxy" wait_for "Dr Faults │ basic"
+check "a hostile name is shown as plain text" wait_for "Evil TNEITAP Mallet"
+check "…the screen was not cleared by it: the other patients and the status bar are there" \
+  bash -c "tmux capture-pane -p -t $session | grep -qF 'Grace Hopper' && tmux capture-pane -p -t $session | sed -n 1p | grep -qF 'Dr Faults' && tmux capture-pane -p -t $session | sed -n 24p | grep -qF '/ search'"
+check "…the window title was not changed (OSC 0)" bash -c "[ \"\$(tmux display -p -t $session '#{pane_title}')\" != pwned ]"
+check "…nothing reached the clipboard (OSC 52)" bash -c "! tmux show-buffer 2>/dev/null | grep -qF stolen"
+check "a hostile note is shown without its sequences" wait_for "Red alert clipboard isolated end"
+check "no escape character reached the screen" bash -c "! tmux capture-pane -p -e -t $session | grep -qF pwned"
+fault pass
+
+# Tokens last 20 s: after 21 s the next request refreshes on its own, without the login screen.
+sleep 21
+press j   # Grace Hopper: her notes load with an expired token
+check "an expired token is refreshed without asking" bash -c "for i in \$(seq 50); do grep -q 'POST /api/token/refresh 200' $tmp/proxy.log && exit 0; sleep 0.2; done; exit 1"
+check "…and the login screen did not appear" bash -c "sleep 0.5; ! tmux capture-pane -p -t $session | grep -qF 'Log in'"
+check "…the notes pane loaded" wait_for "No notes yet" 5
+
+# A 500 on save: the error is shown, the note stays in the editor, saving again later works.
+fault 500 POST /api/patients/
+press a; type_text "Fault note one: BP 130/85"; press C-s
+check "a 500 is reported in the editor, in the server's words" wait_for "Internal Server Error (500)" 10
+check "…and the note is still in the editor" wait_for "Fault note one: BP 130/85"
+fault pass
+press C-s
+check "saving again after the 500 lands it, once" wait_notes "Fault note one" 15
+
+# A load balancer's 503 page (the server restarting): kept as a draft and retried on its own.
+sleep 1
+fault 503 POST /api/patients/
+press a; type_text "Fault note two: retried by itself"; press C-s
+check "a proxy's 503 keeps the note and says it will retry" wait_for "your note is kept as a draft" 10
+check "…the draft is on disk" bash -c "grep -rqF 'Fault note two' $tmp/.local/state/clinic-os-lite/drafts"
+fault pass
+check "…saved by itself once the server answers, once" wait_notes "Fault note two" 20
+
+# A 10 s delay: the editor shows it is saving and the screen stays whole; then it lands, once.
+sleep 1
+fault delay:10 POST /api/patients/
+press a; type_text "Fault note three: slow network"; press C-s
+sleep 3
+check "during a 10 s wait the editor says it is saving" wait_for "saving…" 2
+check "…and still shows the note and the status bar" \
+  bash -c "tmux capture-pane -p -t $session | grep -qF 'Fault note three' && tmux capture-pane -p -t $session | sed -n 1p | grep -qF 'Dr Faults'"
+check "…then it is saved, once" wait_notes "Fault note three" 30
+fault pass
+check "the timeline shows all three notes" bash -c "sleep 1; tmux capture-pane -p -t $session | grep -c 'Fault note' | grep -qx 3"
+
+# Leaving: q, then SIGTERM in a second run; the terminal is restored both times.
+press q
+for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
+check "q exits cleanly" grep -q "exit=0" "$tmp/exit"
+check "…and the terminal is restored (cooked mode, echo, main screen)" terminal_restored
+start_clinic
+check "a second start uses the saved session" wait_for "Dr Faults │ basic" 10
+pkill -TERM -x -P "$(tmux display -p -t "$session" '#{pane_pid}')" clinic
+for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
+check "SIGTERM ends it" test -f "$tmp/exit"
+check "…and the terminal is restored" terminal_restored
+
+echo "e2e-faults: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

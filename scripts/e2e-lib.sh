@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Shared by the tmux end-to-end scripts: a temp folder, a tmux session, a real `clinic-server` on a
+# free loopback port, and the check/wait/type helpers. Source it; it sets $tmp, $session, $port,
+# $base and counts checks in $passed/$failed.
+bin=${BIN:-.build/debug}
+for tool in tmux curl python3; do command -v $tool >/dev/null || { echo "e2e: $tool is missing" >&2; exit 1; }; done
+
+tmp=$(mktemp -d /tmp/clinic-e2e.XXXXXX)
+session="clinic-e2e-$$"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+port=$(free_port)
+base="http://127.0.0.1:$port"
+passed=0
+failed=0
+server=""
+extra_cleanup=""
+
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null
+  [ -n "$server" ] && kill -9 "$server" 2>/dev/null
+  [ -n "$extra_cleanup" ] && eval "$extra_cleanup"
+  if [ -n "${KEEP:-}" ]; then echo "kept: $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+start_server() { # extra environment assignments may be given, e.g. ACCESS_TOKEN_SECONDS=5
+  env BCRYPT_COST=4 LOG_LEVEL=error "$@" "$bin/clinic-server" --port "$port" --data-dir "$tmp/data" >>"$tmp/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "e2e: server did not start" >&2; cat "$tmp/server.log" >&2; exit 1
+}
+
+check() { # name, then a command that must succeed
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
+  else failed=$((failed + 1)); echo "FAIL $name"; echo "---- screen ----"; tmux capture-pane -p -t "$session" 2>/dev/null; echo "----------------"; fi
+}
+
+screen_has() { tmux capture-pane -p -t "$session" | grep -qF -- "$1"; }
+wait_for() { # text [seconds]
+  local deadline=$((SECONDS + ${2:-10}))
+  while [ $SECONDS -lt $deadline ]; do screen_has "$1" && return 0; sleep 0.1; done
+  return 1
+}
+type_text() { tmux send-keys -t "$session" -l -- "$1"; }
+press() { tmux send-keys -t "$session" "$@"; }
+api() { # method path [json]
+  curl -sf -X "$1" "$base$2" -H "Authorization: Bearer $token" ${3:+-H "Content-Type: application/json" -d "$3"}
+}
+register() { # name email password: prints the access token
+  curl -sf -X POST "$base/api/users/register" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"email\":\"$2\",\"password\":\"$3\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'
+}
