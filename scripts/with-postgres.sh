@@ -27,11 +27,18 @@ trap cleanup EXIT
 
 "${as_db_user[@]}" "$bindir/initdb" -D "$dir/data" -U clinic --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
-"${as_db_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" start >/dev/null \
-  || { cat "$dir/server.log" >&2; exit 1; }
+# Tests trade durability for speed (fsync off); CLINIC_PG_DURABLE=1 keeps PostgreSQL's defaults, for
+# checks that kill the database and benchmarks that should cost what production costs.
+durability="-c fsync=off -c synchronous_commit=off"
+[ -n "${CLINIC_PG_DURABLE:-}" ] && durability=""
+# The start command is kept as a script: the crash check kills PostgreSQL and starts it again.
+printf '#!/bin/sh\nexec %s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -w -o "-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=400 %s" start >/dev/null\n' \
+  "${as_db_user[*]}" "$bindir" "$dir" "$dir" "$port" "$dir" "$durability" > "$dir/start.sh"
+chmod +x "$dir/start.sh"
+"$dir/start.sh" || { cat "$dir/server.log" >&2; exit 1; }
 "${as_db_user[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U clinic clinic_test
 
 export CLINIC_TEST_POSTGRES_URL="postgres://clinic@127.0.0.1:$port/clinic_test"
+export CLINIC_TEST_POSTGRES_DATA="$dir/data" CLINIC_TEST_POSTGRES_START="$dir/start.sh"
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 "$@"

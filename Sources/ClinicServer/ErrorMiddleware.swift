@@ -1,3 +1,4 @@
+import ClinicStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,7 +23,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error
         case let error as ServerError:
             if let inner = error.underlyingError as? APIError { return inner }
+            // The request was read (the handler had its input): the failure is ours or the
+            // database's, not the client's, so it must not become a 422.
+            if error.operationInput != nil { return apiError(for: error.underlyingError, logger: logger) }
             return decodingFailure(error)
+        case StoreError.unavailable:
+            // The outcome of a write cut off by the database is unknown: say "try again", not "not saved".
+            return APIError(.serviceUnavailable, "The database is unavailable: try again in a moment", code: "database_unavailable",
+                            headers: [.retryAfter: "2"])
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge: return APIError(.contentTooLarge, "Request body is too large", code: "too_large")

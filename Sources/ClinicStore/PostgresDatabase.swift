@@ -43,23 +43,56 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        let rows = try await client.query(Self.makeQuery(sql, binds), logger: logger)
-        return try await Self.collect(rows)
+        do {
+            let rows = try await client.query(Self.makeQuery(sql, binds), logger: logger)
+            return try await Self.collect(rows)
+        } catch {
+            throw Self.classify(error)
+        }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            let tx = PostgresTransaction(connection: connection, logger: self.logger)
-            try await connection.query("BEGIN", logger: self.logger)
-            do {
-                let result = try await body(tx)
-                try await connection.query("COMMIT", logger: self.logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                throw error
+        do {
+            return try await client.withConnection { connection in
+                let tx = PostgresTransaction(connection: connection, logger: self.logger)
+                try await connection.query("BEGIN", logger: self.logger)
+                do {
+                    let result = try await body(tx)
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// A lost or refused connection (the database restarting, crashed, out of connections) becomes
+    /// `StoreError.unavailable`, which the API answers with 503; every other error passes unchanged
+    /// (constraint violations, and the errors our own code throws inside a transaction).
+    static func classify(_ error: any Error) -> any Error {
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .server:
+                let state = psql.serverInfo?[.sqlState] ?? ""
+                // 08: connection exception; 57P0x: shutting down, crashed, cannot connect now; 53: out of resources.
+                guard state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") else { return error }
+                return StoreError.unavailable("PostgreSQL: \(state)")
+            case .tooManyParameters, .invalidCommandTag:
+                return error
+            default:
+                return StoreError.unavailable("PostgreSQL connection: \(psql.code)")
             }
         }
+        // The pool's and the channel's own errors (cannot connect, connection reset) come from NIO.
+        let type = String(reflecting: Swift.type(of: error))
+        if type.hasPrefix("NIO") || type.contains("ConnectionPool") || type.hasPrefix("PostgresNIO") {
+            return StoreError.unavailable("PostgreSQL connection: \(type)")
+        }
+        return error
     }
 
     public func close() async {

@@ -1,4 +1,7 @@
 import ClinicStore
+import HTTPTypes
+import Logging
+import OpenAPIRuntime
 import Foundation
 import Testing
 
@@ -68,5 +71,36 @@ import Testing
         #expect(limiter.take("a", now: start) == 1)
         #expect(limiter.take("a", now: start + .milliseconds(600)) == nil, "one more token after half a second")
         #expect(limiter.take("a", now: start + .milliseconds(600)) != nil)
+    }
+}
+
+/// Which status a failure becomes: the client's fault is a 4xx, the database's a 503, never a 422
+/// for a request that was read fine (a lost PostgreSQL connection once came back as "Request could
+/// not be read", found by killing PostgreSQL under a writer).
+@Suite struct FailureStatusTests {
+    static func serverError(read: Bool, _ underlying: any Error) -> ServerError {
+        ServerError(operationID: "createNote", request: HTTPRequest(method: .post, scheme: "http", authority: "x", path: "/api/patients/a/notes"),
+                    requestBody: nil, requestMetadata: .init(), operationInput: read ? "input" : nil,
+                    causeDescription: read ? "User handler threw an error." : "Unknown", underlyingError: underlying)
+    }
+
+    @Test func test_theDatabaseGone_is503WithRetryAfter_evenFromInsideAHandler() {
+        let logger = Logger(label: "test")
+        for error: any Error in [StoreError.unavailable("PostgreSQL connection: serverClosedConnection"),
+                                 Self.serverError(read: true, StoreError.unavailable("PostgreSQL: 57P01"))] {
+            let answer = ErrorMiddleware<ClinicRequestContext>.apiError(for: error, logger: logger)
+            #expect(answer.status == .serviceUnavailable)
+            #expect(answer.code == "database_unavailable")
+            #expect(answer.headers[.retryAfter] == "2")
+        }
+    }
+
+    @Test func test_aHandlerFailure_isNotBlamedOnTheRequest() {
+        struct Unexpected: Error {}
+        let logger = Logger(label: "test")
+        #expect(ErrorMiddleware<ClinicRequestContext>.apiError(for: Self.serverError(read: true, Unexpected()), logger: logger).status == .internalServerError)
+        // A request that could not be read is still the client's: 422.
+        let unread = DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "bad"))
+        #expect(ErrorMiddleware<ClinicRequestContext>.apiError(for: Self.serverError(read: false, unread), logger: logger).status == .unprocessableContent)
     }
 }
