@@ -4,7 +4,7 @@ SWIFT ?= swift
 # Debian packages each target needs; installed when missing (as root), else the command is printed.
 BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
-BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
+BENCH_PACKAGES := $(BUILD_PACKAGES) wrk valgrind postgresql tmux
 
 .PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
 
@@ -104,14 +104,16 @@ test-e2e: deps-test
 	scripts/e2e-tui.sh
 	scripts/e2e-faults.sh
 
+# Benchmarks (release builds): figures printed and written into docs/PERFORMANCE.md.
+# BENCH_SECONDS / BENCH_REPEATS shorten or lengthen the server runs (default 5 s × 3).
 bench-server: deps-bench
 	$(SWIFT) build -c release --product clinic-server
-	scripts/bench-server.sh
+	CLINIC_PG_DURABLE=1 scripts/with-postgres.sh python3 scripts/bench-server.py --write docs/PERFORMANCE.md
 
-bench-tui: deps-test
+bench-tui: deps-bench
 	$(SWIFT) build -c release --product clinic-server
 	$(SWIFT) build -c release --product clinic
-	scripts/bench-tui.sh
+	scripts/bench-tui.sh docs/PERFORMANCE.md
 
 bench: bench-server bench-tui
 

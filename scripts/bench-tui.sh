@@ -2,8 +2,24 @@
 # Terminal client benchmark (release build): renderer figures from `clinic bench-render`, then the
 # real app in tmux against a release server with 10,000 patients: start-up to first frame and to
 # the first page of patients (median of 5 starts with a saved session), and its RSS.
+# Usage: bench-tui.sh [markdown file to write the figures into]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${1:-}" ] && [ -z "${BENCH_TUI_INNER:-}" ]; then
+  # Run once more with the output captured, then put it between the file's bench-tui markers.
+  out=$(mktemp); BENCH_TUI_INNER=1 "$0" | tee "$out"
+  python3 - "$1" "$out" <<'PY'
+import re, sys
+path, figures = sys.argv[1], open(sys.argv[2]).read().rstrip()
+start, end = "<!-- bench-tui:start -->", "<!-- bench-tui:end -->"
+block = f"{start}\n```\n{figures}\n```\n{end}"
+text = open(path).read()
+text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S) if start in text else text + "\n" + block + "\n"
+open(path, "w").write(text)
+print(f"written to {path}", file=sys.stderr)
+PY
+  rm -f "$out"; exit 0
+fi
 bin=.build/release
 [ -x "$bin/clinic" ] && [ -x "$bin/clinic-server" ] || { echo "build first: swift build -c release" >&2; exit 1; }
 
@@ -39,3 +55,20 @@ for i in 1 2 3 4 5; do
   fi
   tmux send-keys -t "$session" q 2>/dev/null || true; sleep 0.3; tmux kill-session -t "$session" 2>/dev/null || true
 done
+
+# Instruction counts (callgrind) are the stable figure next to the times: each phase runs twice
+# with different counts and the difference is divided by the extra keys, so start-up and the
+# 10,000 patients' setup cancel out.
+if command -v valgrind >/dev/null; then
+  echo "== instructions per key (valgrind --tool=callgrind, 10,000 patients) =="
+  instructions() { # phase option count
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/clinic" bench-render --phase "$1" "$2" "$3" 2>&1 >/dev/null |
+      awk '/Collected :/ {print $4}'
+  }
+  low=$(instructions keys --keys 100); high=$(instructions keys --keys 1100)
+  echo "update + view + diff (a cursor move in the list): $(( (high - low) / 1000 )) instructions per key"
+  low=$(instructions draw --moves 20); high=$(instructions draw --moves 220)
+  echo "the same plus ncurses drawing to a file: $(( (high - low) / 200 )) instructions per key"
+else
+  echo "valgrind is missing (apt-get install -y valgrind): no instruction counts"
+fi

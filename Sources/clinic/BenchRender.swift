@@ -12,6 +12,9 @@ struct BenchRender: ParsableCommand {
                                                     shouldDisplay: false)
     @Option(help: "Patients loaded in the list.") var patients = 10_000
     @Option(help: "Key presses timed.") var keys = 2_000
+    @Option(help: "Cursor moves drawn through ncurses.") var moves = 50
+    @Option(help: "all, keys (update+view+diff only) or draw (ncurses only): scripts/bench-tui.sh runs the phases under callgrind with two counts and takes the difference, the instructions per key.")
+    var phase = "all"
 
     func run() throws {
         let now = Date()
@@ -25,7 +28,14 @@ struct BenchRender: ParsableCommand {
         state.patients.requestID = 1
         _ = update(&state, .patientsLoaded(requestID: 1, items: items, nextCursor: nil, append: false))
 
-        // Keystroke to frame: update + view + diff, as the loop does (no terminal).
+        if phase == "all" || phase == "keys" { timeKeystrokes(state) }
+        if phase == "all" || phase == "draw" { try measureBytes(user: state.user, items: items, now: now) }
+        print(String(format: "RSS with %d patients loaded: %.1f MiB", patients, Double(residentKiB()) / 1024))
+    }
+
+    /// Keystroke to frame: update + view + diff, as the loop does (no terminal).
+    func timeKeystrokes(_ start: AppState) {
+        var state = start
         var previous = view(state)
         var samples: [Double] = []
         for index in 0..<keys {
@@ -40,8 +50,10 @@ struct BenchRender: ParsableCommand {
         func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
         print(String(format: "keystroke→frame (10k patients, update+view+diff): p50 %.0f µs  p99 %.0f µs  max %.0f µs",
                      percentile(0.5), percentile(0.99), samples.last ?? 0))
+    }
 
-        // Bytes: the real ncurses renderer into a file.
+    /// Bytes: the real ncurses renderer into a file.
+    func measureBytes(user: User?, items: [Patient], now: Date) throws {
         setenv("LINES", "24", 1)
         setenv("COLUMNS", "80", 1)
         setlocale(LC_ALL, "C.UTF-8")
@@ -63,14 +75,15 @@ struct BenchRender: ParsableCommand {
             fflush(output)
             return ftell(output) - before
         }
-        state = AppState(width: 80, height: 24, serverLabel: "bench", user: state.user, now: now)
+        var state = AppState(width: 80, height: 24, serverLabel: "bench", user: user, now: now)
         state.patients.requestID = 1
         _ = update(&state, .patientsLoaded(requestID: 1, items: items, nextCursor: nil, append: false))
         let first = bytes { terminal.draw(view(state)) }
         var moves: [Int] = []
-        for _ in 0..<50 {
+        // Moves inside the page (ten down, ten up): what a doctor does most; a page scroll is measured apart.
+        for index in 0..<self.moves {
             moves.append(bytes {
-                _ = update(&state, .key(.down))
+                _ = update(&state, .key(index % 20 < 10 ? .down : .up))
                 terminal.draw(view(state))
             })
         }
@@ -80,7 +93,6 @@ struct BenchRender: ParsableCommand {
         }
         moves.sort()
         print("bytes written: first frame \(first), cursor move median \(moves[moves.count / 2]) (max \(moves.last ?? 0)), page scroll \(page)")
-        print(String(format: "RSS with %d patients loaded: %.1f MiB", patients, Double(residentKiB()) / 1024))
     }
 }
 
