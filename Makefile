@@ -84,6 +84,7 @@ test: deps-test
 	.build/debug/fuzz-query-parsing Tests/Fuzz/query-parsing
 	.build/debug/fuzz-client-decoding Tests/Fuzz/client-decoding
 	scripts/fuzz-lib.sh 20
+	FUZZ_EXCLUDE=negative_data_rejection,positive_data_acceptance,unsupported_method scripts/fuzz-api.sh 50
 	python3 scripts/reliability-crash.py 5
 	CLINIC_PG_DURABLE=1 scripts/with-postgres.sh python3 scripts/reliability-crash.py 6 --postgres --kill-database
 	python3 scripts/load-test.py 50 15

@@ -2,6 +2,8 @@
 # Fuzzes the API with schemathesis (PyPI) from the served /openapi.yaml, logged in as a Pro doctor
 # with data: every response must be in the contract (status, shape, content type) and none a 5xx.
 # Usage: scripts/fuzz-api.sh [examples per operation, default 150]. Prints schemathesis' summary.
+# FUZZ_EXCLUDE=check,… leaves checks out (make test gates on all but the known contract-level
+# findings: see docs/PERFORMANCE.md).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=${BIN:-.build/debug}
@@ -23,7 +25,7 @@ curl -sf -X POST "$checkout/confirm" >/dev/null
 for name in "Ada Lovelace" "Zoë Müller" "王小明"; do
   curl -sf -X POST "$base/api/patients" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "{\"name\":\"$name\"}" >/dev/null
 done
-st run "$base/openapi.yaml" --url "$base" -H "Authorization: Bearer $token" --checks all \
+st run "$base/openapi.yaml" --url "$base" -H "Authorization: Bearer $token" --checks all ${FUZZ_EXCLUDE:+--exclude-checks "$FUZZ_EXCLUDE"} \
   --max-examples "$examples" --workers 2 --suppress-health-check all --report junit --report-dir "$tmp/report" 2>&1 > "${FUZZ_LOG:-/tmp/clinic-fuzz.log}" 2>&1; tail -40 "${FUZZ_LOG:-/tmp/clinic-fuzz.log}"
 status=${PIPESTATUS[0]}
 exit "$status"

@@ -25,7 +25,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if let inner = error.underlyingError as? APIError { return inner }
             // The request was read (the handler had its input): the failure is ours or the
             // database's, not the client's, so it must not become a 422.
-            if error.operationInput != nil { return apiError(for: error.underlyingError, logger: logger) }
+            // (A multipart body is read lazily inside the handler: its errors are still the request's.)
+            if error.operationInput != nil, !isRequestReadingError(error.underlyingError) {
+                return apiError(for: error.underlyingError, logger: logger)
+            }
             return decodingFailure(error)
         case StoreError.unavailable:
             // The outcome of a write cut off by the database is unknown: say "try again", not "not saved".
@@ -45,6 +48,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// Errors of reading the request itself: decoding, and OpenAPIRuntime's own (a multipart body
+    /// without a proper part, found by schemathesis once handler failures stopped being 422s).
+    static func isRequestReadingError(_ error: any Error) -> Bool {
+        innermostDecodingError(error) != nil || String(reflecting: type(of: error)).hasPrefix("OpenAPIRuntime.")
+    }
+
     /// The generated server could not read the request: say where, in FastAPI's words.
     static func decodingFailure(_ error: ServerError) -> APIError {
         let description = "\(error.causeDescription) \(error.underlyingError)"
@@ -54,6 +63,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         // A request without a body can only have failed in its query (path parameters are strings).
         let hasBody = error.request.method != .get && error.request.method != .delete && error.request.method != .head
         let location = hasBody ? ["body"] : ["query"]
+        if description.contains("Multipart") {
+            return .invalid(["body"], "The upload is not a multipart form with one file part", type: "value_error")
+        }
         guard let decoding = innermostDecodingError(error.underlyingError) else {
             if description.localizedCaseInsensitiveContains("missing") && description.localizedCaseInsensitiveContains("body") {
                 return .invalid(["body"], "Field required", type: "missing")

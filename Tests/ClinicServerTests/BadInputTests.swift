@@ -94,6 +94,33 @@ import Testing
             let created = try await server.createPatient(doctor, ["name": hostile, "address": hostile, "notes": hostile])
             #expect(created["name"] as? String == hostile)
             #expect(try await server.call("GET", "/api/patients?q=robert", token: doctor.token).items().count == 1)
+            let pid = try #require(created["id"] as? String)
+            // Every other free-text field: a note, its amendment, an appointment's reason, a user's name.
+            let note = try await server.call("POST", "/api/patients/\(pid)/notes", token: doctor.token, json: ["content": hostile])
+            let noteContent = try note.object()["content"] as? String
+            #expect(note.status == 201 && noteContent == hostile)
+            let noteID = try #require(try note.object()["id"] as? String)
+            let amended = try await server.call("PATCH", "/api/patients/\(pid)/notes/\(noteID)", token: doctor.token,
+                                                json: ["content": hostile + " amended"])
+            #expect((try amended.object()["content"] as? String) == hostile + " amended")
+            let booking = try await server.call("POST", "/api/appointments", token: doctor.token,
+                                                json: ["patient_id": pid, "starts_at": "2031-03-03T10:00:00Z", "ends_at": "2031-03-03T10:30:00Z",
+                                                       "reason": hostile])
+            let reason = try booking.object()["reason"] as? String
+            #expect(booking.status == 201 && reason == hostile)
+            let other = try await server.registerDoctor(name: "Dr O'Brien; DROP TABLE users;--")
+            #expect((try await server.call("GET", "/api/users/me", token: other.token).object()["username"] as? String)
+                    == "Dr O'Brien; DROP TABLE users;--")
+            // LIKE and regex metacharacters search for themselves (nothing), never for everything.
+            for query in ["%", "_", "%25", ".*", "' OR '1'='1", "\\", "*"] {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let found = try await server.call("GET", "/api/patients?q=\(encoded)", token: doctor.token)
+                let none = try found.items().isEmpty
+                #expect(found.status == 200 && none, "q=\(query) found \(found.text.prefix(120))")
+            }
+            // The tables are all still there and whole.
+            #expect(try await server.call("GET", "/api/patients", token: doctor.token).items().count == 1)
+            #expect(try await server.call("GET", "/api/patients/\(pid)/notes", token: doctor.token).items().count == 1)
         }
     }
 }
