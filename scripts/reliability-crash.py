@@ -17,7 +17,7 @@ binary = os.environ.get("BIN", ".build/debug") + "/clinic-server"
 work = tempfile.mkdtemp(prefix="clinic-crash-")
 sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
 base = f"http://127.0.0.1:{port}"
-env = dict(os.environ, BCRYPT_COST="4", LOG_LEVEL="error", CLINIC_DATA_DIR=work)
+env = dict(os.environ, BCRYPT_COST="4", LOG_LEVEL=os.environ.get("CRASH_LOG_LEVEL", "error"), CLINIC_DATA_DIR=work)
 if postgres:
     if not os.environ.get("CLINIC_TEST_POSTGRES_URL"):
         raise SystemExit("--postgres: run under scripts/with-postgres.sh")
@@ -37,7 +37,8 @@ def kill_postgres():
     subprocess.run([os.environ["CLINIC_TEST_POSTGRES_START"]], check=True)
 
 def start():
-    process = subprocess.Popen([binary, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([binary, "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=open(os.environ["CRASH_SERVER_LOG"], "a") if os.environ.get("CRASH_SERVER_LOG") else subprocess.DEVNULL)
     for _ in range(200):
         try:
             urllib.request.urlopen(base + "/readyz", timeout=1).read(); return process
@@ -100,7 +101,16 @@ def present(path):
 
 missing = [p for p in acknowledged_patients if not present(f"/api/patients/{p}")]
 missing_notes = [n for p, n in acknowledged_notes if not present(f"/api/patients/{p}/notes/{n}")]
-server.send_signal(signal.SIGTERM); server.wait(10)
+if os.environ.get("CRASH_DEBUG_HANG"):
+    metrics = urllib.request.urlopen(base + "/metrics").read().decode()
+    print("\n".join(line for line in metrics.splitlines() if "pool" in line and not line.startswith("#")), file=sys.stderr)
+server.send_signal(signal.SIGTERM)
+try:
+    server.wait(15); stopped = True
+except subprocess.TimeoutExpired:
+    if os.environ.get("CRASH_DEBUG_HANG"):
+        subprocess.run(["gdb", "-p", str(server.pid), "-batch", "-ex", "thread apply all bt 25"], stdout=open(os.environ["CRASH_DEBUG_HANG"], "w"), stderr=subprocess.STDOUT)
+    server.kill(); server.wait(); stopped = False
 store = "PostgreSQL" if postgres else "SQLite"
 checks = [("%s: every acknowledged patient survived %d kills (%d of them PostgreSQL's; %d written)"
            % (store, kills, database_kills, len(acknowledged_patients)), not missing and acknowledged_patients),
@@ -112,6 +122,7 @@ if postgres:
 else:
     integrity = sqlite3.connect(os.path.join(work, "clinic.sqlite")).execute("PRAGMA integrity_check").fetchone()[0]
     checks.append(("PRAGMA integrity_check is ok", integrity == "ok"))
+checks.append(("SIGTERM stopped the server within 15 s (a request stuck waiting for a connection would hold it)", stopped))
 checks.append(("errors answered meanwhile were 503s, never another status (%s)" % (error_statuses or "none"),
                all(code == 503 for code in error_statuses)))
 subprocess.run(["rm", "-rf", work])

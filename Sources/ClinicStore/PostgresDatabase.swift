@@ -35,10 +35,12 @@ public final class PostgresDatabase: SQLDatabase {
         // and a keep-alive timer each time a connection is released, and a superseded timer stays in
         // memory until its whole duration has passed (60 s, 30 s): ~800 bytes per query, which took
         // the server from 45 to 346 MiB in `make bench-server` and grows with the request rate.
-        // With every connection kept (minimum = maximum) and no keep-alive there are no timers: RSS
-        // stays flat (ZZ probe: 80,000 queries, 50 → 50 MiB). A connection that died while idle is
-        // found by its next query (a 503 the clients retry) and the pool opens a new one.
-        configuration.options.minimumConnections = Self.maximumConnections
+        // With the connections kept (no idle timeout to run) and no keep-alive there are no timers:
+        // RSS stays flat (PostgresPoolTests). The minimum is one below the maximum because the pool
+        // wants it lower: with the two equal, a request made while PostgreSQL restarted could wait
+        // for a connection forever (the crash check's SIGTERM hung one time in four). A connection
+        // that died while idle is found by its next query (a 503 the clients retry) and replaced.
+        configuration.options.minimumConnections = Self.maximumConnections - 1
         configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = .seconds(5)
         return configuration
@@ -106,7 +108,22 @@ public final class PostgresDatabase: SQLDatabase {
 
     public func close() async {
         runTask.cancel()
-        _ = await runTask.value
+        // The pool can take its time winding down connections it was re-opening after PostgreSQL
+        // restarted under it (the crash check once waited past 10 s for SIGTERM to end the server).
+        // The process is ending: wait for it at most 3 seconds.
+        let runTask = self.runTask
+        let logger = self.logger
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resume = ResumeOnce(continuation)
+            Task {
+                await runTask.value
+                resume.resume()
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(3))
+                if resume.resume() { logger.warning("PostgreSQL pool still closing after 3 s; leaving it to the process exit") }
+            }
+        }
     }
 
     static func makeQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
@@ -160,5 +177,24 @@ struct PostgresTransaction: SQLExecutor {
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await body(self)
+    }
+}
+
+/// Resumes a continuation from whichever of several tasks comes first.
+final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    /// True for the call that resumed it.
+    @discardableResult
+    func resume() -> Bool {
+        lock.lock()
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume()
+        return pending != nil
     }
 }
