@@ -26,10 +26,10 @@ mallory=$(api GET "/api/patients?q=mallory" | python3 -c 'import sys,json; print
 api POST "/api/patients/$mallory/notes" '{"content":"Seen for a cough."}' >/dev/null
 grace=$(api GET "/api/patients?q=grace" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
 notes_with() { # text: how many of Grace's notes on the server hold it
-  curl -sf "$base/api/patients/$grace/notes" -H "Authorization: Bearer $(register_or_login)" |
+  curl -sf "$base/api/patients/$grace/notes" -H "Authorization: Bearer $(login_token)" |
     python3 -c "import sys,json; print(sum(1 for n in json.load(sys.stdin)['items'] if sys.argv[1] in n['content']))" "$1"
 }
-register_or_login() { curl -sf -X POST "$base/api/token" -d "username=faults@example.org&password=faults-password" |
+login_token() { curl -sf -X POST "$base/api/token" -d "username=faults@example.org&password=faults-password" |
   python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'; }
 wait_notes() { # text [seconds]: until exactly one note holds the text
   local deadline=$((SECONDS + ${2:-15}))

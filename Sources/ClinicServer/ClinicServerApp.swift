@@ -150,8 +150,12 @@ public enum ClinicServerApp {
                                                     "database": "\(store.database.dialect.rawValue)"])
             }
             let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [app, sweeper], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                          logger: logger))
+            var groupConfiguration = ServiceGroupConfiguration(services: [app, sweeper], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                               logger: logger)
+            // In-flight requests get 8 s to finish (Cloud Run kills at 10 s); then they are cancelled.
+            // A request stuck in PostgresNIO's pool after PostgreSQL restarted once held SIGTERM forever.
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+            let group = ServiceGroup(configuration: groupConfiguration)
             try await group.run()
         } catch {
             await store.close()

@@ -31,16 +31,18 @@ public final class PostgresDatabase: SQLDatabase {
             host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
             username: user, password: components.password, database: database.isEmpty ? nil : database, tls: tls)
         configuration.options.maximumConnections = Self.maximumConnections
-        // A fixed-size pool without keep-alive pings. PostgresNIO 1.33's pool schedules an idle timer
-        // and a keep-alive timer each time a connection is released, and a superseded timer stays in
-        // memory until its whole duration has passed (60 s, 30 s): ~800 bytes per query, which took
-        // the server from 45 to 346 MiB in `make bench-server` and grows with the request rate.
-        // With the connections kept (no idle timeout to run) and no keep-alive there are no timers:
-        // RSS stays flat (PostgresPoolTests). The minimum is one below the maximum because the pool
-        // wants it lower: with the two equal, a request made while PostgreSQL restarted could wait
-        // for a connection forever (the crash check's SIGTERM hung one time in four). A connection
-        // that died while idle is found by its next query (a 503 the clients retry) and replaced.
-        configuration.options.minimumConnections = Self.maximumConnections - 1
+        // No keep-alive pings and a short idle timeout. PostgresNIO 1.33's pool schedules an idle
+        // timer and a keep-alive timer each time a connection is released, and a superseded timer
+        // stays in memory until its whole duration has passed (60 s, 30 s by default): ~800 bytes
+        // per query, which took the server from 45 to 346 MiB in `make bench-server`. With no
+        // keep-alive and 5 s of idleness the timers held are those of the last 5 s (a few MiB at
+        // a thousand queries a second) and their memory is reused after (PostgresPoolTests).
+        // Not a fixed pool (minimum connections > 0): when PostgreSQL refuses connections ("too
+        // many clients") that pool trips a precondition in PostgresNIO and crashes the process.
+        // The cost: after 5 s without requests the next one opens a connection (milliseconds on a
+        // local network); a connection that died while idle is found by its next query (a 503 the
+        // clients retry).
+        configuration.options.connectionIdleTimeout = .seconds(5)
         configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = .seconds(5)
         return configuration
