@@ -32,7 +32,8 @@ struct AuthService: Sendable {
     static func make(store: ClinicStore, configuration: ServerConfiguration, secret: String) async -> AuthService {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        let decoy = Bcrypt.hash("decoy-password-never-used", cost: configuration.bcryptCost)
+        let cost = configuration.bcryptCost
+        let decoy = await offloaded { Bcrypt.hash("decoy-password-never-used", cost: cost) }
         return AuthService(store: store, keys: keys, configuration: configuration,
                            throttle: LoginThrottle(limit: configuration.loginFailureLimit, windowSeconds: configuration.loginWindowSeconds),
                            decoyHash: decoy)

@@ -19,8 +19,10 @@ func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) as
     return try await ClinicServerApp.start(configuration: configuration, logger: logger)
 }
 
+/// The client's own default timeout (30 s) unless a test needs a short one: with every suite running
+/// at once on two cores in a debug build, a first request once took over 10 s on a fresh machine.
 func makeClient(_ base: String, session: StoredSession? = nil, file: SessionFile? = nil,
-                timeout: Duration = .seconds(10)) -> ClinicAPIClient {
+                timeout: Duration = CurlHTTPClient.Options().timeout) -> ClinicAPIClient {
     var options = CurlHTTPClient.Options()
     options.timeout = timeout
     return ClinicAPIClient(serverURL: URL(string: base)!, http: CurlHTTPClient(options: options), session: session, sessionFile: file)
