@@ -1,4 +1,6 @@
+import ClinicStore
 import Foundation
+import Logging
 import Testing
 
 @Suite struct PatientTests {
@@ -99,6 +101,45 @@ import Testing
             _ = try await server.call("PATCH", "/api/patients/\(id)", token: doctor.token, json: ["name": "Nouveau Nom"])
             #expect(try await server.call("GET", "/api/patients?q=old", token: doctor.token).items().isEmpty)
             #expect(try await server.call("GET", "/api/patients?q=nouv", token: doctor.token).items().count == 1)
+        }
+    }
+
+    /// Terms written by older search code are written again once, at start-up (migration 6), and
+    /// a doctor finds the patient by the words of today's code.
+    @Test(arguments: StoreKind.available)
+    func test_searchTermsFromOlderCode_areRebuiltAtStartUp(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let doctor = try await server.registerDoctor()
+            let other = try await server.registerDoctor()
+            let patient = try await server.createPatient(doctor, ["name": "Zoë Ångström", "phone_number": "+46 8 555 0199"])
+            let id = try #require(patient["id"] as? String)
+            let neighbour = try await server.createPatient(other, ["name": "Kwame Mensah"])
+            let neighbourID = try #require(neighbour["id"] as? String)
+            // As an older version would have left them: a term today's code does not write, the
+            // right ones missing, and the step not yet applied.
+            try await server.store.database.query("DELETE FROM patient_terms WHERE patient_id = $1", [.text(id)])
+            try await server.store.database.query(
+                "INSERT INTO patient_terms (user_id, term, patient_id, created_at) VALUES ($1, 'stale', $2, 0)",
+                [.text(doctor.id), .text(id)])
+            try await server.store.database.query("DELETE FROM schema_migrations WHERE version = 6", [])
+            #expect(try await server.call("GET", "/api/patients?q=zoe", token: doctor.token).items().isEmpty)
+            #expect(try await server.call("GET", "/api/patients?q=stale", token: doctor.token).items().count == 1)
+
+            // A second process starting on the same database migrates it.
+            let url = kind == .sqlite ? "sqlite://\(server.directory)/clinic.sqlite"
+                                      : try #require(ProcessInfo.processInfo.environment["CLINIC_TEST_POSTGRES_URL"])
+            let second = try await ClinicStore.open(url: url, logger: Logger(label: "test"))
+            await second.close()
+
+            for query in ["zoe", "ANGST", "zoë ång", "0199", "5550199"] {
+                let found = try await server.call("GET", "/api/patients?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+                                                  token: doctor.token).items()
+                #expect(found.map { $0["id"] as? String } == [id], "q=\(query)")
+            }
+            #expect(try await server.call("GET", "/api/patients?q=stale", token: doctor.token).items().isEmpty)
+            let neighbours = try await server.call("GET", "/api/patients?q=mensah", token: other.token).items()
+            #expect(neighbours.map { $0["id"] as? String } == [neighbourID], "another doctor's terms are rebuilt as theirs")
+            #expect(try await server.call("GET", "/api/patients?q=mensah", token: doctor.token).items().isEmpty)
         }
     }
 
