@@ -148,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "ClinicServerTests",
             dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient",
-                           .product(name: "Hummingbird", package: "hummingbird")],
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["Fixtures"]
         ),
     ]

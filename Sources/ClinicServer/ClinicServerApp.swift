@@ -153,7 +153,7 @@ public enum ClinicServerApp {
             var groupConfiguration = ServiceGroupConfiguration(services: [app, sweeper], gracefulShutdownSignals: [.sigterm, .sigint],
                                                                logger: logger)
             // In-flight requests get 8 s to finish (Cloud Run kills at 10 s); then they are cancelled.
-            // A request stuck in PostgresNIO's pool after PostgreSQL restarted once held SIGTERM forever.
+            // (A PostgreSQL query stuck after the database crashed once held SIGTERM: see InFlightQueries.)
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
             let group = ServiceGroup(configuration: groupConfiguration)
             try await group.run()
