@@ -59,10 +59,9 @@ public final class PostgresDatabase: SQLDatabase {
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         do {
+            // One statement on a connection of its own: the same guarded path as a transaction's.
             return try await client.withConnection { connection in
-                try await self.inFlight.run(on: connection) {
-                    try await Self.collect(connection.query(Self.makeQuery(sql, binds), logger: self.logger))
-                }
+                try await PostgresTransaction(connection: connection, logger: self.logger, inFlight: self.inFlight).query(sql, binds)
             }
         } catch {
             throw Self.classify(error)
