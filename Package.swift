@@ -45,6 +45,13 @@ let package = Package(
         // What clients send to find things: page cursors and search terms. Pure (Foundation only),
         // so the fuzzers build it without the database drivers.
         .target(name: "ClinicQuery", swiftSettings: fuzzInstrumented),
+        // Payment gateways' webhooks: signature headers and event bodies read into what they mean.
+        // Pure (Foundation and Crypto), so its fuzzer builds without the server.
+        .target(
+            name: "ClinicWebhooks",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: fuzzInstrumented
+        ),
         // Persistence: one protocol, SQLite and PostgreSQL executors, migrations.
         .target(
             name: "ClinicStore",
@@ -60,8 +67,9 @@ let package = Package(
         .target(
             name: "ClinicServer",
             dependencies: [
-                "ClinicAPI", "ClinicStore", "ClinicClient", "CCurl",
+                "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicWebhooks", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -136,6 +144,11 @@ let package = Package(
             dependencies: ["FuzzHarness", "ClinicQuery", "ClinicAPI"],
             swiftSettings: fuzzInstrumented, linkerSettings: fuzzLinked
         ),
+        .executableTarget(
+            name: "fuzz-webhook-parsing",
+            dependencies: ["FuzzHarness", "ClinicWebhooks"],
+            swiftSettings: fuzzInstrumented, linkerSettings: fuzzLinked
+        ),
         .testTarget(
             name: "ClinicTUITests",
             dependencies: ["ClinicTUI", "ClinicTheme", "ClinicAPI"],
@@ -147,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClinicServerTests",
-            dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient",
+            dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicWebhooks",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["Fixtures"]

@@ -107,7 +107,12 @@ public final class ClinicAPIClient: Sendable {
         }
     }
 
+    /// Signs out: the server revokes the refresh token's family (a v1 server without
+    /// `/api/token/revoke` answers 404, which changes nothing), then the session is forgotten here.
     public func logout() async {
+        if let refreshToken = await vault.session?.refreshToken {
+            _ = try? await client.revokeToken(body: .json(.init(refreshToken: refreshToken)))
+        }
         await vault.clear()
     }
 
@@ -135,8 +140,8 @@ public final class ClinicAPIClient: Sendable {
 
 /// Turns error answers into `APIFailure`: FastAPI's `{"detail": "…"}`, our `{"detail", "code"}`, and
 /// the 422 list `{"detail": [{"loc": […], "msg": …}]}` (field errors by the last `loc` element).
-struct FailureMiddleware: ClientMiddleware {
-    func intercept(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+public struct FailureMiddleware: ClientMiddleware {
+    public func intercept(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
                    next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)) async throws -> (HTTPResponse, HTTPBody?) {
         let (response, responseBody) = try await next(request, body, baseURL)
         guard response.status.code >= 400 else { return (response, responseBody) }
@@ -145,7 +150,7 @@ struct FailureMiddleware: ClientMiddleware {
         throw Self.failure(status: response.status.code, body: data, retryAfter: response.headerFields[.retryAfter])
     }
 
-    static func failure(status: Int, body: Data, retryAfter: String?) -> APIFailure {
+    public static func failure(status: Int, body: Data, retryAfter: String?) -> APIFailure {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
         var message = Self.plainMessage(status: status, body: body)
         var fieldErrors: [String: String] = [:]
@@ -359,25 +364,30 @@ extension ClinicAPIClient {
             throw APIFailure(kind: .rejected, message: "No such folder: \(folder)")
         }
         let signed = try await perform { try await client.documentDownloadURL(path: .init(id: id)).ok.body.json }
-        // A relative URL is the API's own; an absolute one may be object storage (GCS).
-        guard let target = URL(string: signed.url, relativeTo: serverURL)?.absoluteURL else {
+        // A relative URL is the API's own; an absolute one may be object storage (GCS). Nothing but
+        // http(s) is fetched, whatever the server says.
+        guard let target = URL(string: signed.url, relativeTo: serverURL)?.absoluteURL,
+              target.scheme == "https" || target.scheme == "http", target.host?.isEmpty == false
+        else {
             throw APIFailure(kind: .rejected, message: "The server gave an unusable download address.")
         }
+        let path = Self.freePath(in: directory, for: Self.safeFileName(fileName))
         let response: HTTPExchange.Response
         do {
-            response = try await vault.http.send(.init(method: "GET", url: target.absoluteString, progress: progress))
+            response = try await vault.http.send(.init(method: "GET", url: target.absoluteString, progress: progress,
+                                                       maximumResponseBytes: Self.maximumDownloadBytes, responseFile: path))
         } catch {
             throw Self.failure(from: error)
         }
         guard response.status == 200 else {
+            unlink(path)
             throw APIFailure(kind: .rejected, status: response.status, message: "The download link was refused (HTTP \(response.status)).")
-        }
-        let path = Self.freePath(in: directory, for: Self.safeFileName(fileName))
-        guard FileManager.default.createFile(atPath: path, contents: response.body, attributes: [.posixPermissions: 0o600]) else {
-            throw APIFailure(kind: .rejected, message: "Cannot write \(path)")
         }
         return path
     }
+
+    /// Documents are at most 20 MiB (contract); a little more for what a storage service adds.
+    static let maximumDownloadBytes = 21 << 20
 
     public func deleteDocument(id: String) async throws {
         try await perform { _ = try await client.deleteDocument(path: .init(id: id)).noContent }

@@ -14,9 +14,20 @@ public struct HTTPExchange: Sendable {
         public var bodyFile: String?
         /// Bytes moved so far and expected (upload or download, whichever is under way).
         public var progress: (@Sendable (_ done: Int64, _ total: Int64) -> Void)?
+        /// The most an answer may hold: a server (or anything posing as one) cannot fill memory or disk.
+        public var maximumResponseBytes: Int
+        /// Where the answer's body goes instead of memory (a downloaded document): created new,
+        /// mode 0600, and removed again when the transfer fails.
+        public var responseFile: String?
+
+        /// An API answer: JSON lists of 200 records are far below this.
+        public static let defaultMaximumResponseBytes = 8 << 20
 
         public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
-                    multipartFile: MultipartFile? = nil, bodyFile: String? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
+                    multipartFile: MultipartFile? = nil, bodyFile: String? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil,
+                    maximumResponseBytes: Int = Request.defaultMaximumResponseBytes, responseFile: String? = nil) {
+            self.maximumResponseBytes = maximumResponseBytes
+            self.responseFile = responseFile
             self.bodyFile = bodyFile
             self.method = method
             self.url = url
@@ -61,6 +72,10 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case cannotConnect(String)
     case tls(String)
     case failed(code: Int, message: String)
+    /// The answer was larger than the request allowed; the transfer was stopped.
+    case tooLarge(limit: Int)
+    /// Only http and https are spoken; any other URL is refused before a byte is sent.
+    case unsupportedScheme(String)
 
     public var description: String {
         switch self {
@@ -69,6 +84,8 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
         case .cannotConnect(let message): return "cannot reach the server (\(message))"
         case .tls(let message): return "TLS failure: \(message)"
         case .failed(_, let message): return message
+        case .tooLarge(let limit): return "the answer was larger than \(limit / (1 << 20)) MiB and was not read"
+        case .unsupportedScheme(let scheme): return "only http and https addresses are fetched, not \(scheme)"
         }
     }
 }
@@ -104,19 +121,34 @@ public final class CurlHTTPClient: @unchecked Sendable {
 
     /// Sends a request; throws `TransportError` when no HTTP answer came. Task cancellation aborts the transfer.
     public func send(_ request: HTTPExchange.Request) async throws -> HTTPExchange.Response {
-        let transfer = Transfer(progress: request.progress)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                // A thread of its own: curl_easy_perform blocks, and blocking GCD's small worker
-                // pool stalls everything else queued on it (Linux adds workers about once a second).
-                let thread = Thread {
-                    continuation.resume(with: Result { try self.perform(request, transfer: transfer) })
+        let scheme = request.url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        guard scheme == "http" || scheme == "https" else { throw TransportError.unsupportedScheme(String(scheme.prefix(20))) }
+        var output: FileHandle?
+        if let path = request.responseFile {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw TransportError.failed(code: -1, message: "cannot create \(path): \(String(cString: strerror(errno)))") }
+            output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        }
+        let transfer = Transfer(progress: request.progress, limit: request.maximumResponseBytes, output: output)
+        defer { try? output?.close() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    // A thread of its own: curl_easy_perform blocks, and blocking GCD's small worker
+                    // pool stalls everything else queued on it (Linux adds workers about once a second).
+                    let thread = Thread {
+                        continuation.resume(with: Result { try self.perform(request, transfer: transfer) })
+                    }
+                    thread.stackSize = 1 << 20
+                    thread.start()
                 }
-                thread.stackSize = 1 << 20
-                thread.start()
+            } onCancel: {
+                transfer.cancel()
             }
-        } onCancel: {
-            transfer.cancel()
+        } catch {
+            // Half a document is no document.
+            if let path = request.responseFile { unlink(path) }
+            throw error
         }
     }
 
@@ -157,6 +189,9 @@ public final class CurlHTTPClient: @unchecked Sendable {
         let context = unmanaged.toOpaque()
 
         clinic_curl_setopt_ptr(handle, CURLOPT_URL, request.url)
+        // A URL handed over by a server (a download link, a checkout) is fetched only over http(s).
+        clinic_curl_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        clinic_curl_setopt_ptr(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         clinic_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         clinic_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.millis(options.timeout))
         clinic_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.millis(options.connectTimeout))
@@ -221,6 +256,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
         }
         guard code == CURLE_OK else {
             if transfer.isCancelled { throw TransportError.cancelled }
+            if transfer.exceeded { throw TransportError.tooLarge(limit: transfer.limit) }
             let message = String(cString: curl_easy_strerror(code))
             switch code {
             case CURLE_OPERATION_TIMEDOUT: throw TransportError.timedOut
@@ -244,11 +280,33 @@ final class Transfer: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
     var body = Data()
+    var received = 0
+    var exceeded = false
     var headers: [(String, String)] = []
     let progress: (@Sendable (Int64, Int64) -> Void)?
+    let limit: Int
+    let output: FileHandle?
 
-    init(progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
+    init(progress: (@Sendable (Int64, Int64) -> Void)? = nil, limit: Int = HTTPExchange.Request.defaultMaximumResponseBytes,
+         output: FileHandle? = nil) {
         self.progress = progress
+        self.limit = limit
+        self.output = output
+    }
+
+    /// Takes a chunk of the answer; false stops the transfer (over the limit, or the file cannot be written).
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        received += bytes.count
+        guard received <= limit else {
+            exceeded = true
+            return false
+        }
+        if let output {
+            do { try output.write(contentsOf: Data(bytes)) } catch { return false }
+        } else {
+            body.append(contentsOf: bytes)
+        }
+        return true
     }
 
     var isCancelled: Bool {
@@ -267,8 +325,7 @@ final class Transfer: @unchecked Sendable {
 private let curlWriteBody: clinic_curl_data_cb = { pointer, size, count, context in
     guard let pointer, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    transfer.body.append(UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: size * count)
-    return size * count
+    return transfer.receive(UnsafeRawBufferPointer(start: pointer, count: size * count)) ? size * count : 0
 }
 
 private let curlWriteHeader: clinic_curl_data_cb = { pointer, size, count, context in

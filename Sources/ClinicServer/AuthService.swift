@@ -25,7 +25,7 @@ struct AuthService: Sendable {
     let store: ClinicStore
     let keys: JWTKeyCollection
     let configuration: ServerConfiguration
-    let throttle: LoginThrottle
+    let throttle: LoginThrottlePolicy
     /// Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
     let decoyHash: String
 
@@ -35,7 +35,7 @@ struct AuthService: Sendable {
         let cost = configuration.bcryptCost
         let decoy = await offloaded { Bcrypt.hash("decoy-password-never-used", cost: cost) }
         return AuthService(store: store, keys: keys, configuration: configuration,
-                           throttle: LoginThrottle(limit: configuration.loginFailureLimit, windowSeconds: configuration.loginWindowSeconds),
+                           throttle: configuration.loginThrottle,
                            decoyHash: decoy)
     }
 
@@ -70,16 +70,25 @@ struct AuthService: Sendable {
                      expiresIn: configuration.accessTokenSeconds)
     }
 
-    /// The caller, as the database knows them now (an expired trial already turned inactive).
-    func authenticate() async throws -> UserRecord {
-        guard let token = RequestScope.bearerToken, !token.isEmpty, token.utf8.count < 4096 else { throw APIError.unauthorized }
-        let claims: AccessClaims
+    /// The account an access token names, once its signature and expiry are checked.
+    func verifiedSubject(_ token: String?) async throws -> String {
+        guard let token, !token.isEmpty, token.utf8.count < 4096 else { throw APIError.unauthorized }
         do {
-            claims = try await keys.verify(token, as: AccessClaims.self)
+            return try await keys.verify(token, as: AccessClaims.self).sub.value
         } catch {
             throw APIError(.unauthorized, "Invalid or expired token", code: "invalid_token", headers: [.wwwAuthenticate: "Bearer"])
         }
-        guard let user = try await store.currentUser(id: claims.sub.value, now: Clock.nowMillis()) else {
+    }
+
+    /// The caller, as the database knows them now (an expired trial already turned inactive).
+    func authenticate() async throws -> UserRecord {
+        let subject: String
+        if let verified = RequestScope.verifiedUserId {
+            subject = verified
+        } else {
+            subject = try await verifiedSubject(RequestScope.bearerToken)
+        }
+        guard let user = try await store.currentUser(id: subject, now: Clock.nowMillis()) else {
             throw APIError(.unauthorized, "Account no longer exists", code: "invalid_token", headers: [.wwwAuthenticate: "Bearer"])
         }
         return user
@@ -105,45 +114,16 @@ struct AuthService: Sendable {
     }
 }
 
-/// Counts failed logins per email; past the limit, answers how long to wait.
-actor LoginThrottle {
-    private struct Window {
-        var failures: Int
-        var startedAt: Date
-    }
+/// The sign-in throttle's keys for one try: hashes, so neither a typed email (up to the 1 MiB a
+/// body may hold) nor an address is stored as sent, and every key has the same small size.
+struct LoginThrottleKeys: Sendable {
+    let pair: String
+    let email: String
+    let knownAddress: String
 
-    private let limit: Int
-    private let windowSeconds: Int
-    private var windows: [String: Window] = [:]
-
-    init(limit: Int, windowSeconds: Int) {
-        self.limit = limit
-        self.windowSeconds = windowSeconds
-    }
-
-    /// Seconds to wait, or nil when a login may be tried.
-    func retryAfter(_ key: String, now: Date = Date()) -> Int? {
-        guard let window = windows[key] else { return nil }
-        let elapsed = now.timeIntervalSince(window.startedAt)
-        if elapsed >= Double(windowSeconds) {
-            windows[key] = nil
-            return nil
-        }
-        return window.failures >= limit ? max(1, Int((Double(windowSeconds) - elapsed).rounded(.up))) : nil
-    }
-
-    func recordFailure(_ key: String, now: Date = Date()) {
-        if windows.count > 100_000 {
-            // Bounded memory under a spray of made-up emails: forget windows that have closed.
-            windows = windows.filter { now.timeIntervalSince($0.value.startedAt) < Double(windowSeconds) }
-        }
-        var window = windows[key] ?? Window(failures: 0, startedAt: now)
-        if now.timeIntervalSince(window.startedAt) >= Double(windowSeconds) { window = Window(failures: 0, startedAt: now) }
-        window.failures += 1
-        windows[key] = window
-    }
-
-    func reset(_ key: String) {
-        windows[key] = nil
+    init(email: String, address: String) {
+        pair = AuthService.sha256("pair\n\(email)\n\(address)")
+        self.email = AuthService.sha256("email\n\(email)")
+        knownAddress = AuthService.sha256("known\n\(email)\n\(address)")
     }
 }

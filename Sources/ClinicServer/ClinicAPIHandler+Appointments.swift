@@ -74,8 +74,7 @@ extension ClinicAPIHandler {
             let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             var validator = Validator()
             validator.check(trimmed.count <= 500, ["body", "reason"], "reason must be at most 500 characters", type: "string_too_long")
-            validator.check(!InputRules.hasControlCharacters(trimmed, allowingNewlines: true), ["body", "reason"],
-                            "reason must not contain control characters")
+            validator.check(!InputRules.hasNUL(trimmed), ["body", "reason"], "reason must not contain NUL characters")
             try validator.finish()
             fields.reason = .some(trimmed.isEmpty ? nil : trimmed)
         }

@@ -22,9 +22,12 @@ extension ClinicAPIHandler {
             let size: Int64
             do {
                 size = try await storage.write(key: key, body: file.payload.body, limit: Self.maximumDocumentBytes) { head in
-                    // What the bytes are decides, not the declared type or the file name.
-                    guard let sniffed = ContentSniffer.type(of: head) else {
-                        throw APIError(.unsupportedMediaType, "Only PDF, JPEG, PNG and plain text documents are accepted",
+                    // What the bytes are decides what is stored; markup is refused whether named, declared or sniffed.
+                    guard let sniffed = ContentSniffer.type(of: head),
+                          !(sniffed.hasPrefix("text/") && ContentSniffer.isMarkup(declaredType: nil, fileName: file.filename, head: head))
+                    else {
+                        throw APIError(.unsupportedMediaType,
+                                       "Only PDF, JPEG, PNG and plain text documents are accepted (not HTML, SVG or XML)",
                                        code: "unsupported_type")
                     }
                     contentType = sniffed
@@ -60,9 +63,7 @@ extension ClinicAPIHandler {
         let id = try InputRules.recordID(input.path.id, "Document")
         guard let document = try await store.document(userId: user.id, id: id) else { throw APIError.notFound("Document") }
         let expires = now / 1000 + Self.downloadURLSeconds
-        let base = (configuration.publicBaseURL ?? RequestScope.origin ?? "http://\(configuration.host):\(configuration.port)")
-            .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        return .ok(.init(body: .json(.init(url: storage.signedURL(key: document.storageKey, expires: expires, baseURL: base),
+        return .ok(.init(body: .json(.init(url: storage.signedURL(key: document.storageKey, expires: expires, baseURL: linkBase),
                                            expiresAt: Date(timeIntervalSince1970: Double(expires))))))
     }
 
@@ -88,21 +89,58 @@ struct SignedFileRoute: Sendable {
     let store: ClinicStore
     let storage: LocalFileStorage
 
-    func response(key: String, expires: String?, signature: String?) async throws -> Response {
+    func response(key: String, expires: String?, signature: String?, range: String?, context: some RequestContext) async throws -> Response {
         let denied = APIError(.forbidden, "This download link is invalid or has expired", code: "link_invalid")
-        guard let expires = expires.flatMap({ Int64($0) }), let signature,
-              storage.verify(key: key, expires: expires, signature: signature, now: Clock.nowMillis() / 1000)
+        guard let expiresText = expires, expiresText.utf8.count <= 12, let expires = Int64(expiresText), let signature,
+              signature.utf8.count <= 128, storage.verify(key: key, expires: expires, signature: signature, now: Clock.nowMillis() / 1000)
         else { throw denied }
-        guard let document = try await store.document(storageKey: key), let path = storage.path(for: document.storageKey),
-              let data = FileManager.default.contents(atPath: path)
-        else { throw APIError.notFound("Document") }
+        guard let document = try await store.document(storageKey: key), let path = storage.path(for: document.storageKey) else {
+            throw APIError.notFound("Document")
+        }
+        let size: Int
+        do {
+            size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw APIError.notFound("Document")
+        }
         let asciiName = String(document.fileName.map { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline ? $0 : "_" })
         let encoded = document.fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? asciiName
         var headers = HTTPFields()
         headers[.contentType] = document.contentType
         headers[.contentDisposition] = "attachment; filename=\"\(asciiName)\"; filename*=UTF-8''\(encoded)"
         headers[.cacheControl] = "private, no-store"
+        headers[.acceptRanges] = "bytes"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        // Streamed from disk in chunks: a 20 MiB document is never held whole in memory, and a
+        // client that reads slowly holds one chunk.
+        let files = FileIO()
+        if let range, size > 0 {
+            guard let wanted = ByteRange.parse(header: range, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound)/\(size)"
+            let body = try await files.loadFile(path: path, range: wanted, context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
+        }
+        return Response(status: .ok, headers: headers, body: try await files.loadFile(path: path, context: context))
+    }
+}
+
+/// One range of a `Range: bytes=…` header (the first, if several are asked for): `a-b`, `a-` or
+/// the last `-n` bytes, clamped to the file. nil when it cannot be satisfied or is not understood.
+enum ByteRange {
+    static func parse(header: String, size: Int) -> ClosedRange<Int>? {
+        guard size > 0, header.hasPrefix("bytes="), header.utf8.count <= 200 else { return nil }
+        let first = header.dropFirst("bytes=".count).split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let parts = first.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, parts.allSatisfy({ $0.utf8.count <= 18 && $0.utf8.allSatisfy { (48...57).contains($0) } }) else { return nil }
+        if parts[0].isEmpty {
+            guard let suffix = Int(parts[1]), suffix > 0 else { return nil }
+            return max(0, size - suffix)...(size - 1)
+        }
+        guard let start = Int(parts[0]), start < size else { return nil }
+        let end = parts[1].isEmpty ? size - 1 : min(Int(parts[1]) ?? -1, size - 1)
+        return start <= end ? start...end : nil
     }
 }

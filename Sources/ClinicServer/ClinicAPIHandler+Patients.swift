@@ -65,8 +65,7 @@ enum PatientInput {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             validator.check((1...200).contains(trimmed.count), ["body", "name"], "name must be 1 to 200 characters")
-            validator.check(!InputRules.hasControlCharacters(trimmed, allowingNewlines: false), ["body", "name"],
-                            "name must not contain control characters")
+            validator.check(!InputRules.hasNUL(trimmed), ["body", "name"], "name must not contain NUL characters")
             fields.name = trimmed
         } else if isCreate {
             validator.check(false, ["body", "name"], "Field required", type: "missing")
@@ -80,10 +79,10 @@ enum PatientInput {
         }
         fields.phoneNumber = optional(phoneNumber, "phone_number", InputRules.isPhone,
                                       "phone_number must be at most 32 digits, spaces and + - ( ) .")
-        fields.address = optional(address, "address", { $0.count <= 500 && !InputRules.hasControlCharacters($0, allowingNewlines: true) },
-                                  "address must be at most 500 characters, without control characters")
-        fields.notes = optional(notes, "notes", { $0.count <= 5000 && !InputRules.hasControlCharacters($0, allowingNewlines: true) },
-                                "notes must be at most 5000 characters, without control characters")
+        fields.address = optional(address, "address", { $0.count <= 500 && !InputRules.hasNUL($0) },
+                                  "address must be at most 500 characters, without NUL characters")
+        fields.notes = optional(notes, "notes", { $0.count <= 5000 && !InputRules.hasNUL($0) },
+                                "notes must be at most 5000 characters, without NUL characters")
         fields.dateOfBirth = optional(dateOfBirth, "date_of_birth", InputRules.isBirthDate,
                                       "date_of_birth must be a real date (YYYY-MM-DD) between 1900 and today")
         fields.sex = optional(sex, "sex", { ["female", "male", "other", "unknown"].contains($0) }, "sex must be female, male, other or unknown")
@@ -100,8 +99,7 @@ extension ClinicAPIHandler {
         validator.check(!content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, ["body", "content"],
                         "content must not be empty", type: "string_too_short")
         validator.check(content.count <= 20_000, ["body", "content"], "content must be at most 20000 characters", type: "string_too_long")
-        validator.check(!InputRules.hasControlCharacters(content, allowingNewlines: true), ["body", "content"],
-                        "content must not contain control characters")
+        validator.check(!InputRules.hasNUL(content), ["body", "content"], "content must not contain NUL characters")
         try validator.finish()
         return content
     }

@@ -1,5 +1,6 @@
 import ClinicAPI
 import ClinicStore
+import ClinicWebhooks
 import Foundation
 import OpenAPIRuntime
 
@@ -20,10 +21,12 @@ extension ClinicAPIHandler {
         if user.plan == "pro" && user.status == "active" {
             throw APIError(.conflict, "You are already on an active Pro subscription", code: "already_pro")
         }
-        let base = (configuration.publicBaseURL ?? RequestScope.origin ?? "http://\(configuration.host):\(configuration.port)")
-            .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard let gatewayKind else {
+            throw APIError(.serviceUnavailable, "Upgrades are not available on this server yet (no payment gateway is configured)",
+                           code: "payments_unavailable")
+        }
         if let gateway {
-            let checkout = try await gateway.createCheckout(user: user, returnBase: base)
+            let checkout = try await gateway.createCheckout(user: user, returnBase: linkBase)
             _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: gateway.name, id: checkout.id, now: now)
             RequestScope.logger.info("checkout opened", metadata: ["gateway": "\(gateway.name)", "session": "\(checkout.id)"])
             return .ok(.init(body: .json(.init(sessionId: checkout.id, checkoutUrl: checkout.url))))
@@ -31,8 +34,8 @@ extension ClinicAPIHandler {
         // 128 random bits: unguessable, and short enough that the checkout URL fits a QR code an
         // 80x24 terminal can show (version 4).
         let id = "cs_local_" + AuthService.randomToken(bits: .bits128)
-        _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: "local", id: id, now: now)
-        return .ok(.init(body: .json(.init(sessionId: id, checkoutUrl: base + "/checkout/" + id))))
+        _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: gatewayKind.rawValue, id: id, now: now)
+        return .ok(.init(body: .json(.init(sessionId: id, checkoutUrl: linkBase + "/checkout/" + id))))
     }
 
     func paymentWebhook(_ input: Operations.PaymentWebhook.Input) async throws -> Operations.PaymentWebhook.Output {
@@ -40,11 +43,10 @@ extension ClinicAPIHandler {
         let body = try await [UInt8](collecting: raw, upTo: 1 << 20)
         do {
             let applied = try await webhooks.handle(body: body, stripeSignature: input.headers.stripeSignature,
-                                                    razorpaySignature: input.headers.xRazorpaySignature,
-                                                    razorpayEventId: input.headers.xRazorpayEventId)
+                                                    razorpaySignature: input.headers.xRazorpaySignature)
             metrics.webhook(applied ? "applied" : "not_applied")
             return .ok(.init(body: .json(.init(received: true, applied: applied))))
-        } catch let rejection as PaymentWebhooks.Rejection {
+        } catch let rejection as WebhookRejection {
             metrics.webhook("rejected")
             RequestScope.logger.warning("payment event rejected", metadata: ["reason": "\(rejection)"])
             let detail = switch rejection {
@@ -83,15 +85,16 @@ extension ClinicAPIHandler {
                                     "payment_status": "paid", "status": "complete"]],
             ]
             let body = Array(try JSONSerialization.data(withJSONObject: event))
-            let signature = PaymentWebhooks.stripeSignatureHeader(body: body, secret: webhooks.stripeSecret, timestamp: now / 1000)
-            _ = try await webhooks.handle(body: body, stripeSignature: signature, razorpaySignature: nil, razorpayEventId: nil)
+            let signature = WebhookSignature.stripeHeader(body: body, secret: webhooks.stripeSecret, timestamp: now / 1000)
+            _ = try await webhooks.handle(body: body, stripeSignature: signature, razorpaySignature: nil)
         }
         return .ok(.init(body: .html(HTTPBody(Self.page("<h1>Payment received</h1><p>Pro is active. You can return to Clinic OS Lite.</p>")))))
     }
 
-    /// A checkout of the local gateway, or 404 (sessions of other gateways are not served here).
+    /// A checkout of the local gateway while the local gateway is the one running, or 404: a
+    /// server running Stripe (or none) confirms nothing itself, whatever sessions it once made.
     func localCheckoutSession(_ id: String) async throws -> PaymentSessionRecord {
-        guard let session = try await store.paymentSession(id: id), session.gateway == "local" else {
+        guard gatewayKind == .local, id.utf8.count <= 64, let session = try await store.paymentSession(id: id), session.gateway == "local" else {
             throw APIError.notFound("Checkout session")
         }
         return session

@@ -2,6 +2,7 @@ import ClinicAPI
 import ClinicStore
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import OpenAPIRuntime
 
 /// Implements the generated `APIProtocol`; one extension per resource.
@@ -11,11 +12,18 @@ struct ClinicAPIHandler: APIProtocol {
     let configuration: ServerConfiguration
     let webhooks: PaymentWebhooks
     let storage: any DocumentStorage
-    /// nil for the local gateway (this server's own checkout page).
+    /// The gateway that runs (nil: none configured on a public bind).
+    let gatewayKind: PaymentGatewayKind?
+    /// The provider's client; nil for the local gateway (this server's own checkout page) and for none.
     let gateway: (any PaymentGateway)?
     let metrics: ServerMetrics
+    /// The port the server listens on, known once it does (a loopback server on port 0).
+    let boundPort: NIOLockedValueBox<Int?>
 
     var now: Int64 { Clock.nowMillis() }
+
+    /// Where links handed to clients point: PUBLIC_BASE_URL, or this loopback server itself.
+    var linkBase: String { configuration.linkBase(boundPort: boundPort.withLockedValue { $0 }) }
 }
 
 // MARK: Operations
@@ -49,8 +57,8 @@ extension ClinicAPIHandler {
         let username = body.username.trimmingCharacters(in: .whitespacesAndNewlines)
         let email = body.email.trimmingCharacters(in: .whitespacesAndNewlines)
         var validator = Validator()
-        validator.check((1...100).contains(username.count) && !InputRules.hasControlCharacters(username, allowingNewlines: false),
-                        ["body", "username"], "username must be 1 to 100 characters, without control characters")
+        validator.check((1...100).contains(username.count) && !InputRules.hasNUL(username),
+                        ["body", "username"], "username must be 1 to 100 characters, without NUL characters")
         validator.check(InputRules.isEmail(email), ["body", "email"], "value is not a valid email address")
         validator.check(body.password.count >= 8, ["body", "password"], "password must be at least 8 characters", type: "string_too_short")
         validator.check(body.password.utf8.count <= 256, ["body", "password"], "password must be at most 256 bytes", type: "string_too_long")
@@ -61,24 +69,33 @@ extension ClinicAPIHandler {
                                                     trialEndsAt: now + Int64(configuration.trialDays) * 86_400_000, now: now)
         else { throw APIError(.conflict, "An account with this email already exists", code: "email_taken") }
         RequestScope.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
+        // The address an account was made from is one it signs in from.
+        let keys = LoginThrottleKeys(email: ClinicStore.emailKey(email), address: RequestScope.clientAddress)
+        try await store.loginSucceeded(pairKey: keys.pair, emailKey: keys.email, knownAddressKey: keys.knownAddress, now: now)
         return .created(.init(body: .json(try await auth.issueTokens(for: user))))
     }
 
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .urlEncodedForm(let form) = input.body else { throw APIError(.unsupportedMediaType, "expected a form") }
-        let key = ClinicStore.emailKey(form.username)
-        if let wait = await auth.throttle.retryAfter(key) {
-            throw APIError(.tooManyRequests, "Too many failed logins: try again in \(wait) seconds", code: "too_many_attempts",
-                           headers: [.retryAfter: String(wait)])
+        let email = ClinicStore.emailKey(String(form.username.prefix(320)))
+        let keys = LoginThrottleKeys(email: email, address: RequestScope.clientAddress)
+        let now = self.now
+        let policy = auth.throttle
+        let known = try await store.isKnownLoginAddress(key: keys.knownAddress, policy: policy, now: now)
+        // Counted before the (slow) password check, so parallel guesses cannot all slip under the limit.
+        if let wait = try await store.reserveLoginAttempt(pairKey: keys.pair, emailKey: keys.email, fromKnownAddress: known,
+                                                          policy: policy, now: now) {
+            let seconds = String((wait + 999) / 1000)
+            throw APIError(.tooManyRequests, "Too many failed sign-ins: try again in \(seconds) seconds", code: "too_many_attempts",
+                           headers: [.retryAfter: seconds])
         }
-        let user = key.utf8.count <= 254 ? try await store.user(email: key) : nil
+        let user = email.utf8.count <= 254 ? try await store.user(email: email) : nil
         let matches = try await auth.verifyPassword(String(form.password.prefix(256)), hash: user?.passwordHash ?? auth.decoyHash)
         guard let user, matches else {
-            await auth.throttle.recordFailure(key)
             throw APIError(.unauthorized, "Incorrect email or password", code: "invalid_credentials", headers: [.wwwAuthenticate: "Bearer"])
         }
-        await auth.throttle.reset(key)
-        let current = try await store.currentUser(id: user.id, now: now) ?? user
+        try await store.loginSucceeded(pairKey: keys.pair, emailKey: keys.email, knownAddressKey: keys.knownAddress, now: self.now)
+        let current = try await store.currentUser(id: user.id, now: self.now) ?? user
         return .ok(.init(body: .json(try await auth.issueTokens(for: current))))
     }
 
@@ -97,6 +114,14 @@ extension ClinicAPIHandler {
         case .invalid:
             throw refused
         }
+    }
+
+    func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output {
+        guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
+        if body.refreshToken.utf8.count <= 512 {
+            try await store.revokeRefreshTokenFamily(hash: AuthService.sha256(body.refreshToken), now: now)
+        }
+        return .noContent(.init())
     }
 
     func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {

@@ -1,9 +1,12 @@
 import ClinicClient
 import ClinicAPI
 import ClinicStore
+import ClinicWebhooks
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -17,10 +20,12 @@ public enum ClinicServerApp {
         configuration: ServerConfiguration, store: ClinicStore, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
+        try configuration.checkPublicBind()
         let secret = try configuration.resolveJWTSecret()
         let auth = await AuthService.make(store: store, configuration: configuration, secret: secret)
         let router = Router(context: ClinicRequestContext.self)
         let metrics = ServerMetrics()
+        let origin = ClientOrigin(trustProxy: configuration.trustProxy)
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
@@ -28,17 +33,23 @@ public enum ClinicServerApp {
             router.add(middleware: CORSAllowListMiddleware(allowed: Set(configuration.corsAllowedOrigins)))
         }
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RequestScopeMiddleware(origin: origin))
         if configuration.rateLimitPerMinute > 0 {
-            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(perMinute: configuration.rateLimitPerMinute),
-                                                       trustForwardedFor: configuration.trustProxy,
-                                                       includeLoopback: configuration.rateLimitLoopback, metrics: metrics))
+            // Several processes on one PostgreSQL (Cloud Run instances) share the count; SQLite is one process.
+            let limiter: any RequestLimiter = store.database.dialect == .postgres
+                ? SharedRateLimiter(store: store, perMinute: configuration.rateLimitPerMinute)
+                : RateLimiter(perMinute: configuration.rateLimitPerMinute)
+            router.add(middleware: RateLimitMiddleware(limiter: limiter, origin: origin, includeLoopback: configuration.rateLimitLoopback,
+                                                       metrics: metrics))
         }
+        router.add(middleware: AuthenticationMiddleware(auth: auth))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20, streamedUploadBytes: 20 * 1024 * 1024 + 64 * 1024))
-        router.add(middleware: RequestScopeMiddleware())
         let webhooks = PaymentWebhooks(store: store,
                                        stripeSecret: try configuration.resolveStripeWebhookSecret(),
                                        razorpaySecret: configuration.razorpayWebhookSecret)
-        let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: secret)
+        // File links are signed with a key of their own, derived from the server's secret: a leaked
+        // link key cannot sign access tokens, nor the other way round.
+        let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: Self.derivedKey(secret, purpose: "file links"))
         var documents: any DocumentStorage = storage
         if let bucket = configuration.gcsBucket {
             guard let path = configuration.googleCredentialsPath else {
@@ -47,25 +58,35 @@ public enum ClinicServerApp {
             documents = GoogleCloudStorage(bucket: bucket, endpoint: configuration.gcsEndpoint, account: try ServiceAccount.load(path: path),
                                            stagingDirectory: try configuration.resolvedStorageDirectory())
         }
+        let gatewayKind = configuration.effectivePaymentGateway
+        if gatewayKind == .local && !configuration.isLoopback {
+            logger.warning("PAYMENT_GATEWAY=local on a public bind: anyone signed in can make their clinic Pro without paying (a staging demo only)")
+        } else if gatewayKind == nil {
+            logger.notice("no payment gateway on \(configuration.host): upgrades answer 503 until PAYMENT_GATEWAY is set")
+        }
+        let boundPort = NIOLockedValueBox<Int?>(nil)
         let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: documents,
-                                       gateway: try makeGateway(configuration), metrics: metrics)
+                                       gatewayKind: gatewayKind, gateway: try makeGateway(configuration), metrics: metrics,
+                                       boundPort: boundPort)
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])
         let files = SignedFileRoute(store: store, storage: storage)
         router.get("/files/:key") { request, context in
             try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),
-                                     signature: request.uri.queryParameters.get("signature"))
+                                     signature: request.uri.queryParameters.get("signature"), range: request.headers[.range], context: context)
         }
-        // Prometheus: behind a token, or on a loopback bind only (never open to the internet by default).
-        let loopback = ["127.0.0.1", "::1", "localhost"].contains(configuration.host)
-        if configuration.metricsToken != nil || loopback {
+        // Prometheus: behind a token; without one only on a loopback bind, and then only to requests
+        // that did not come through a proxy (behind a local proxy every client looks local).
+        if configuration.metricsToken != nil || configuration.isLoopback {
             let token = configuration.metricsToken
             router.get("/metrics") { request, _ -> Response in
                 if let token {
                     let given = request.headers[.authorization] ?? ""
-                    guard PaymentWebhooks.constantTimeEqual(given, "Bearer " + token) else {
+                    guard WebhookSignature.constantTimeEqual(given, "Bearer " + token) else {
                         throw APIError(.unauthorized, "A metrics token is required", code: "unauthorized")
                     }
+                } else if ClientOrigin.isForwarded(request) {
+                    throw APIError(.unauthorized, "Behind a proxy /metrics needs METRICS_TOKEN", code: "unauthorized")
                 }
                 metrics.databasePool(size: store.poolUsage.size, inUse: store.poolUsage.inUse)
                 var headers = HTTPFields()
@@ -81,26 +102,41 @@ public enum ClinicServerApp {
         router.get("/checkout/cancelled") { _, _ in
             Self.page("Payment not made", "Nothing was charged. You can start the upgrade again from Clinic OS Lite at any time.")
         }
+        // Slow clients: a connection that sends no complete request (headers included) for 30 s is
+        // closed, headers are capped at 32 KiB, and a client that stops reading is dropped after 60 s.
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [StalledWriteHandler(limit: .seconds(60))],
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))
         return Application(
             router: router,
+            server: .http1(configuration: http1),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: onServerRunning,
+            onServerRunning: { channel in
+                boundPort.withLockedValue { $0 = channel.localAddress?.port }
+                await onServerRunning(channel)
+            },
             logger: logger)
+    }
+
+    /// A key for one purpose derived from the server's secret (HMAC-SHA256 of the purpose).
+    static func derivedKey(_ secret: String, purpose: String) -> String {
+        WebhookSignature.hmacHex(secret: secret, message: Array("clinic-os-lite \(purpose)".utf8))
     }
 
     static func makeGateway(_ configuration: ServerConfiguration) throws -> (any PaymentGateway)? {
         try configuration.checkGateway()
         var options = CurlHTTPClient.Options()
         options.timeout = .seconds(20)
-        switch configuration.paymentGateway {
-        case "stripe":
+        switch configuration.effectivePaymentGateway {
+        case .stripe:
             return StripeCheckout(apiBase: configuration.stripeAPIBase, secretKey: configuration.stripeSecretKey ?? "",
                                   priceID: configuration.stripePriceID ?? "", http: CurlHTTPClient(options: options))
-        case "razorpay":
+        case .razorpay:
             return RazorpayPaymentLinks(apiBase: configuration.razorpayAPIBase, keyID: configuration.razorpayKeyID ?? "",
                                         keySecret: configuration.razorpayKeySecret ?? "", amountMinor: configuration.proPriceMinor,
                                         currency: configuration.currency, http: CurlHTTPClient(options: options))
-        default:
+        case .local, nil:
             return nil
         }
     }
@@ -126,7 +162,7 @@ public enum ClinicServerApp {
             await store.close()
             throw error
         }
-        let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), logger: logger)
+        let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), policy: configuration.loginThrottle, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app, sweeper], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             defer { portContinuation.finish() }
@@ -149,7 +185,7 @@ public enum ClinicServerApp {
                 logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                     "database": "\(store.database.dialect.rawValue)"])
             }
-            let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), logger: logger)
+            let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), policy: configuration.loginThrottle, logger: logger)
             var groupConfiguration = ServiceGroupConfiguration(services: [app, sweeper], gracefulShutdownSignals: [.sigterm, .sigint],
                                                                logger: logger)
             // In-flight requests get 8 s to finish (Cloud Run kills at 10 s); then they are cancelled.
@@ -187,6 +223,7 @@ public struct RunningServer: Sendable {
 struct TrialSweeper: Service {
     let store: ClinicStore
     let interval: Duration
+    let policy: LoginThrottlePolicy
     let logger: Logger
 
     func run() async throws {
@@ -194,6 +231,7 @@ struct TrialSweeper: Service {
             do {
                 let expired = try await store.expireTrials(now: Clock.nowMillis())
                 if expired > 0 { logger.info("trials expired", metadata: ["count": "\(expired)"]) }
+                try await store.sweepThrottles(policy: policy, now: Clock.nowMillis())
             } catch {
                 logger.warning("trial sweep failed", metadata: ["error_type": "\(String(reflecting: type(of: error)))"])
             }

@@ -1,4 +1,5 @@
 import Crypto
+import ClinicWebhooks
 import Foundation
 import OpenAPIRuntime
 
@@ -64,7 +65,7 @@ struct LocalFileStorage: DocumentStorage {
     }
 
     static func signature(key: String, expires: Int64, secret: String) -> String {
-        PaymentWebhooks.hmacHex(secret: secret, message: Array("\(key)\n\(expires)".utf8))
+        WebhookSignature.hmacHex(secret: secret, message: Array("\(key)\n\(expires)".utf8))
     }
 
     func signedURL(key: String, expires: Int64, baseURL: String) -> String {
@@ -73,7 +74,7 @@ struct LocalFileStorage: DocumentStorage {
 
     /// Whether a download URL is one we signed and still valid.
     func verify(key: String, expires: Int64, signature: String, now: Int64) -> Bool {
-        expires >= now && PaymentWebhooks.constantTimeEqual(signature.lowercased(), Self.signature(key: key, expires: expires, secret: secret))
+        expires >= now && WebhookSignature.constantTimeEqual(signature.lowercased(), Self.signature(key: key, expires: expires, secret: secret))
     }
 }
 
@@ -88,6 +89,29 @@ enum ContentSniffer {
         var trimmed = head
         for _ in 0..<3 where String(validating: trimmed, as: UTF8.self) == nil && !trimmed.isEmpty { trimmed.removeLast() }
         return String(validating: trimmed, as: UTF8.self) != nil ? "text/plain; charset=utf-8" : nil
+    }
+
+    /// Markup is not plain text: a browser that opens an HTML, SVG or XML "text" file runs what it
+    /// holds. Declared by type or name, or sniffed from the first bytes, it is refused.
+    static let markupTypes: Set<String> = ["text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                                           "text/javascript", "application/javascript", "text/css"]
+    static let markupExtensions: Set<String> = ["html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl", "xslt", "js", "mjs", "css"]
+    static let markupOpenings = ["<!doctype", "<html", "<head", "<body", "<script", "<svg", "<?xml", "<iframe", "<object", "<embed",
+                                 "<meta", "<link", "<style", "<img", "<a ", "<form", "<math", "<xsl"]
+
+    static func isMarkup(declaredType: String?, fileName: String?, head: [UInt8]) -> Bool {
+        let declared = (declaredType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if markupTypes.contains(declared) || declared.hasSuffix("+xml") { return true }
+        let name = (fileName ?? "").lowercased()
+        if let dot = name.lastIndex(of: "."), markupExtensions.contains(String(name[name.index(after: dot)...])) { return true }
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let text = String(decoding: bytes, as: UTF8.self).lowercased()
+        let opening = text.drop(while: { $0.isWhitespace })
+        if opening.hasPrefix("<"), let next = opening.dropFirst().first, next.isLetter || next == "!" || next == "?" || next == "/" {
+            return true
+        }
+        return markupOpenings.contains { text.contains($0) }
     }
 
     static let extensions = ["application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/plain; charset=utf-8": "txt"]

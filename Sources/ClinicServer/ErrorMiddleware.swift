@@ -17,7 +17,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func apiError(for error: any Error, logger: Logger) -> APIError {
+    /// `body`: the request's body when it was read (JSON and forms), so an unreadable field can be named.
+    static func apiError(for error: any Error, logger: Logger, body: ByteBuffer? = nil) -> APIError {
         switch error {
         case let error as APIError:
             return error
@@ -29,7 +30,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if error.operationInput != nil, !isRequestReadingError(error.underlyingError) {
                 return apiError(for: error.underlyingError, logger: logger)
             }
-            return decodingFailure(error)
+            return RequestReadingFailure.apiError(error, body: body)
         case StoreError.unavailable:
             // The outcome of a write cut off by the database is unknown: say "try again", not "not saved".
             return APIError(.serviceUnavailable, "The database is unavailable: try again in a moment", code: "database_unavailable",
@@ -51,67 +52,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Errors of reading the request itself: decoding, and OpenAPIRuntime's own (a multipart body
     /// without a proper part, found by schemathesis once handler failures stopped being 422s).
     static func isRequestReadingError(_ error: any Error) -> Bool {
-        innermostDecodingError(error) != nil || String(reflecting: type(of: error)).hasPrefix("OpenAPIRuntime.")
-    }
-
-    /// The generated server could not read the request: say where, in FastAPI's words.
-    static func decodingFailure(_ error: ServerError) -> APIError {
-        let description = "\(error.causeDescription) \(error.underlyingError)"
-        if description.localizedCaseInsensitiveContains("content type") || description.localizedCaseInsensitiveContains("content-type") {
-            return APIError(.unsupportedMediaType, "Unsupported content type for this endpoint", code: "unsupported_media_type")
-        }
-        // A request without a body can only have failed in its query (path parameters are strings).
-        let hasBody = error.request.method != .get && error.request.method != .delete && error.request.method != .head
-        let location = hasBody ? ["body"] : ["query"]
-        if description.contains("Multipart") {
-            return .invalid(["body"], "The upload is not a multipart form with one file part", type: "value_error")
-        }
-        guard let decoding = innermostDecodingError(error.underlyingError) else {
-            if description.localizedCaseInsensitiveContains("missing") && description.localizedCaseInsensitiveContains("body") {
-                return .invalid(["body"], "Field required", type: "missing")
-            }
-            return .invalid(location, "Request could not be read: check the fields and their types", type: "value_error")
-        }
-        if !hasBody {
-            return .invalid(location, "A query parameter has a value of the wrong type or format", type: "value_error")
-        }
-        func path(_ codingPath: [any CodingKey]) -> [String] {
-            ["body"] + codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
-        }
-        switch decoding {
-        case .keyNotFound(let key, let context):
-            return .invalid(path(context.codingPath + [key]), "Field required", type: "missing")
-        case .valueNotFound(_, let context):
-            return .invalid(path(context.codingPath), "Field required", type: "missing")
-        case .typeMismatch(let type, let context):
-            return .invalid(path(context.codingPath), "Input should be a valid \(Self.typeName(type))", type: "type_error")
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return .invalid(location, "Body is not valid JSON (or not valid UTF-8)", type: "json_invalid")
-            }
-            return .invalid(path(context.codingPath), "Input is not a valid value for this field", type: "value_error")
-        @unknown default:
-            return .invalid(location, "Request could not be read", type: "value_error")
-        }
-    }
-
-    static func innermostDecodingError(_ error: any Error) -> DecodingError? {
-        if let decoding = error as? DecodingError { return decoding }
-        let mirror = Mirror(reflecting: error)
-        for child in mirror.children {
-            if let inner = child.value as? any Error, let found = innermostDecodingError(inner) { return found }
-        }
-        return nil
-    }
-
-    static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "string"
-        case is Int.Type, is Int64.Type, is Int32.Type: return "integer"
-        case is Double.Type, is Float.Type: return "number"
-        case is Bool.Type: return "boolean"
-        default: return "value"
-        }
+        RequestReadingFailure.innermostDecodingError(error) != nil || String(reflecting: type(of: error)).hasPrefix("OpenAPIRuntime.")
     }
 
     static func response(_ error: APIError) -> Response {
@@ -153,10 +94,16 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(.contentTooLarge, "Request body is larger than \(maximumBytes) bytes", code: "too_large")
         }
         var request = request
+        var body: ByteBuffer?
         if request.method != .get && request.method != .head {
-            _ = try await request.collectBody(upTo: maximumBytes)
+            body = try await request.collectBody(upTo: maximumBytes)
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as ServerError {
+            // Here the body is still at hand: a field the generated server could not read is named from it.
+            throw ErrorMiddleware<Context>.apiError(for: error, logger: context.logger, body: body)
+        }
     }
 }
 

@@ -28,17 +28,16 @@ enum InputRules {
         return id
     }
 
-    /// Control characters (and escape sequences) have no place in stored text; newlines and tabs
-    /// do in multi-line fields.
-    static func hasControlCharacters(_ text: String, allowingNewlines: Bool) -> Bool {
-        text.unicodeScalars.contains { scalar in
-            if allowingNewlines, scalar == "\n" || scalar == "\r" || scalar == "\t" { return false }
-            switch scalar.properties.generalCategory {
-            case .control: return true
-            case .format where (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value): return true
-            default: return false
-            }
-        }
+    /// Free text is stored as it was sent (a note pasted from another system may carry escape
+    /// sequences or other control characters; a FastAPI server stores them too): the terminal
+    /// strips them when it shows the text. Only NUL is refused, which PostgreSQL cannot store.
+    static func hasNUL(_ text: String) -> Bool {
+        text.utf8.contains(0)
+    }
+
+    /// Control characters have no place in an email address.
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func isEmail(_ text: String) -> Bool {
@@ -46,7 +45,7 @@ enum InputRules {
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !text.contains(where: { $0.isWhitespace }), text.utf8.count <= 254
         else { return false }
-        return !hasControlCharacters(text, allowingNewlines: false)
+        return !hasControlCharacters(text)
     }
 
     /// `YYYY-MM-DD`, a real calendar day, not in the future and not before 1900.

@@ -1,3 +1,4 @@
+import ClinicStore
 import Foundation
 import Hummingbird
 import NIOConcurrencyHelpers
@@ -79,27 +80,21 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// A token bucket per client address: `perMinute` requests a minute on average, bursts of up to
-/// a quarter of that. Over it: 429 with Retry-After. Behind a proxy (Cloud Run) the address is the
-/// last hop of X-Forwarded-For, which the proxy itself appends (the earlier ones are the client's word).
+/// A limit on requests per client address: `perMinute` a minute, 429 with Retry-After past it.
+/// Requests from this machine are exempt unless `includeLoopback` (local load tests are not
+/// throttled); a request with forwarding headers nobody trusts never counts as local.
 struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
-    let limiter: RateLimiter
-    let trustForwardedFor: Bool
+    let limiter: any RequestLimiter
+    let origin: ClientOrigin
     let includeLoopback: Bool
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path != "/healthz", path != "/readyz", path != "/metrics" else { return try await next(request, context) }
-        var address = context.remoteAddress?.ipAddress ?? "unknown"
-        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!],
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
-            address = last
-        }
-        if !includeLoopback && (address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.")) {
-            return try await next(request, context)
-        }
-        if let wait = limiter.take(address, now: ContinuousClock.now) {
+        let (address, isLocal) = origin.resolve(request, peer: context.remoteAddress, logger: context.logger)
+        if isLocal && !includeLoopback { return try await next(request, context) }
+        if let wait = await limiter.take(address) {
             metrics.rateLimited()
             var headers = HTTPFields()
             headers[.retryAfter] = String(wait)
@@ -110,7 +105,14 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
     }
 }
 
-final class RateLimiter: Sendable {
+/// Counts requests per address; nil when one may go on, else the seconds until it may.
+protocol RequestLimiter: Sendable {
+    func take(_ address: String) async -> Int?
+}
+
+/// A token bucket per address in this process's memory: `perMinute` a minute on average, bursts
+/// of up to a quarter of that. Right for one process (SQLite).
+final class RateLimiter: RequestLimiter, Sendable {
     struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -124,7 +126,10 @@ final class RateLimiter: Sendable {
         burst = max(10, Double(perMinute) / 4)
     }
 
-    /// nil when the request may go on; else the seconds until it may.
+    func take(_ address: String) async -> Int? {
+        take(address, now: ContinuousClock.now)
+    }
+
     func take(_ key: String, now: ContinuousClock.Instant) -> Int? {
         buckets.withLockedValue { buckets in
             // Idle addresses are forgotten (their buckets would be full anyway).
@@ -143,5 +148,22 @@ final class RateLimiter: Sendable {
             }
             return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
         }
+    }
+}
+
+/// Counts per address and minute in the database, shared by every server process on it (several
+/// Cloud Run instances on one PostgreSQL): N instances do not allow N times the requests. If the
+/// database cannot count, the request goes on (the limit is a guard, not a reason to refuse care).
+struct SharedRateLimiter: RequestLimiter {
+    let store: ClinicStore
+    let perMinute: Int
+
+    func take(_ address: String) async -> Int? {
+        let now = Clock.nowMillis()
+        let windowStart = now - now % 60_000
+        guard let count = try? await store.countRequest(addressKey: AuthService.sha256("rate\n" + address), windowStart: windowStart),
+              count > Int64(perMinute)
+        else { return nil }
+        return max(1, Int((windowStart + 60_000 - now + 999) / 1000))
     }
 }

@@ -1,18 +1,72 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
 
 /// What a request carries that handlers need but the generated API signatures do not pass:
-/// the bearer token and a logger with the request id.
+/// the bearer token, who it was verified to be, the client's address and a logger with the request id.
 enum RequestScope {
     @TaskLocal static var bearerToken: String?
+    /// The account the bearer token names, once `AuthenticationMiddleware` verified its signature.
+    @TaskLocal static var verifiedUserId: String?
     @TaskLocal static var logger = Logger(label: "clinic.request")
-    /// `scheme://host:port` the client used, for links the server hands out without PUBLIC_BASE_URL.
-    @TaskLocal static var origin: String?
+    /// The client's address: the peer, or behind a trusted proxy the last hop of X-Forwarded-For.
+    @TaskLocal static var clientAddress = "unknown"
 }
 
-/// Puts the request's bearer token and logger into task-local scope for the handlers.
-struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Where a request comes from. Behind a proxy (TRUST_PROXY) the address is the last hop of
+/// X-Forwarded-For, which the proxy itself appends (the earlier ones are the client's word).
+/// Forwarding headers that arrive untrusted mean a proxy in front that nobody told us about: on a
+/// loopback bind every client would look local, so such a request is never treated as local.
+struct ClientOrigin: Sendable {
+    let trustProxy: Bool
+    private let warned = NIOLockedValueBox(false)
+
+    init(trustProxy: Bool) {
+        self.trustProxy = trustProxy
+    }
+
+    static let forwardingHeaders: [HTTPField.Name] = [.init("X-Forwarded-For")!, .init("Forwarded")!, .init("X-Real-IP")!]
+
+    static func isForwarded(_ request: Request) -> Bool {
+        forwardingHeaders.contains { request.headers[$0] != nil }
+    }
+
+    /// The address, and whether the request may count as coming from this machine.
+    func resolve(_ request: Request, peer: SocketAddress?, logger: Logger) -> (address: String, isLocal: Bool) {
+        let peerAddress = peer?.ipAddress ?? "unknown"
+        let forwarded = Self.isForwarded(request)
+        if trustProxy, let header = request.headers[Self.forwardingHeaders[0]],
+           let last = header.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty, last.utf8.count <= 64 {
+            return (last, false)
+        }
+        if forwarded && !trustProxy {
+            let first = warned.withLockedValue { done in
+                defer { done = true }
+                return !done
+            }
+            if first {
+                logger.warning("""
+                    requests arrive with forwarding headers but TRUST_PROXY is not set: behind a proxy set TRUST_PROXY=1 \
+                    (until then they are not treated as local, and /metrics needs METRICS_TOKEN)
+                    """)
+            }
+            return (peerAddress, false)
+        }
+        return (peerAddress, Self.isLoopback(peerAddress))
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
+    }
+}
+
+/// Puts the request's bearer token, address and logger into task-local scope for the handlers.
+struct RequestScopeMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
+    let origin: ClientOrigin
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var token: String?
         if let header = request.headers[.authorization] {
@@ -21,13 +75,38 @@ struct RequestScopeMiddleware<Context: RequestContext>: RouterMiddleware {
                 token = String(parts[1]).trimmingCharacters(in: .whitespaces)
             }
         }
-        let origin = request.head.authority.map { "http://" + $0 }
+        let address = origin.resolve(request, peer: context.remoteAddress, logger: context.logger).address
         return try await RequestScope.$bearerToken.withValue(token) {
-            try await RequestScope.$origin.withValue(origin) {
+            try await RequestScope.$clientAddress.withValue(address) {
                 try await RequestScope.$logger.withValue(context.logger) {
                     try await next(request, context)
                 }
             }
         }
     }
+}
+
+/// Every API route but the few the contract leaves open needs a valid bearer token, and without
+/// one the answer is 401 before anything about the request's body or query is said.
+struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let auth: AuthService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/"), !OpenRoutes.paths.contains(path), request.method != .options else {
+            return try await next(request, context)
+        }
+        let userId = try await auth.verifiedSubject(RequestScope.bearerToken)
+        return try await RequestScope.$verifiedUserId.withValue(userId) {
+            try await next(request, context)
+        }
+    }
+}
+
+/// API routes that take no bearer token (contract: register, token, plans, webhooks; health and the
+/// document live outside /api).
+enum OpenRoutes {
+    static let paths: Set<String> = [
+        "/api/users/register", "/api/token", "/api/token/refresh", "/api/token/revoke", "/api/plans", "/api/webhooks/payment-status",
+    ]
 }

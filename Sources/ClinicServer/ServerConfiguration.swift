@@ -1,3 +1,4 @@
+import ClinicStore
 import Crypto
 import Foundation
 
@@ -15,13 +16,15 @@ public struct ServerConfiguration: Sendable {
     public var refreshTokenSeconds: Int = 30 * 24 * 3600
     public var trialDays: Int = 90
     public var bcryptCost: UInt8 = 12
-    /// Failed logins per email inside `loginWindowSeconds` before answering 429.
-    public var loginFailureLimit: Int = 5
-    public var loginWindowSeconds: Int = 900
+    /// How failed sign-ins slow further tries (per email and address, and per email).
+    public var loginThrottle = LoginThrottlePolicy()
     public var trialSweepSeconds: Int = 3600
+    /// A connection that sends no complete request for this long is closed (slow or idle clients).
+    public var idleTimeoutSeconds: Int = 30
     public var logLevel: String = "info"
-    /// `local` (checkout served by this server), `stripe` or `razorpay`.
-    public var paymentGateway: String = "local"
+    /// The gateway as configured (PAYMENT_GATEWAY); nil means the default: `local` on a loopback
+    /// bind, none elsewhere (see `effectivePaymentGateway`).
+    public var paymentGateway: PaymentGatewayKind?
     public var stripeWebhookSecret: String?
     public var razorpayWebhookSecret: String?
     /// Stripe's REST API: the secret key, the recurring price Pro is sold at, and the base URL
@@ -72,10 +75,10 @@ public struct ServerConfiguration: Sendable {
         }
         if let level = environment["LOG_LEVEL"], !level.isEmpty { configuration.logLevel = level }
         if let gateway = environment["PAYMENT_GATEWAY"], !gateway.isEmpty {
-            guard ["local", "stripe", "razorpay"].contains(gateway) else {
+            guard let kind = PaymentGatewayKind(rawValue: gateway) else {
                 throw ConfigurationError("PAYMENT_GATEWAY must be local, stripe or razorpay, got '\(gateway)'")
             }
-            configuration.paymentGateway = gateway
+            configuration.paymentGateway = kind
         }
         if let secret = environment["STRIPE_WEBHOOK_SECRET"], !secret.isEmpty { configuration.stripeWebhookSecret = secret }
         if let secret = environment["RAZORPAY_WEBHOOK_SECRET"], !secret.isEmpty { configuration.razorpayWebhookSecret = secret }
@@ -128,6 +131,7 @@ public struct ServerConfiguration: Sendable {
             }
         }
         try configuration.checkGateway()
+        try configuration.checkPublicBind()
         return configuration
     }
 
@@ -143,6 +147,40 @@ public struct ServerConfiguration: Sendable {
 
     public var isLoopback: Bool {
         host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+
+    /// The gateway that runs: the configured one, else the local checkout on a loopback bind only
+    /// (on a public bind it would hand out Pro to anyone who can reach the server).
+    public var effectivePaymentGateway: PaymentGatewayKind? {
+        paymentGateway ?? (isLoopback ? .local : nil)
+    }
+
+    /// The origin every link the server hands out is built from: PUBLIC_BASE_URL (required off
+    /// loopback), else this loopback server's own address. Never the client's Host header, which
+    /// anyone can set.
+    public func linkBase(boundPort: Int?) -> String {
+        if let publicBaseURL { return publicBaseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shownHost):\(boundPort ?? port)"
+    }
+
+    /// What a public bind needs that loopback can do without: a base URL for links, and webhook
+    /// secrets long enough not to be guessed. Checked before anything binds.
+    public func checkPublicBind() throws {
+        if let publicBaseURL {
+            guard let url = URL(string: publicBaseURL), url.scheme == "https" || url.scheme == "http", url.host?.isEmpty == false,
+                  url.query == nil
+            else { throw ConfigurationError("PUBLIC_BASE_URL must be an http(s) URL such as https://clinic.example.org, got '\(publicBaseURL)'") }
+        }
+        guard !isLoopback else { return }
+        guard publicBaseURL != nil else {
+            throw ConfigurationError("PUBLIC_BASE_URL is not set: on \(host) download and checkout links need the address clients use (https://…)")
+        }
+        for (name, secret) in [("STRIPE_WEBHOOK_SECRET", stripeWebhookSecret), ("RAZORPAY_WEBHOOK_SECRET", razorpayWebhookSecret)] {
+            if let secret, secret.utf8.count < 32 {
+                throw ConfigurationError("\(name) must be at least 32 bytes long off loopback (it is all that proves a payment)")
+            }
+        }
     }
 
     /// The folder documents are kept in (file://), or for gs:// the folder uploads are staged in.
@@ -181,7 +219,7 @@ public struct ServerConfiguration: Sendable {
         return try keptSecret(named: "jwt-secret", purpose: "JWT_SECRET")
     }
 
-    /// A secret generated once and kept (mode 0600) beside the SQLite file; loopback only.
+    /// A secret generated once and kept beside the SQLite file; loopback only.
     func keptSecret(named name: String, purpose: String) throws -> String {
         guard isLoopback else {
             throw ConfigurationError("\(purpose) is not set: refusing to serve on \(host) without it (set \(purpose) to 32+ random bytes)")
@@ -192,16 +230,7 @@ public struct ServerConfiguration: Sendable {
             directory = (String(url.dropFirst("sqlite://".count)) as NSString).deletingLastPathComponent
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = directory + "/" + name
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-           existing.utf8.count >= 32 {
-            return existing
-        }
-        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
-        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError("cannot write the generated \(purpose) to \(path)")
-        }
-        return secret
+        return try KeptSecretFile(path: directory + "/" + name, purpose: purpose).loadOrCreate()
     }
 }
 
@@ -211,21 +240,31 @@ extension ServerConfiguration {
     public func checkGateway() throws {
         func missing(_ names: [(String, String?)]) -> [String] { names.filter { $0.1 == nil }.map(\.0) }
         let needed: [String]
-        switch paymentGateway {
-        case "stripe":
+        switch effectivePaymentGateway {
+        case .stripe:
             needed = missing([("STRIPE_SECRET_KEY", stripeSecretKey), ("STRIPE_PRICE_ID", stripePriceID),
                               ("STRIPE_WEBHOOK_SECRET", stripeWebhookSecret)])
-        case "razorpay":
+        case .razorpay:
             needed = missing([("RAZORPAY_KEY_ID", razorpayKeyID), ("RAZORPAY_KEY_SECRET", razorpayKeySecret),
                               ("RAZORPAY_WEBHOOK_SECRET", razorpayWebhookSecret)])
         default:
             needed = []
         }
-        if !needed.isEmpty { throw ConfigurationError("PAYMENT_GATEWAY=\(paymentGateway) needs " + needed.joined(separator: ", ")) }
+        if !needed.isEmpty {
+            throw ConfigurationError("PAYMENT_GATEWAY=\(effectivePaymentGateway?.rawValue ?? "") needs " + needed.joined(separator: ", "))
+        }
     }
 }
 
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The payment gateways the server can run.
+public enum PaymentGatewayKind: String, Sendable, CaseIterable {
+    /// Checkout served by this server (development, demos, a staging demo when set explicitly).
+    case local
+    case stripe
+    case razorpay
 }

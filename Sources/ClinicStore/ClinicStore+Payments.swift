@@ -17,6 +17,39 @@ public enum PaymentEventOutcome: Sendable, Equatable {
     case duplicate
     /// Recorded, but it names no user of ours.
     case unknownUser
+    /// Recorded, but it would make someone Pro without a checkout this server opened for them
+    /// (a session of another account, or none at all): nothing changes.
+    case notOurCheckout
+}
+
+/// What an event does to a subscription. `paidUntil` in milliseconds.
+public enum SubscriptionChange: Sendable, Equatable {
+    case activate(paidUntil: Int64)
+    case deactivate
+    case none
+}
+
+/// A verified gateway event, as the store applies it.
+public struct PaymentEventRecord: Sendable, Equatable {
+    public var eventId: String
+    /// `stripe` (the local gateway signs like Stripe) or `razorpay`.
+    public var gateway: String
+    public var type: String
+    public var userId: String?
+    public var sessionId: String?
+    public var customerId: String?
+    public var change: SubscriptionChange
+
+    public init(eventId: String, gateway: String, type: String, userId: String?, sessionId: String?, customerId: String?,
+                change: SubscriptionChange) {
+        self.eventId = eventId
+        self.gateway = gateway
+        self.type = type
+        self.userId = userId
+        self.sessionId = sessionId
+        self.customerId = customerId
+        self.change = change
+    }
 }
 
 /// Periods for analytics: [start, end) in UTC milliseconds, computed in the doctor's time zone.
@@ -45,43 +78,82 @@ extension ClinicStore {
         }
     }
 
-    /// Records the event and changes the user's subscription in one transaction, once per event id:
-    /// a repeated or concurrent delivery of the same event changes nothing.
-    /// An event naming only the provider's customer (a renewal invoice) finds the user through the
-    /// customer id remembered from the checkout that created it.
-    public func applyPaymentEvent(eventId: String, gateway: String, type: String, userId: String?, sessionId: String?,
-                                  customerId: String? = nil, plan: String?, status: String?, now: Int64) async throws -> PaymentEventOutcome {
+    /// Records the event and changes the subscription in one transaction, once per event id: a
+    /// repeated or concurrent delivery of the same event changes nothing.
+    ///
+    /// Making someone Pro needs a checkout this server opened: the event's session (a Stripe
+    /// Checkout Session, the local checkout, a Razorpay Payment Link) must be one of ours, opened
+    /// for the account the event names; a renewal names no session and is accepted only for a
+    /// customer first seen on such a checkout. Ending a subscription follows the account named or
+    /// the customer remembered.
+    public func applyPaymentEvent(_ event: PaymentEventRecord, now: Int64) async throws -> PaymentEventOutcome {
         try await database.transaction { tx in
-            var knownUser: String?
-            if let userId, try await !tx.query("SELECT id FROM users WHERE id = $1", [.text(userId)]).isEmpty { knownUser = userId }
-            if knownUser == nil, let customerId {
-                knownUser = try await tx.query("SELECT user_id FROM payment_customers WHERE gateway = $1 AND customer_id = $2",
-                                               [.text(gateway), .text(customerId)]).first.map { try $0.string("user_id") }
+            func knownUser(_ id: String?) async throws -> String? {
+                guard let id, try await !tx.query("SELECT id FROM users WHERE id = $1", [.text(id)]).isEmpty else { return nil }
+                return id
             }
+            func customerUser() async throws -> String? {
+                guard let customerId = event.customerId else { return nil }
+                return try await tx.query("SELECT user_id FROM payment_customers WHERE gateway = $1 AND customer_id = $2",
+                                          [.text(event.gateway), .text(customerId)]).first.map { try $0.string("user_id") }
+            }
+            var target: String?
+            var outcome = PaymentEventOutcome.applied
+            var sessionVerified = false
+            switch event.change {
+            case .activate:
+                if let sessionId = event.sessionId {
+                    // The local gateway's checkouts are signed like Stripe's.
+                    let gateways = event.gateway == "stripe" ? ["stripe", "local"] : [event.gateway]
+                    let session = try await tx.query("SELECT user_id FROM payment_sessions WHERE id = $1 AND gateway IN ($2, $3)",
+                                                     [.text(sessionId), .text(gateways[0]), .text(gateways.last ?? gateways[0])]).first
+                    if let owner = try session.map({ try $0.string("user_id") }), event.userId == nil || event.userId == owner {
+                        target = owner
+                        sessionVerified = true
+                    } else {
+                        outcome = .notOurCheckout
+                    }
+                } else if let mapped = try await customerUser() {
+                    target = mapped
+                } else {
+                    outcome = .notOurCheckout
+                }
+            case .deactivate, .none:
+                let named = try await knownUser(event.userId)
+                target = named == nil ? try await customerUser() : named
+                if target == nil { outcome = .unknownUser }
+            }
+            let applies = target != nil && event.change != .none
             let inserted = try await tx.query("""
                 INSERT INTO payment_events (event_id, gateway, type, user_id, applied, received_at) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-                """, [.text(eventId), .text(gateway), .text(type), SQLValue(knownUser), .int(knownUser != nil && status != nil ? 1 : 0), .int(now)])
+                """, [.text(event.eventId), .text(event.gateway), .text(event.type), SQLValue(target), .int(applies ? 1 : 0), .int(now)])
             if inserted.isEmpty { return .duplicate }
-            guard let knownUser else { return .unknownUser }
-            if let customerId {
+            guard let target else { return outcome }
+            if sessionVerified, let customerId = event.customerId {
                 try await tx.query("""
                     INSERT INTO payment_customers (gateway, customer_id, user_id, created_at) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (gateway, customer_id) DO NOTHING
-                    """, [.text(gateway), .text(customerId), .text(knownUser), .int(now)])
+                    """, [.text(event.gateway), .text(customerId), .text(target), .int(now)])
             }
-            if let status {
-                // Becoming active ends the trial; becoming inactive keeps the plan for the record.
+            switch event.change {
+            case .activate(let paidUntil):
+                // Becoming active ends the trial; a later renewal only ever moves the paid date forward.
                 try await tx.query("""
-                    UPDATE users SET plan = COALESCE($1, plan), status = $2,
-                    trial_ends_at = CASE WHEN $2 = 'active' THEN NULL ELSE trial_ends_at END, updated_at = $3 WHERE id = $4
-                    """, [SQLValue(plan), .text(status), .int(now), .text(knownUser)])
+                    UPDATE users SET plan = 'pro', status = 'active', trial_ends_at = NULL,
+                    paid_until = CASE WHEN COALESCE(paid_until, 0) < $1 THEN $1 ELSE paid_until END, updated_at = $2 WHERE id = $3
+                    """, [.int(paidUntil), .int(now), .text(target)])
+            case .deactivate:
+                // The plan stays for the record.
+                try await tx.query("UPDATE users SET status = 'inactive', updated_at = $1 WHERE id = $2", [.int(now), .text(target)])
+            case .none:
+                break
             }
-            if let sessionId {
+            if sessionVerified, let sessionId = event.sessionId {
                 try await tx.query("UPDATE payment_sessions SET status = 'complete', completed_at = $1 WHERE id = $2 AND user_id = $3",
-                                   [.int(now), .text(sessionId), .text(knownUser)])
+                                   [.int(now), .text(sessionId), .text(target)])
             }
-            return .applied
+            return outcome
         }
     }
 

@@ -77,17 +77,22 @@ public struct ClinicStore: Sendable {
     /// The user as of now: a trial that has run out becomes `inactive` in the database first.
     public func currentUser(id: String, now: Int64) async throws -> UserRecord? {
         guard let user = try await user(id: id) else { return nil }
-        if user.status == "trialing", let ends = user.trialEndsAt, ends <= now {
+        if (user.status == "trialing" && user.trialEndsAt.map { $0 <= now } == true)
+            || (user.status == "active" && user.paidUntil.map { $0 <= now } == true) {
             _ = try await expireTrials(now: now, userId: id)
             return try await self.user(id: id)
         }
         return user
     }
 
-    /// Marks run-out trials `inactive` (all of them, or one user's); returns how many changed.
+    /// Marks run-out trials and paid periods that ended unrenewed `inactive` (all of them, or one
+    /// user's); returns how many changed.
     @discardableResult
     public func expireTrials(now: Int64, userId: String? = nil) async throws -> Int {
-        var sql = "UPDATE users SET status = 'inactive', updated_at = $1 WHERE status = 'trialing' AND trial_ends_at <= $1"
+        var sql = """
+            UPDATE users SET status = 'inactive', updated_at = $1
+            WHERE ((status = 'trialing' AND trial_ends_at <= $1) OR (status = 'active' AND paid_until <= $1))
+            """
         var binds: [SQLValue] = [.int(now)]
         if let userId {
             sql += " AND id = $2"
@@ -129,6 +134,14 @@ public struct ClinicStore: Sendable {
             }
             return .invalid
         }
+    }
+
+    /// Sign-out: the token's whole family (every rotation of one sign-in) stops working.
+    public func revokeRefreshTokenFamily(hash: String, now: Int64) async throws {
+        try await database.query("""
+            UPDATE refresh_tokens SET used_at = COALESCE(used_at, $1), expires_at = $1
+            WHERE family = (SELECT family FROM refresh_tokens WHERE token_hash = $2) AND expires_at > $1
+            """, [.int(now), .text(hash)])
     }
 
     // MARK: Patients

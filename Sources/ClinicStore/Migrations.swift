@@ -154,6 +154,35 @@ enum Migrations {
             )
             """,
         ]),
+        // 7: a paid period that ends (Pro is not forever), and the sign-in throttle and per-address
+        // request counts in the database, so every server process on one PostgreSQL shares them.
+        (7, [
+            "ALTER TABLE users ADD COLUMN paid_until BIGINT",
+            "CREATE INDEX users_paid ON users (status, paid_until)",
+            """
+            CREATE TABLE login_throttle (
+                key TEXT PRIMARY KEY,
+                failures BIGINT NOT NULL,
+                window_started BIGINT NOT NULL,
+                next_allowed_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX login_throttle_age ON login_throttle (window_started)",
+            """
+            CREATE TABLE login_known_addresses (
+                key TEXT PRIMARY KEY,
+                seen_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE rate_limit_windows (
+                address_key TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                requests BIGINT NOT NULL,
+                PRIMARY KEY (address_key, window_start)
+            )
+            """,
+        ]),
     ]
 
     /// Steps that need Swift rather than SQL, numbered with the SQL migrations above and recorded

@@ -9,6 +9,8 @@ public struct UserRecord: Sendable, Equatable {
     public var plan: String
     public var status: String
     public var trialEndsAt: Int64?
+    /// The end of the paid period (with grace); past it an `active` subscription turns `inactive`.
+    public var paidUntil: Int64?
     public var createdAt: Int64
 
     init(row: SQLRow) throws {
@@ -19,6 +21,7 @@ public struct UserRecord: Sendable, Equatable {
         plan = try row.string("plan")
         status = try row.string("status")
         trialEndsAt = row.optionalInt("trial_ends_at")
+        paidUntil = row.optionalInt("paid_until")
         createdAt = try row.int("created_at")
     }
 }

@@ -130,10 +130,19 @@ struct Open: ParsableCommand {
 }
 
 struct Logout: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Forget the saved session (tokens and cached plan).")
+    static let configuration = CommandConfiguration(
+        abstract: "Sign out: the server revokes the session's tokens, and the saved session (tokens and cached plan) is forgotten.")
 
     func run() throws {
-        SessionFile().remove()
+        let sessionFile = SessionFile()
+        if let session = sessionFile.load(), let url = URL(string: session.server), url.scheme == "http" || url.scheme == "https" {
+            var options = CurlHTTPClient.Options()
+            options.timeout = .seconds(10)
+            let client = ClinicAPIClient(serverURL: url, http: CurlHTTPClient(options: options), session: session, sessionFile: sessionFile)
+            // Revoked on the server when it can be reached (a v1 server has no revocation): forgotten here in any case.
+            try blockingAwait { await client.logout() }
+        }
+        sessionFile.remove()
         print("Logged out.")
     }
 }
@@ -162,7 +171,9 @@ struct EmbeddedClinic: Sendable {
     let label: String
 
     static func start(demo: Bool, http: CurlHTTPClient) async throws -> EmbeddedClinic {
-        var configuration = try ServerConfiguration.fromEnvironment()
+        // Its own configuration, never the environment's: a production DATABASE_URL exported in
+        // this shell must not receive a local account and demo patients.
+        var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
         if demo { configuration.dataDirectory += "/demo" }

@@ -1,5 +1,5 @@
 import ClinicAPI
-@testable import ClinicClient
+import ClinicClient
 import ClinicTUI
 import Foundation
 import FuzzHarness

@@ -41,7 +41,7 @@ import Testing
 
     @Test(arguments: StoreKind.available)
     func test_login_wrongPassword_is401_andRepeatedFailuresAre429WithRetryAfter(kind: StoreKind) async throws {
-        try await withServer(kind, configure: { $0.loginFailureLimit = 3 }) { server in
+        try await withServer(kind, configure: { $0.loginThrottle.pairLimit = 3 }) { server in
             let doctor = try await server.registerDoctor()
             for _ in 0..<3 {
                 let reply = try await server.form("/api/token", [("username", doctor.email), ("password", "wrong password")])

@@ -49,8 +49,13 @@ import Testing
             #expect(try await server.call("POST", "/api/patients/\(id)/notes", token: doctor.token, json: ["content": "  \n "]).status == 422)
             #expect(try await server.call("POST", "/api/patients/\(id)/notes", token: doctor.token,
                                           json: ["content": "line one\nline two\ttabbed"]).status == 201)
+            // Text pasted from another system is kept as it came (the terminal strips what it would act on); NUL is refused.
+            let pasted = "escape \u{1B}[2J sequence, bell \u{7}, delete \u{7F}, \u{1} start of heading"
+            let kept = try await server.call("POST", "/api/patients/\(id)/notes", token: doctor.token, json: ["content": pasted])
+            #expect(kept.status == 201)
+            #expect(try kept.object()["content"] as? String == pasted)
             #expect(try await server.call("POST", "/api/patients/\(id)/notes", token: doctor.token,
-                                          json: ["content": "escape \u{1B}[2J sequence"]).status == 422)
+                                          json: ["content": "nul \u{0} byte"]).status == 422)
         }
     }
 }

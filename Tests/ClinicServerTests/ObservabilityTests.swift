@@ -35,7 +35,8 @@ import Testing
         try await withServer(.sqlite, configure: {
             $0.host = "0.0.0.0"
             $0.jwtSecret = String(repeating: "k", count: 40)
-            $0.stripeWebhookSecret = "whsec_public_bind_test"
+            $0.stripeWebhookSecret = "whsec_public_bind_test_0123456789abcdef"
+            $0.publicBaseURL = "https://clinic.example.org"
         }) { (server: TestServer) async throws in
             #expect(try await server.call("GET", "/metrics").status == 404)
         }

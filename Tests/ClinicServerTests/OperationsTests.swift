@@ -78,7 +78,7 @@ enum ServerConfigurationFixture {
     }
 }
 
-@Suite struct HardeningTests {
+@Suite struct SecurityHeaderTests {
     @Test func test_securityHeaders_onAnswersAndErrors() async throws {
         try await withServer(.sqlite) { server in
             let doctor = try await server.registerDoctor()

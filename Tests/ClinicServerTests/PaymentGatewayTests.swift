@@ -1,5 +1,6 @@
 import ClinicClient
 import ClinicStore
+import ClinicWebhooks
 import Foundation
 import Hummingbird
 import Logging
@@ -69,7 +70,7 @@ func formFields(_ body: String) -> [String: String] {
 
     func stripe(_ base: String) -> (inout ServerConfiguration) -> Void {
         { configuration in
-            configuration.paymentGateway = "stripe"
+            configuration.paymentGateway = .stripe
             configuration.stripeSecretKey = "sk_test_clinic"
             configuration.stripePriceID = "price_pro_monthly"
             configuration.stripeAPIBase = base
@@ -146,7 +147,7 @@ func formFields(_ body: String) -> [String: String] {
         defer { fake.stop() }
         let secret = "razorpay_webhook_secret_0123456789"
         try await withServer(kind, configure: { configuration in
-            configuration.paymentGateway = "razorpay"
+            configuration.paymentGateway = .razorpay
             configuration.razorpayKeyID = "rzp_test_key"
             configuration.razorpayKeySecret = "rzp_test_secret"
             configuration.razorpayAPIBase = fake.baseURL
@@ -165,14 +166,19 @@ func formFields(_ body: String) -> [String: String] {
             #expect(body["amount"] as? Int == 99_900 && body["currency"] as? String == "INR")
             #expect((body["notes"] as? [String: Any])?["user_id"] as? String == doctor.id)
             let paid = try JSONSerialization.data(withJSONObject: [
-                "entity": "event", "event": "payment_link.paid",
+                "entity": "event", "event": "payment_link.paid", "created_at": Int(Date().timeIntervalSince1970),
                 "payload": ["payment_link": ["entity": ["id": "plink_Clinic1", "status": "paid", "notes": ["user_id": doctor.id]]]],
             ])
-            let signature = PaymentWebhooks.hmacHex(secret: secret, message: Array(paid))
+            let signature = WebhookSignature.hmacHex(secret: secret, message: Array(paid))
             let delivered = try await server.call("POST", "/api/webhooks/payment-status", raw: paid, contentType: "application/json",
                                                   headers: [("X-Razorpay-Signature", signature), ("X-Razorpay-Event-Id", "evt_rzp_1")])
             #expect(delivered.status == 200)
+            #expect(try delivered.object()["applied"] as? Bool == true)
             #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["plan"] as? String == "pro")
+            // Pro for a paid month (and a few days' grace), not forever.
+            let paidUntil = try #require(try await server.store.user(id: doctor.id)?.paidUntil)
+            let month = Int64(34 * 86_400_000)
+            #expect(abs(paidUntil - (Clock.nowMillis() + month)) < 60_000)
         }
     }
 
@@ -244,7 +250,7 @@ struct LocalStripe: Sendable {
         let stripe = try await LocalStripe.start()
         defer { stripe.stop() }
         try await withServer(kind, configure: { configuration in
-            configuration.paymentGateway = "stripe"
+            configuration.paymentGateway = .stripe
             configuration.stripeSecretKey = LocalStripe.key
             configuration.stripePriceID = "pro-monthly"
             configuration.stripeAPIBase = stripe.baseURL
@@ -260,9 +266,10 @@ struct LocalStripe: Sendable {
             _ = try? await stripe.call("/v1/plans", [("id", "pro-monthly"), ("amount", "2900"), ("currency", "usd"), ("interval", "month"),
                                                       ("product[name]", "Clinic OS Lite Pro")])
             // The checkout (which localstripe lacks) completes for that customer: Pro, customer remembered.
+            let session = try await PaymentTests.openSession(server, for: doctor)
             let completed = try JSONSerialization.data(withJSONObject: [
                 "id": "evt_\(UUID().uuidString)", "type": "checkout.session.completed", "object": "event",
-                "data": ["object": ["id": "cs_test_ls", "client_reference_id": doctor.id, "customer": customerID]],
+                "data": ["object": ["id": session, "client_reference_id": doctor.id, "customer": customerID]],
             ])
             #expect(try await PaymentTests().deliver(server, completed, signature: PaymentTests.sign(completed)).status == 200)
             #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["status"] as? String == "active")

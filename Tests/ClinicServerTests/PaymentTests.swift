@@ -1,4 +1,5 @@
 import ClinicStore
+import ClinicWebhooks
 import Crypto
 import Foundation
 import Testing
@@ -8,14 +9,21 @@ import Testing
 @Suite struct PaymentTests {
     static let secret = "whsec_test_secret_for_clinic_os_lite_0123"
 
-    static func stripeEvent(id: String, type: String, userId: String, session: String = "cs_test_1") -> Data {
-        let event: [String: Any] = ["id": id, "type": type, "object": "event",
+    static func stripeEvent(id: String, type: String, userId: String, session: String) -> Data {
+        let event: [String: Any] = ["id": id, "type": type, "object": "event", "created": Int(Date().timeIntervalSince1970),
                                     "data": ["object": ["id": session, "client_reference_id": userId, "metadata": ["user_id": userId]]]]
         return try! JSONSerialization.data(withJSONObject: event)
     }
 
+    /// A Stripe checkout this server opened for the doctor (as create-session records it).
+    static func openSession(_ server: TestServer, for doctor: Doctor) async throws -> String {
+        let id = "cs_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        _ = try await server.store.createPaymentSession(userId: doctor.id, plan: "pro", gateway: "stripe", id: id, now: Clock.nowMillis())
+        return id
+    }
+
     static func sign(_ body: Data, at timestamp: Int64 = Int64(Date().timeIntervalSince1970), secret: String = secret) -> String {
-        PaymentWebhooks.stripeSignatureHeader(body: Array(body), secret: secret, timestamp: timestamp)
+        WebhookSignature.stripeHeader(body: Array(body), secret: secret, timestamp: timestamp)
     }
 
     func deliver(_ server: TestServer, _ body: Data, signature: String?) async throws -> Reply {
@@ -27,7 +35,8 @@ import Testing
     func test_stripeSignature_rightWrongMissingStaleAltered(kind: StoreKind) async throws {
         try await withServer(kind, configure: { $0.stripeWebhookSecret = Self.secret }) { server in
             let doctor = try await server.registerDoctor()
-            let body = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: doctor.id)
+            let body = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: doctor.id,
+                                        session: try await Self.openSession(server, for: doctor))
             var altered = body
             altered[altered.count / 2] ^= 0x01
             let now = Int64(Date().timeIntervalSince1970)
@@ -57,13 +66,15 @@ import Testing
     func test_cancellationEvents_makeInactive_unknownTypesAndUsersAreIgnored(kind: StoreKind) async throws {
         try await withServer(kind, configure: { $0.stripeWebhookSecret = Self.secret }) { server in
             let doctor = try await server.registerDoctor()
+            let session = try await Self.openSession(server, for: doctor)
             for (type, expected) in [("checkout.session.completed", "active"), ("customer.subscription.updated", "active"),
                                      ("invoice.payment_failed", "inactive")] {
-                let body = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: type, userId: doctor.id)
+                let body = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: type, userId: doctor.id, session: session)
                 #expect(try await deliver(server, body, signature: Self.sign(body)).status == 200)
                 #expect(try await server.store.user(id: doctor.id)?.status == expected, "\(type)")
             }
-            let stranger = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: "ffffffffffffffffffffffff")
+            let stranger = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: "ffffffffffffffffffffffff",
+                                            session: "cs_test_unknown")
             let reply = try await deliver(server, stranger, signature: Self.sign(stranger))
             let strangerApplied = try reply.object()["applied"] as? Bool
             #expect(reply.status == 200 && strangerApplied == false)
@@ -75,7 +86,8 @@ import Testing
         try await withServer(kind, configure: { $0.stripeWebhookSecret = Self.secret }) { server in
             let doctor = try await server.registerDoctor()
             let id = "evt_\(UUID().uuidString)"
-            let body = Self.stripeEvent(id: id, type: "checkout.session.completed", userId: doctor.id)
+            let body = Self.stripeEvent(id: id, type: "checkout.session.completed", userId: doctor.id,
+                                        session: try await Self.openSession(server, for: doctor))
             async let first = deliver(server, body, signature: Self.sign(body))
             async let second = deliver(server, body, signature: Self.sign(body))
             let replies = try await [first, second]
@@ -114,11 +126,11 @@ import Testing
 
     @Test func test_razorpaySignature() throws {
         let body = Array(#"{"event":"payment_link.paid"}"#.utf8)
-        let good = PaymentWebhooks.hmacHex(secret: "rzp_secret", message: body)
-        try PaymentWebhooks.verifyRazorpay(body: body, header: good, secret: "rzp_secret")
-        #expect(throws: PaymentWebhooks.Rejection.self) { try PaymentWebhooks.verifyRazorpay(body: body + [0x20], header: good, secret: "rzp_secret") }
+        let good = WebhookSignature.hmacHex(secret: "rzp_secret", message: body)
+        try WebhookSignature.verifyRazorpay(body: body, header: good, secret: "rzp_secret")
+        #expect(throws: WebhookRejection.self) { try WebhookSignature.verifyRazorpay(body: body + [0x20], header: good, secret: "rzp_secret") }
         // HMAC-SHA256 test vector (RFC 4231, case 2).
-        #expect(PaymentWebhooks.hmacHex(secret: "Jefe", message: Array("what do ya want for nothing?".utf8))
+        #expect(WebhookSignature.hmacHex(secret: "Jefe", message: Array("what do ya want for nothing?".utf8))
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 }
