@@ -60,7 +60,8 @@ test-fuzz: deps-test
 	$(SWIFT) build --product clinic-server
 	scripts/fuzz-api.sh 400
 
-# libFuzzer on the client's answer decoding and the server's query parsing, a minute each.
+# libFuzzer on the client's answer decoding, the server's query parsing and the webhook's
+# signature and event parsing, a minute each.
 test-fuzz-lib: deps-build
 	scripts/fuzz-lib.sh 60
 
@@ -83,20 +84,26 @@ test: deps-test
 	scripts/e2e-faults.sh
 	.build/debug/fuzz-query-parsing Tests/Fuzz/query-parsing
 	.build/debug/fuzz-client-decoding Tests/Fuzz/client-decoding
+	.build/debug/fuzz-webhook-parsing Tests/Fuzz/webhook-parsing
 	scripts/fuzz-lib.sh 20
 	FUZZ_EXCLUDE=negative_data_rejection,positive_data_acceptance,unsupported_method scripts/fuzz-api.sh 50
 	python3 scripts/reliability-crash.py 5
 	CLINIC_PG_DURABLE=1 scripts/with-postgres.sh python3 scripts/reliability-crash.py 6 --postgres --kill-database
 	python3 scripts/load-test.py 50 15
+	python3 scripts/hostile-clients.py --quick
+	@! grep -rn "@testable" Sources || { echo "a source file imports @testable: the plain release build would fail" >&2; exit 1; }
 	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi
 
 # Reliability, the long form: kill -9 the server 20 times under a writer (SQLite); on PostgreSQL
-# the server 14 times and PostgreSQL itself 6; 200 clients for 60 s.
+# the server 14 times and PostgreSQL itself 6; 200 clients for 60 s; hostile clients against the
+# release server (the crash header, 1 MB usernames, parallel guesses, slow readers, slow headers).
 test-reliability: deps-test
 	$(SWIFT) build
 	python3 scripts/reliability-crash.py 20
 	CLINIC_PG_DURABLE=1 scripts/with-postgres.sh python3 scripts/reliability-crash.py 20 --postgres --kill-database
 	python3 scripts/load-test.py 200 60
+	$(SWIFT) build -c release --product clinic-server
+	BIN=.build/release python3 scripts/hostile-clients.py
 
 # The terminal end-to-end tests alone (real clinic in tmux against a real clinic-server; then
 # through a proxy that injects 500s, 503 pages, 10 s delays and hostile text).

@@ -124,5 +124,20 @@ for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
 check "clean exit" grep -q "exit=0" "$tmp/exit"
 check "session file is private" bash -c "[ \"\$(stat -c %a $tmp/.local/state/clinic-os-lite/session.json)\" = 600 ]"
 
+# `clinic logout` signs out for real: the refresh token saved in the session no longer works on the server.
+refresh=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["refreshToken"])' "$tmp/.local/state/clinic-os-lite/session.json")
+check "clinic logout says so" bash -c "HOME=$tmp $bin/clinic logout | grep -qF 'Logged out.'"
+check "…and the server refuses its refresh token" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST $base/api/token/refresh -H 'Content-Type: application/json' -d '{\"refresh_token\":\"$refresh\"}')\" = 401 ]"
+
+# The embedded default never takes the server's environment: with a production DATABASE_URL and a
+# public HOST exported, `clinic` still runs its own server on loopback with its own SQLite file.
+tmux kill-session -t "$session" 2>/dev/null
+mkdir -p "$tmp/embedded"
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "env HOME=$tmp/embedded TERM=xterm-256color LANG=C.UTF-8 DATABASE_URL=sqlite://$tmp/production.sqlite HOST=0.0.0.0 PAYMENT_GATEWAY=stripe CLINIC_DATA_DIR=$tmp/production $bin/clinic; sleep 60"
+check "the embedded default starts with the server's variables exported" wait_for "this computer" 30
+check "…on its own database, not the exported one" bash -c "[ ! -e $tmp/production.sqlite ] && [ ! -e $tmp/production ] && [ -e $tmp/embedded/.local/share/clinic-os-lite/clinic.sqlite ]"
+press q
+
 echo "e2e-tui: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer on the client's decoding of answers and the server's query parsing (cursors, search
-# text, timestamps). Builds the fuzz targets instrumented into .build-fuzz, runs each for the given
+# libFuzzer on the client's decoding of answers, the server's query parsing (cursors, search
+# text, timestamps) and the payment webhook's signature headers and event bodies. Builds the fuzz targets instrumented into .build-fuzz, runs each for the given
 # seconds from the seeds in Tests/Fuzz/<target>, and fails on any crash or broken invariant (the
 # input is kept under .build-fuzz/crashes and printed in base64: add it to the seeds once fixed).
 # Usage: scripts/fuzz-lib.sh [seconds per target]
@@ -11,7 +11,8 @@ swiftc=$(readlink -f "$(command -v swiftc)")
 runtime=$(ls "$(dirname "$swiftc")"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-"$(uname -m)".a 2>/dev/null | head -n 1)
 [ -n "$runtime" ] || { echo "fuzz: libFuzzer's runtime (libclang_rt.fuzzer_no_main) is not in this toolchain" >&2; exit 1; }
 failed=0
-for target in query-parsing client-decoding; do
+targets=(query-parsing client-decoding webhook-parsing)
+for target in "${targets[@]}"; do
   CLINIC_FUZZ_RUNTIME=$runtime swift build --build-path .build-fuzz --product "fuzz-$target" 2>&1 | grep -E "error|Compiling fuzz|Build" || true
   binary=.build-fuzz/debug/fuzz-$target
   [ -x "$binary" ] || { echo "fuzz: $binary did not build" >&2; exit 1; }
@@ -31,5 +32,5 @@ for target in query-parsing client-decoding; do
   fi
   rm -f "$log"
 done
-echo "fuzz-lib: $((2 - failed)) passed, $failed failed"
+echo "fuzz-lib: $((${#targets[@]} - failed)) passed, $failed failed"
 [ "$failed" = 0 ]

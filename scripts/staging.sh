@@ -39,13 +39,17 @@ export DATABASE_URL="postgres://clinic@127.0.0.1:$pg_port/clinic"
 export JWT_SECRET=$(cat "$dir/jwt-secret")
 export STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-whsec_$(cat "$dir/jwt-secret" | sha256sum | cut -c1-32)}
 export CLINIC_DATA_DIR="$dir/data"
+address=$(hostname -I 2>/dev/null | awk '{print $1}')
+# Off loopback the server builds links from PUBLIC_BASE_URL, and runs the local (no-card) checkout
+# only when told: a staging demo is where that is wanted.
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://${address:-127.0.0.1}:$port}
+export PAYMENT_GATEWAY=${PAYMENT_GATEWAY:-local}
 export CLINIC_PASSWORD=$(cat "$dir/demo-password")
 "$bin/clinic-server" migrate
 # Demo data once: a restarted staging server keeps what the demo changed.
 if [ ! -f "$dir/seeded" ]; then
   "$bin/clinic-server" seed --email "$email" --patients 300 >/dev/null && touch "$dir/seeded"
 fi
-address=$(hostname -I 2>/dev/null | awk '{print $1}')
 cat <<EOT
 
   Clinic OS Lite staging: PostgreSQL on 127.0.0.1:$pg_port, API on http://$host:$port

@@ -20,6 +20,11 @@ public final class ClinicAPIClient: Sendable {
                              middlewares: [FailureMiddleware(), BearerMiddleware(vault: vault, transport: transport, serverURL: serverURL)])
     }
 
+    /// The refresh token of the session, while signed in.
+    public var storedRefreshToken: String? {
+        get async { await vault.session?.refreshToken }
+    }
+
     /// The signed-in user as last known (from the session file): what locks Pro panes offline.
     public var cachedUser: Components.Schemas.User? {
         get async { await vault.session?.user }

@@ -3,6 +3,8 @@ import ClinicStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
+import NIOPosix
 import OpenAPIRuntime
 
 extension ClinicAPIHandler {
@@ -89,7 +91,7 @@ struct SignedFileRoute: Sendable {
     let store: ClinicStore
     let storage: LocalFileStorage
 
-    func response(key: String, expires: String?, signature: String?, range: String?, context: some RequestContext) async throws -> Response {
+    func response(key: String, expires: String?, signature: String?, range: String?) async throws -> Response {
         let denied = APIError(.forbidden, "This download link is invalid or has expired", code: "link_invalid")
         guard let expiresText = expires, expiresText.utf8.count <= 12, let expires = Int64(expiresText), let signature,
               signature.utf8.count <= 128, storage.verify(key: key, expires: expires, signature: signature, now: Clock.nowMillis() / 1000)
@@ -111,19 +113,42 @@ struct SignedFileRoute: Sendable {
         headers[.cacheControl] = "private, no-store"
         headers[.acceptRanges] = "bytes"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
-        // Streamed from disk in chunks: a 20 MiB document is never held whole in memory, and a
-        // client that reads slowly holds one chunk.
-        let files = FileIO()
+        var wanted = 0...(size - 1)
+        var status = HTTPResponse.Status.ok
         if let range, size > 0 {
-            guard let wanted = ByteRange.parse(header: range, size: size) else {
+            guard let asked = ByteRange.parse(header: range, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
             }
-            headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound)/\(size)"
-            let body = try await files.loadFile(path: path, range: wanted, context: context)
-            return Response(status: .partialContent, headers: headers, body: body)
+            headers[.contentRange] = "bytes \(asked.lowerBound)-\(asked.upperBound)/\(size)"
+            wanted = asked
+            status = .partialContent
         }
-        return Response(status: .ok, headers: headers, body: try await files.loadFile(path: path, context: context))
+        guard size > 0 else { return Response(status: .ok, headers: headers) }
+        return Response(status: status, headers: headers, body: Self.stream(path: path, range: wanted))
+    }
+
+    /// The file streamed from disk one 32 KiB chunk at a time, read off the event loops, the next
+    /// read only once the connection took the previous chunk: a 20 MiB document is never held in
+    /// memory. (Hummingbird's FileIO reads eight chunks ahead; how far a reader can fall behind is
+    /// bounded by the connection's send buffer, see `ConnectionGuard`.)
+    static func stream(path: String, range: ClosedRange<Int>) -> ResponseBody {
+        let chunk = 32 * 1024
+        return ResponseBody(contentLength: range.count) { writer in
+            let io = NonBlockingFileIO(threadPool: .singleton)
+            try await io.withFileRegion(path: path) { region in
+                var offset = Int64(range.lowerBound)
+                let end = Int64(range.upperBound) + 1
+                while offset < end {
+                    let buffer = try await io.read(fileHandle: region.fileHandle, fromOffset: offset,
+                                                   byteCount: Int(min(Int64(chunk), end - offset)), allocator: ByteBufferAllocator())
+                    guard buffer.readableBytes > 0 else { throw APIError.notFound("Document") }
+                    offset += Int64(buffer.readableBytes)
+                    try await writer.write(buffer)
+                }
+            }
+            try await writer.finish(nil)
+        }
     }
 }
 

@@ -73,7 +73,7 @@ public enum ClinicServerApp {
         let files = SignedFileRoute(store: store, storage: storage)
         router.get("/files/:key") { request, context in
             try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),
-                                     signature: request.uri.queryParameters.get("signature"), range: request.headers[.range], context: context)
+                                     signature: request.uri.queryParameters.get("signature"), range: request.headers[.range])
         }
         // Prometheus: behind a token; without one only on a loopback bind, and then only to requests
         // that did not come through a proxy (behind a local proxy every client looks local).
@@ -105,7 +105,7 @@ public enum ClinicServerApp {
         // Slow clients: a connection that sends no complete request (headers included) for 30 s is
         // closed, headers are capped at 32 KiB, and a client that stops reading is dropped after 60 s.
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [StalledWriteHandler(limit: .seconds(60))],
+            additionalChannelHandlers: [ConnectionGuard(stallLimit: .seconds(60))],
             idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))
         return Application(

@@ -110,6 +110,12 @@ public struct ServerConfiguration: Sendable {
             }
             configuration.accessTokenSeconds = value
         }
+        if let seconds = environment["IDLE_TIMEOUT_SECONDS"], !seconds.isEmpty {
+            guard let value = Int(seconds), (1...3600).contains(value) else {
+                throw ConfigurationError("IDLE_TIMEOUT_SECONDS must be a whole number from 1 to 3600")
+            }
+            configuration.idleTimeoutSeconds = value
+        }
         if let trust = environment["TRUST_PROXY"], !trust.isEmpty { configuration.trustProxy = ["1", "true", "yes"].contains(trust.lowercased()) }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty { configuration.googleCredentialsPath = path }
