@@ -70,12 +70,29 @@ enum AnalyticsPane {
         return load(&state)
     }
 
+    /// A count as the charts may sum it: 0 to a billion.
+    static func plausibleCount(_ value: Int) -> Int { min(max(value, 0), 1_000_000_000) }
+
     static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
         switch msg {
         case .analyticsLoaded(let key, let growth, let outcomes):
             guard key == state.analytics.requestedKey else { return [] }
-            state.analytics.growth = growth
-            state.analytics.outcomes = outcomes
+            // Counts from a server are summed and scaled for the charts: a negative or absurd one
+            // (any server may answer) must not overflow the sums.
+            state.analytics.growth = growth.map { point in
+                var point = point
+                point.newPatients = plausibleCount(point.newPatients)
+                point.totalPatients = plausibleCount(point.totalPatients)
+                return point
+            }
+            state.analytics.outcomes = outcomes.map { point in
+                var point = point
+                point.scheduled = plausibleCount(point.scheduled)
+                point.completed = plausibleCount(point.completed)
+                point.cancelled = plausibleCount(point.cancelled)
+                point.noShow = plausibleCount(point.noShow)
+                return point
+            }
             state.analytics.loading = false
             state.analytics.error = nil
             state.analytics.loadedKey = key

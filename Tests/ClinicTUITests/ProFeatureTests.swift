@@ -136,6 +136,20 @@ import Testing
         try expectSnapshot(view(state), "analytics-ascii-80x24")
     }
 
+    @Test func test_absurdCountsFromAServer_areDrawn_withoutOverflow() throws {
+        var state = Fixture.mainState()
+        state.user = Fixture.user(status: .active, plan: .pro)
+        guard case .loadAnalytics(let key, _, _, _) = update(&state, .key(.character("3"))).first else { Issue.record("no load"); return }
+        let hostileGrowth = (0..<4).map { GrowthPoint(periodStart: Fixture.now.addingTimeInterval(Double($0) * 86_400), newPatients: Int.max,
+                                                       totalPatients: $0 % 2 == 0 ? Int.min : Int.max) }
+        let hostileOutcomes = (0..<4).map { OutcomePoint(periodStart: Fixture.now.addingTimeInterval(Double($0) * 86_400), scheduled: Int.max,
+                                                         completed: Int.max, cancelled: -5, noShow: Int.max) }
+        _ = update(&state, .analyticsLoaded(key: key, growth: hostileGrowth, outcomes: hostileOutcomes))
+        #expect(view(state).text.contains("New patients: 4000000000"))
+        _ = update(&state, .key(.character("#")))
+        #expect(!view(state).text.isEmpty)
+    }
+
     @Test func test_trialEndingSoon_andInactive_showABanner() {
         var state = Fixture.mainState()
         state.user = User(id: "u", username: "Dr A", email: "a@b.co", plan: .basic, status: .trialing,
