@@ -56,17 +56,19 @@ struct AuthService: Sendable {
         }
     }
 
-    func issueTokens(for user: UserRecord, family: String? = nil) async throws -> Components.Schemas.TokenResponse {
+    /// New tokens for a caller; signing in (or refreshing) is also when "last seen" moves.
+    func issueTokens(for caller: CallerRecord, family: String? = nil) async throws -> Components.Schemas.TokenResponse {
         let now = Date()
-        let claims = AccessClaims(sub: .init(value: user.id),
+        let claims = AccessClaims(sub: .init(value: caller.user.id),
                                   exp: .init(value: now.addingTimeInterval(Double(configuration.accessTokenSeconds))),
-                                  iat: .init(value: now), plan: user.plan, status: user.status)
+                                  iat: .init(value: now), plan: caller.clinic.plan, status: caller.clinic.status)
         let access = try await keys.sign(claims)
         let refresh = Self.randomToken()
-        try await store.insertRefreshToken(hash: Self.sha256(refresh), userId: user.id, family: family ?? RecordID.make(),
+        try await store.insertRefreshToken(hash: Self.sha256(refresh), userId: caller.user.id, family: family ?? RecordID.make(),
                                            expiresAt: Clock.millis(now) + Int64(configuration.refreshTokenSeconds) * 1000,
                                            now: Clock.millis(now))
-        return .init(user: .init(user), accessToken: access, refreshToken: refresh, tokenType: .bearer,
+        try await store.touchLastSeen(userId: caller.user.id, now: Clock.millis(now))
+        return .init(user: .init(caller), accessToken: access, refreshToken: refresh, tokenType: .bearer,
                      expiresIn: configuration.accessTokenSeconds)
     }
 
@@ -80,27 +82,38 @@ struct AuthService: Sendable {
         }
     }
 
-    /// The caller, as the database knows them now (an expired trial already turned inactive).
-    func authenticate() async throws -> UserRecord {
+    static let deactivated = APIError(.unauthorized, "This account has been deactivated by the clinic's owner", code: "account_deactivated",
+                                      headers: [.wwwAuthenticate: "Bearer"])
+
+    /// The caller and their clinic, as the database knows them now (a lapsed subscription already
+    /// turned inactive, a deactivated account refused: role, plan and status are read on every request).
+    func authenticate() async throws -> CallerRecord {
         let subject: String
         if let verified = RequestScope.verifiedUserId {
             subject = verified
         } else {
             subject = try await verifiedSubject(RequestScope.bearerToken)
         }
-        guard let user = try await store.currentUser(id: subject, now: Clock.nowMillis()) else {
+        guard let caller = try await store.caller(userId: subject, now: Clock.nowMillis()) else {
             throw APIError(.unauthorized, "Account no longer exists", code: "invalid_token", headers: [.wwwAuthenticate: "Bearer"])
         }
-        return user
+        guard caller.user.active else { throw Self.deactivated }
+        return caller
     }
 
-    /// `authenticate()` plus the contract's plan rule for what the request wants to do.
-    func authorize(_ capability: Entitlements.Capability) async throws -> UserRecord {
-        let user = try await authenticate()
-        if let denial = Entitlements.denial(plan: user.plan, status: user.status, for: capability) {
-            throw APIError(.forbidden, denial.detail, code: denial.rawValue)
+    /// `authenticate()` plus the contract's role and plan rules for what the request wants to do.
+    func authorize(_ capability: Entitlements.Capability) async throws -> CallerRecord {
+        let caller = try await authenticate()
+        try check(caller, capability)
+        return caller
+    }
+
+    /// The role and plan rules alone: for routes that name a record, which answer 404 for another
+    /// clinic's before any rule is looked at.
+    func check(_ caller: CallerRecord, _ capability: Entitlements.Capability) throws {
+        if let denial = Entitlements.denial(plan: caller.plan, status: caller.status, role: caller.role, for: capability) {
+            throw APIError(.forbidden, Entitlements.detail(denial, for: capability), code: denial.rawValue)
         }
-        return user
     }
 
     static func randomToken(bits: SymmetricKeySize = .bits256) -> String {

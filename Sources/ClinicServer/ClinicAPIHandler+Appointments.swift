@@ -7,62 +7,109 @@ extension ClinicAPIHandler {
     static let maximumAppointmentLength: Int64 = 24 * 3_600_000
 
     func listAppointments(_ input: Operations.ListAppointments.Input) async throws -> Operations.ListAppointments.Output {
-        let user = try await auth.authorize(.read)
-        let limit = try InputRules.limit(input.query.limit)
-        let cursor = try InputRules.cursor(input.query.cursor)
-        let from = input.query.from.map(Clock.millis)
-        let to = input.query.to.map(Clock.millis)
-        if let from, let to {
-            if to <= from { throw APIError.invalid(["query", "to"], "to must be after from") }
-            if to - from > Self.maximumListSpan { throw APIError.invalid(["query", "to"], "from and to must be at most 366 days apart") }
-        }
-        var patientId: String?
-        if let requested = input.query.patientId {
-            // A malformed id names no patient of anyone's: an empty list, as for another doctor's patient.
-            guard RecordID.isWellFormed(requested) else {
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .appointmentsList, patientId: input.query.patientId) {
+            try allow(caller, Operations.ListAppointments.id)
+            let limit = try InputRules.limit(input.query.limit)
+            let cursor = try InputRules.cursor(input.query.cursor)
+            let from = input.query.from.map(Clock.millis)
+            let to = input.query.to.map(Clock.millis)
+            if let from, let to {
+                if to <= from { throw APIError.invalid(["query", "to"], "to must be after from") }
+                if to - from > Self.maximumListSpan { throw APIError.invalid(["query", "to"], "from and to must be at most 366 days apart") }
+            }
+            // A malformed id names no patient or doctor of anyone's: an empty list, as for another clinic's.
+            if let requested = input.query.patientId, !RecordID.isWellFormed(requested) {
                 return .ok(.init(body: .json(.init(items: [], nextCursor: nil))))
             }
-            patientId = requested
+            if let provider = input.query.providerId, !RecordID.isWellFormed(provider) {
+                return .ok(.init(body: .json(.init(items: [], nextCursor: nil))))
+            }
+            let page = try await store.appointments(clinicId: caller.clinicId, from: from, to: to, patientId: input.query.patientId,
+                                                    providerId: input.query.providerId, limit: limit, after: cursor)
+            var patient: PatientRecord?
+            if let patientId = input.query.patientId { patient = try await store.patient(clinicId: caller.clinicId, id: patientId) }
+            try await recordRead(caller, .appointmentsList, patient: patient, patientId: input.query.patientId)
+            return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Appointment.init), nextCursor: page.next?.encoded))))
         }
-        let page = try await store.appointments(userId: user.id, from: from, to: to, patientId: patientId, limit: limit, after: cursor)
-        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Appointment.init), nextCursor: page.next?.encoded))))
     }
 
     func createAppointment(_ input: Operations.CreateAppointment.Input) async throws -> Operations.CreateAppointment.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        let user = try await auth.authorize(.write)
-        let fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
-                                                reason: body.reason, status: body.status?.rawValue, isCreate: true)
-        let saved = try Self.outcome(try await store.saveAppointment(userId: user.id, id: nil, fields: fields, now: now))
-        return .created(.init(body: .json(.init(saved))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .appointmentCreate, patientId: body.patientId) {
+            try allow(caller, Operations.CreateAppointment.id)
+            var fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
+                                                    reason: body.reason, status: body.status?.rawValue, isCreate: true)
+            fields.providerId = try await provider(for: caller, requested: body.providerId)
+            let saved = try Self.outcome(try await store.saveAppointment(clinicId: caller.clinicId, id: nil, fields: fields, now: now,
+                                                                         audit: auditEntry(caller, .appointmentCreate, status: 201)))
+            return .created(.init(body: .json(.init(saved))))
+        }
+    }
+
+    /// Whose calendar a booking goes on: the one named; else the caller, a doctor or owner; else,
+    /// for the front desk, the clinic's only doctor. Several doctors and none named: 422.
+    func provider(for caller: CallerRecord, requested: String?) async throws -> String {
+        if let requested {
+            guard RecordID.isWellFormed(requested),
+                  try await store.providers(clinicId: caller.clinicId).contains(where: { $0.id == requested })
+            else { throw APIError.invalid(["body", "provider_id"], "provider_id must be one of the clinic's active doctors") }
+            return requested
+        }
+        if caller.user.role.isClinician { return caller.userId }
+        let providers = try await store.providers(clinicId: caller.clinicId)
+        guard providers.count == 1, let only = providers.first else {
+            throw APIError.invalid(["body", "provider_id"], providers.isEmpty
+                ? "the clinic has no active doctor to book with"
+                : "the clinic has several doctors: name the one to book with (provider_id)", type: "missing")
+        }
+        return only.id
     }
 
     func getAppointment(_ input: Operations.GetAppointment.Input) async throws -> Operations.GetAppointment.Output {
-        let user = try await auth.authorize(.read)
-        let id = try InputRules.recordID(input.path.id, "Appointment")
-        guard let appointment = try await store.appointment(userId: user.id, id: id) else { throw APIError.notFound("Appointment") }
-        return .ok(.init(body: .json(.init(appointment))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .appointmentView, patientId: nil, record: ("appointment", String(input.path.id.prefix(64)))) {
+            let id = try InputRules.recordID(input.path.id, "Appointment")
+            guard let appointment = try await store.appointment(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Appointment") }
+            try allow(caller, Operations.GetAppointment.id)
+            var entry = auditEntry(caller, .appointmentView, status: 200, patientId: appointment.patientId, record: ("appointment", id))
+            entry.patientName = appointment.patientName
+            try await store.recordAudit(entry)
+            return .ok(.init(body: .json(.init(appointment))))
+        }
     }
 
     func updateAppointment(_ input: Operations.UpdateAppointment.Input) async throws -> Operations.UpdateAppointment.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        let user = try await auth.authorize(.write)
-        let id = try InputRules.recordID(input.path.id, "Appointment")
-        let fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
-                                                reason: body.reason, status: body.status?.rawValue, isCreate: false)
-        if fields.startsAt != nil || fields.endsAt != nil, let existing = try await store.appointment(userId: user.id, id: id) {
-            // A move that sends only one end is checked against the other, stored one.
-            try Self.checkSpan(start: fields.startsAt ?? existing.startsAt, end: fields.endsAt ?? existing.endsAt)
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .appointmentUpdate, patientId: body.patientId, record: ("appointment", String(input.path.id.prefix(64)))) {
+            let id = try InputRules.recordID(input.path.id, "Appointment")
+            guard let existing = try await store.appointment(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Appointment") }
+            try allow(caller, Operations.UpdateAppointment.id)
+            var fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
+                                                    reason: body.reason, status: body.status?.rawValue, isCreate: false)
+            if fields.startsAt != nil || fields.endsAt != nil {
+                // A move that sends only one end is checked against the other, stored one.
+                try Self.checkSpan(start: fields.startsAt ?? existing.startsAt, end: fields.endsAt ?? existing.endsAt)
+            }
+            if let requested = body.providerId { fields.providerId = try await provider(for: caller, requested: requested) }
+            let saved = try Self.outcome(try await store.saveAppointment(clinicId: caller.clinicId, id: id, fields: fields, now: now,
+                                                                         audit: auditEntry(caller, .appointmentUpdate, status: 200)))
+            return .ok(.init(body: .json(.init(saved))))
         }
-        let saved = try Self.outcome(try await store.saveAppointment(userId: user.id, id: id, fields: fields, now: now))
-        return .ok(.init(body: .json(.init(saved))))
     }
 
     func deleteAppointment(_ input: Operations.DeleteAppointment.Input) async throws -> Operations.DeleteAppointment.Output {
-        let user = try await auth.authorize(.write)
-        let id = try InputRules.recordID(input.path.id, "Appointment")
-        guard try await store.deleteAppointment(userId: user.id, id: id) else { throw APIError.notFound("Appointment") }
-        return .noContent(.init())
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .appointmentDelete, patientId: nil, record: ("appointment", String(input.path.id.prefix(64)))) {
+            let id = try InputRules.recordID(input.path.id, "Appointment")
+            guard try await store.appointment(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Appointment") }
+            try allow(caller, Operations.DeleteAppointment.id)
+            guard try await store.deleteAppointment(clinicId: caller.clinicId, id: id, audit: auditEntry(caller, .appointmentDelete, status: 204))
+            else { throw APIError.notFound("Appointment") }
+            return .noContent(.init())
+        }
     }
 
     static func appointmentFields(patientId: String?, startsAt: Date?, endsAt: Date?, reason: String?, status: String?,
@@ -96,10 +143,11 @@ extension ClinicAPIHandler {
         case .saved(let appointment): return appointment
         case .notFound: throw APIError.notFound("Appointment")
         case .patientNotFound: throw APIError.notFound("Patient")
+        case .providerNotFound: throw APIError.invalid(["body", "provider_id"], "provider_id must be one of the clinic's active doctors")
         case .conflict(let other):
             let start = RFC3339DateTranscoder.format(Clock.date(other.startsAt))
             let end = RFC3339DateTranscoder.format(Clock.date(other.endsAt))
-            throw APIError(.conflict, "Overlaps the appointment of \(other.patientName) from \(start) to \(end) (id \(other.id))",
+            throw APIError(.conflict, "Overlaps the appointment of \(other.patientName) with \(other.providerName) from \(start) to \(end) (id \(other.id))",
                            code: "appointment_conflict")
         }
     }

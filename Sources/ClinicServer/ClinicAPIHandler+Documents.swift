@@ -12,76 +12,96 @@ extension ClinicAPIHandler {
     static let downloadURLSeconds: Int64 = 300
 
     func uploadDocument(_ input: Operations.UploadDocument.Input) async throws -> Operations.UploadDocument.Output {
-        let user = try await auth.authorize(.pro)
-        let patientId = try InputRules.recordID(input.path.id, "Patient")
-        guard try await store.patient(userId: user.id, id: patientId) != nil else { throw APIError.notFound("Patient") }
-        guard case .multipartForm(let parts) = input.body else { throw APIError(.unsupportedMediaType, "expected multipart/form-data") }
-        for try await part in parts {
-            guard case .file(let file) = part else { continue }
-            let id = RecordID.make()
-            let key = id + "-" + AuthService.randomToken().prefix(16)
-            var contentType = ""
-            let size: Int64
-            do {
-                size = try await storage.write(key: key, body: file.payload.body, limit: Self.maximumDocumentBytes) { head in
-                    // What the bytes are decides what is stored; markup is refused whether named, declared or sniffed.
-                    guard let sniffed = ContentSniffer.type(of: head),
-                          !(sniffed.hasPrefix("text/") && ContentSniffer.isMarkup(declaredType: nil, fileName: file.filename, head: head))
-                    else {
-                        throw APIError(.unsupportedMediaType,
-                                       "Only PDF, JPEG, PNG and plain text documents are accepted (not HTML, SVG or XML)",
-                                       code: "unsupported_type")
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .documentUpload, patientId: input.path.id) {
+            let patient = try await ownPatient(caller, input.path.id)
+            try allow(caller, Operations.UploadDocument.id)
+            guard case .multipartForm(let parts) = input.body else { throw APIError(.unsupportedMediaType, "expected multipart/form-data") }
+            for try await part in parts {
+                guard case .file(let file) = part else { continue }
+                let id = RecordID.make()
+                let key = id + "-" + AuthService.randomToken().prefix(16)
+                var contentType = ""
+                let size: Int64
+                do {
+                    size = try await storage.write(key: key, body: file.payload.body, limit: Self.maximumDocumentBytes) { head in
+                        // What the bytes are decides what is stored; markup is refused whether named, declared or sniffed.
+                        guard let sniffed = ContentSniffer.type(of: head),
+                              !(sniffed.hasPrefix("text/") && ContentSniffer.isMarkup(declaredType: nil, fileName: file.filename, head: head))
+                        else {
+                            throw APIError(.unsupportedMediaType,
+                                           "Only PDF, JPEG, PNG and plain text documents are accepted (not HTML, SVG or XML)",
+                                           code: "unsupported_type")
+                        }
+                        contentType = sniffed
                     }
-                    contentType = sniffed
+                } catch is DocumentTooLarge {
+                    throw APIError(.contentTooLarge, "Documents are limited to 20 MiB", code: "too_large")
+                } catch StorageError.unavailable(let reason) {
+                    RequestScope.logger.error("document storage failed", metadata: ["reason": "\(reason)"])
+                    throw APIError(.serviceUnavailable, "Document storage is unavailable: nothing was saved, try again shortly",
+                                   code: "storage_unavailable")
                 }
-            } catch is DocumentTooLarge {
-                throw APIError(.contentTooLarge, "Documents are limited to 20 MiB", code: "too_large")
-            } catch StorageError.unavailable(let reason) {
-                RequestScope.logger.error("document storage failed", metadata: ["reason": "\(reason)"])
-                throw APIError(.serviceUnavailable, "Document storage is unavailable: nothing was saved, try again shortly",
-                               code: "storage_unavailable")
+                let name = ContentSniffer.sanitizeFileName(file.filename)
+                guard let document = try await store.createDocument(clinicId: caller.clinicId, patientId: patient.id, id: id, fileName: name,
+                                                                    contentType: contentType, sizeBytes: size, storageKey: key,
+                                                                    uploadedBy: caller.userId, now: now,
+                                                                    audit: auditEntry(caller, .documentUpload, status: 201))
+                else {
+                    await storage.delete(key: key)
+                    throw APIError.notFound("Patient")
+                }
+                return .created(.init(body: .json(.init(document))))
             }
-            let name = ContentSniffer.sanitizeFileName(file.filename)
-            guard let document = try await store.createDocument(userId: user.id, patientId: patientId, id: id, fileName: name,
-                                                                contentType: contentType, sizeBytes: size, storageKey: key, now: now)
-            else {
-                await storage.delete(key: key)
-                throw APIError.notFound("Patient")
-            }
-            return .created(.init(body: .json(.init(document))))
+            throw APIError.invalid(["body", "file"], "Field required", type: "missing")
         }
-        throw APIError.invalid(["body", "file"], "Field required", type: "missing")
     }
 
     func listDocuments(_ input: Operations.ListDocuments.Input) async throws -> Operations.ListDocuments.Output {
-        let user = try await auth.authorize(.pro)
-        let patientId = try InputRules.recordID(input.path.id, "Patient")
-        guard let documents = try await store.documents(userId: user.id, patientId: patientId) else { throw APIError.notFound("Patient") }
-        return .ok(.init(body: .json(.init(items: documents.map(Components.Schemas.Document.init), nextCursor: nil))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .documentList, patientId: input.path.id) {
+            let patient = try await ownPatient(caller, input.path.id)
+            try allow(caller, Operations.ListDocuments.id)
+            let documents = try await store.documents(clinicId: caller.clinicId, patientId: patient.id)
+            try await recordRead(caller, .documentList, patient: patient)
+            return .ok(.init(body: .json(.init(items: documents.map(Components.Schemas.Document.init), nextCursor: nil))))
+        }
     }
 
     func documentDownloadURL(_ input: Operations.DocumentDownloadURL.Input) async throws -> Operations.DocumentDownloadURL.Output {
-        let user = try await auth.authorize(.pro)
-        let id = try InputRules.recordID(input.path.id, "Document")
-        guard let document = try await store.document(userId: user.id, id: id) else { throw APIError.notFound("Document") }
-        let expires = now / 1000 + Self.downloadURLSeconds
-        return .ok(.init(body: .json(.init(url: storage.signedURL(key: document.storageKey, expires: expires, baseURL: linkBase),
-                                           expiresAt: Date(timeIntervalSince1970: Double(expires))))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .documentDownload, patientId: nil, record: ("document", String(input.path.id.prefix(64)))) {
+            let id = try InputRules.recordID(input.path.id, "Document")
+            guard let document = try await store.document(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Document") }
+            try allow(caller, Operations.DocumentDownloadURL.id)
+            let patient = try await store.patient(clinicId: caller.clinicId, id: document.patientId)
+            // Logged when the link is issued: whoever holds the link can fetch the file for five minutes.
+            try await recordRead(caller, .documentDownload, patient: patient, patientId: document.patientId, record: ("document", id))
+            let expires = now / 1000 + Self.downloadURLSeconds
+            return .ok(.init(body: .json(.init(url: storage.signedURL(key: document.storageKey, expires: expires, baseURL: linkBase),
+                                               expiresAt: Date(timeIntervalSince1970: Double(expires))))))
+        }
     }
 
     func deleteDocument(_ input: Operations.DeleteDocument.Input) async throws -> Operations.DeleteDocument.Output {
-        let user = try await auth.authorize(.pro)
-        let id = try InputRules.recordID(input.path.id, "Document")
-        guard let document = try await store.deleteDocument(userId: user.id, id: id) else { throw APIError.notFound("Document") }
-        await storage.delete(key: document.storageKey)
-        return .noContent(.init())
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .documentDelete, patientId: nil, record: ("document", String(input.path.id.prefix(64)))) {
+            let id = try InputRules.recordID(input.path.id, "Document")
+            guard try await store.document(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Document") }
+            try allow(caller, Operations.DeleteDocument.id)
+            guard let document = try await store.deleteDocument(clinicId: caller.clinicId, id: id,
+                                                                audit: auditEntry(caller, .documentDelete, status: 204))
+            else { throw APIError.notFound("Document") }
+            await storage.delete(key: document.storageKey)
+            return .noContent(.init())
+        }
     }
 }
 
 extension Components.Schemas.Document {
     init(_ document: DocumentRecord) {
         self.init(id: document.id, patientId: document.patientId, fileName: document.fileName, contentType: document.contentType,
-                  sizeBytes: document.sizeBytes, uploadedAt: Clock.date(document.uploadedAt))
+                  sizeBytes: document.sizeBytes, uploadedAt: Clock.date(document.uploadedAt), uploadedByName: document.uploadedByName)
     }
 }
 

@@ -6,52 +6,75 @@ import Foundation
 
 extension ClinicAPIHandler {
     func listPatients(_ input: Operations.ListPatients.Input) async throws -> Operations.ListPatients.Output {
-        let user = try await auth.authorize(.read)
-        let limit = try InputRules.limit(input.query.limit)
-        let cursor = try InputRules.cursor(input.query.cursor)
-        if let q = input.query.q, q.count > 200 {
-            throw APIError.invalid(["query", "q"], "search text must be at most 200 characters", type: "string_too_long")
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .patientsList, patientId: nil) {
+            try allow(caller, Operations.ListPatients.id)
+            let limit = try InputRules.limit(input.query.limit)
+            let cursor = try InputRules.cursor(input.query.cursor)
+            if let q = input.query.q, q.count > 200 {
+                throw APIError.invalid(["query", "q"], "search text must be at most 200 characters", type: "string_too_long")
+            }
+            let page = try await store.patients(clinicId: caller.clinicId, query: input.query.q, limit: limit, after: cursor)
+            // One event per page, never with the search text (it is patient data).
+            try await recordRead(caller, .patientsList, patient: nil)
+            return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Patient.init), nextCursor: page.next?.encoded))))
         }
-        let page = try await store.patients(userId: user.id, query: input.query.q, limit: limit, after: cursor)
-        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Patient.init), nextCursor: page.next?.encoded))))
     }
 
     func createPatient(_ input: Operations.CreatePatient.Input) async throws -> Operations.CreatePatient.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        let user = try await auth.authorize(.write)
-        let fields = try PatientInput.validate(name: body.name, phoneNumber: body.phoneNumber, address: body.address, notes: body.notes,
-                                               dateOfBirth: body.dateOfBirth, sex: body.sex?.rawValue, isCreate: true)
-        let patient = try await store.createPatient(userId: user.id, fields: fields, now: now)
-        return .created(.init(body: .json(.init(patient))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .patientCreate, patientId: nil) {
+            try allow(caller, Operations.CreatePatient.id)
+            let fields = try PatientInput.validate(name: body.name, phoneNumber: body.phoneNumber, address: body.address, notes: body.notes,
+                                                   dateOfBirth: body.dateOfBirth, sex: body.sex?.rawValue, isCreate: true)
+            let patient = try await store.createPatient(clinicId: caller.clinicId, fields: fields, now: now,
+                                                        audit: auditEntry(caller, .patientCreate, status: 201))
+            return .created(.init(body: .json(.init(patient))))
+        }
     }
 
     func getPatient(_ input: Operations.GetPatient.Input) async throws -> Operations.GetPatient.Output {
-        let user = try await auth.authorize(.read)
-        let id = try InputRules.recordID(input.path.id, "Patient")
-        guard let patient = try await store.patient(userId: user.id, id: id) else { throw APIError.notFound("Patient") }
-        return .ok(.init(body: .json(.init(patient))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .patientView, patientId: input.path.id) {
+            let id = try InputRules.recordID(input.path.id, "Patient")
+            guard let patient = try await store.patient(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Patient") }
+            try allow(caller, Operations.GetPatient.id)
+            try await recordRead(caller, .patientView, patient: patient, record: ("patient", patient.id))
+            return .ok(.init(body: .json(.init(patient))))
+        }
     }
 
     func updatePatient(_ input: Operations.UpdatePatient.Input) async throws -> Operations.UpdatePatient.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        let user = try await auth.authorize(.write)
-        let id = try InputRules.recordID(input.path.id, "Patient")
-        let fields = try PatientInput.validate(name: body.name, phoneNumber: body.phoneNumber, address: body.address, notes: body.notes,
-                                               dateOfBirth: body.dateOfBirth, sex: body.sex?.rawValue, isCreate: false)
-        guard let patient = try await store.updatePatient(userId: user.id, id: id, fields: fields, now: now) else {
-            throw APIError.notFound("Patient")
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .patientUpdate, patientId: input.path.id) {
+            let id = try InputRules.recordID(input.path.id, "Patient")
+            guard try await store.patient(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Patient") }
+            try allow(caller, Operations.UpdatePatient.id)
+            let fields = try PatientInput.validate(name: body.name, phoneNumber: body.phoneNumber, address: body.address, notes: body.notes,
+                                                   dateOfBirth: body.dateOfBirth, sex: body.sex?.rawValue, isCreate: false)
+            guard let patient = try await store.updatePatient(clinicId: caller.clinicId, id: id, fields: fields, now: now,
+                                                              audit: auditEntry(caller, .patientUpdate, status: 200))
+            else { throw APIError.notFound("Patient") }
+            return .ok(.init(body: .json(.init(patient))))
         }
-        return .ok(.init(body: .json(.init(patient))))
     }
 
     func deletePatient(_ input: Operations.DeletePatient.Input) async throws -> Operations.DeletePatient.Output {
-        let user = try await auth.authorize(.write)
-        let id = try InputRules.recordID(input.path.id, "Patient")
-        let keys = try await store.documentKeys(userId: user.id, patientId: id)
-        guard try await store.deletePatient(userId: user.id, id: id) else { throw APIError.notFound("Patient") }
-        // The rows went with the patient (cascade); their stored files go now.
-        for key in keys { await storage.delete(key: key) }
-        return .noContent(.init())
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .patientDelete, patientId: input.path.id) {
+            let id = try InputRules.recordID(input.path.id, "Patient")
+            guard try await store.patient(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Patient") }
+            try allow(caller, Operations.DeletePatient.id)
+            let keys = try await store.documentKeys(clinicId: caller.clinicId, patientId: id)
+            guard try await store.deletePatient(clinicId: caller.clinicId, id: id, audit: auditEntry(caller, .patientDelete, status: 204)) else {
+                throw APIError.notFound("Patient")
+            }
+            // The rows went with the patient (cascade); their stored files go now.
+            for key in keys { await storage.delete(key: key) }
+            return .noContent(.init())
+        }
     }
 }
 
@@ -104,53 +127,86 @@ extension ClinicAPIHandler {
         return content
     }
 
+    /// The clinic's patient named by a path, or 404 (before any role or plan rule).
+    func ownPatient(_ caller: CallerRecord, _ id: String, _ what: String = "Patient") async throws -> PatientRecord {
+        let id = try InputRules.recordID(id, what)
+        guard let patient = try await store.patient(clinicId: caller.clinicId, id: id) else { throw APIError.notFound(what) }
+        return patient
+    }
+
     func listNotes(_ input: Operations.ListNotes.Input) async throws -> Operations.ListNotes.Output {
-        let user = try await auth.authorize(.read)
-        let patientId = try InputRules.recordID(input.path.id, "Patient")
-        let limit = try InputRules.limit(input.query.limit)
-        let cursor = try InputRules.cursor(input.query.cursor)
-        guard let page = try await store.notes(userId: user.id, patientId: patientId, limit: limit, after: cursor) else {
-            throw APIError.notFound("Patient")
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .notesList, patientId: input.path.id) {
+            let patient = try await ownPatient(caller, input.path.id)
+            try allow(caller, Operations.ListNotes.id)
+            let limit = try InputRules.limit(input.query.limit)
+            let cursor = try InputRules.cursor(input.query.cursor)
+            let page = try await store.notes(clinicId: caller.clinicId, patientId: patient.id, limit: limit, after: cursor)
+            try await recordRead(caller, .notesList, patient: patient)
+            return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.ClinicalNote.init), nextCursor: page.next?.encoded))))
         }
-        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.ClinicalNote.init), nextCursor: page.next?.encoded))))
     }
 
     func createNote(_ input: Operations.CreateNote.Input) async throws -> Operations.CreateNote.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        let user = try await auth.authorize(.write)
-        let patientId = try InputRules.recordID(input.path.id, "Patient")
-        let content = try Self.noteContent(body.content)
-        guard let note = try await store.createNote(userId: user.id, patientId: patientId, content: content, now: now) else {
-            throw APIError.notFound("Patient")
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .noteCreate, patientId: input.path.id) {
+            let patient = try await ownPatient(caller, input.path.id)
+            try allow(caller, Operations.CreateNote.id)
+            let content = try Self.noteContent(body.content)
+            guard let note = try await store.createNote(clinicId: caller.clinicId, patientId: patient.id, authorId: caller.userId,
+                                                        content: content, now: now, audit: auditEntry(caller, .noteCreate, status: 201))
+            else { throw APIError.notFound("Patient") }
+            return .created(.init(body: .json(.init(note))))
         }
-        return .created(.init(body: .json(.init(note))))
     }
 
     func getNote(_ input: Operations.GetNote.Input) async throws -> Operations.GetNote.Output {
-        let user = try await auth.authorize(.read)
-        let patientId = try InputRules.recordID(input.path.id, "Note")
-        let noteId = try InputRules.recordID(input.path.noteId, "Note")
-        guard let note = try await store.note(userId: user.id, patientId: patientId, id: noteId) else { throw APIError.notFound("Note") }
-        return .ok(.init(body: .json(.init(note))))
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) {
+            let patient = try await ownPatient(caller, input.path.id, "Note")
+            let noteId = try InputRules.recordID(input.path.noteId, "Note")
+            guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) else { throw APIError.notFound("Note") }
+            try allow(caller, Operations.GetNote.id)
+            try await recordRead(caller, .noteView, patient: patient, record: ("note", note.id))
+            return .ok(.init(body: .json(.init(note))))
+        }
     }
+
+    static let notAuthor = APIError(.forbidden, "Only the note's author can amend or delete it; add a note of your own instead.",
+                                    code: Entitlements.Denial.roleForbidden.rawValue)
 
     func amendNote(_ input: Operations.AmendNote.Input) async throws -> Operations.AmendNote.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        let user = try await auth.authorize(.write)
-        let patientId = try InputRules.recordID(input.path.id, "Note")
-        let noteId = try InputRules.recordID(input.path.noteId, "Note")
-        let content = try Self.noteContent(body.content)
-        guard let note = try await store.amendNote(userId: user.id, patientId: patientId, id: noteId, content: content, now: now) else {
-            throw APIError.notFound("Note")
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .noteAmend, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) {
+            let patient = try await ownPatient(caller, input.path.id, "Note")
+            let noteId = try InputRules.recordID(input.path.noteId, "Note")
+            guard try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) != nil else { throw APIError.notFound("Note") }
+            try allow(caller, Operations.AmendNote.id)
+            let content = try Self.noteContent(body.content)
+            switch try await store.amendNote(clinicId: caller.clinicId, patientId: patient.id, id: noteId, authorId: caller.userId,
+                                             content: content, now: now, audit: auditEntry(caller, .noteAmend, status: 200)) {
+            case .saved(let note): return .ok(.init(body: .json(.init(note))))
+            case .notFound: throw APIError.notFound("Note")
+            case .notAuthor: throw Self.notAuthor
+            }
         }
-        return .ok(.init(body: .json(.init(note))))
     }
 
     func deleteNote(_ input: Operations.DeleteNote.Input) async throws -> Operations.DeleteNote.Output {
-        let user = try await auth.authorize(.write)
-        let patientId = try InputRules.recordID(input.path.id, "Note")
-        let noteId = try InputRules.recordID(input.path.noteId, "Note")
-        guard try await store.deleteNote(userId: user.id, patientId: patientId, id: noteId) else { throw APIError.notFound("Note") }
-        return .noContent(.init())
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .noteDelete, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) {
+            let patient = try await ownPatient(caller, input.path.id, "Note")
+            let noteId = try InputRules.recordID(input.path.noteId, "Note")
+            guard try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) != nil else { throw APIError.notFound("Note") }
+            try allow(caller, Operations.DeleteNote.id)
+            switch try await store.deleteNote(clinicId: caller.clinicId, patientId: patient.id, id: noteId, authorId: caller.userId,
+                                              audit: auditEntry(caller, .noteDelete, status: 204)) {
+            case .saved: return .noContent(.init())
+            case .notFound: throw APIError.notFound("Note")
+            case .notAuthor: throw Self.notAuthor
+            }
+        }
     }
 }

@@ -16,9 +16,10 @@ extension ClinicAPIHandler {
 
     func createPaymentSession(_ input: Operations.CreatePaymentSession.Input) async throws -> Operations.CreatePaymentSession.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
-        // Any status may pay: an inactive doctor upgrading is the point.
-        let user = try await auth.authenticate()
-        if user.plan == "pro" && user.status == "active" {
+        // Any status may pay: an inactive clinic upgrading is the point. The owner pays.
+        let caller = try await auth.authenticate()
+        try allow(caller, Operations.CreatePaymentSession.id)
+        if caller.plan == .pro && caller.status == .active {
             throw APIError(.conflict, "You are already on an active Pro subscription", code: "already_pro")
         }
         guard let gatewayKind else {
@@ -26,15 +27,15 @@ extension ClinicAPIHandler {
                            code: "payments_unavailable")
         }
         if let gateway {
-            let checkout = try await gateway.createCheckout(user: user, returnBase: linkBase)
-            _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: gateway.name, id: checkout.id, now: now)
+            let checkout = try await gateway.createCheckout(caller: caller, returnBase: linkBase)
+            _ = try await store.createPaymentSession(clinicId: caller.clinicId, plan: body.plan.rawValue, gateway: gateway.name, id: checkout.id, now: now)
             RequestScope.logger.info("checkout opened", metadata: ["gateway": "\(gateway.name)", "session": "\(checkout.id)"])
             return .ok(.init(body: .json(.init(sessionId: checkout.id, checkoutUrl: checkout.url))))
         }
         // 128 random bits: unguessable, and short enough that the checkout URL fits a QR code an
         // 80x24 terminal can show (version 4).
         let id = "cs_local_" + AuthService.randomToken(bits: .bits128)
-        _ = try await store.createPaymentSession(userId: user.id, plan: body.plan.rawValue, gateway: gatewayKind.rawValue, id: id, now: now)
+        _ = try await store.createPaymentSession(clinicId: caller.clinicId, plan: body.plan.rawValue, gateway: gatewayKind.rawValue, id: id, now: now)
         return .ok(.init(body: .json(.init(sessionId: id, checkoutUrl: linkBase + "/checkout/" + id))))
     }
 
@@ -81,7 +82,7 @@ extension ClinicAPIHandler {
                 "id": "evt_local_" + AuthService.randomToken(), "object": "event", "type": "checkout.session.completed",
                 "created": now / 1000,
                 "data": ["object": ["id": session.id, "object": "checkout.session", "mode": "subscription",
-                                    "client_reference_id": session.userId, "metadata": ["user_id": session.userId],
+                                    "client_reference_id": session.clinicId, "metadata": ["clinic_id": session.clinicId],
                                     "payment_status": "paid", "status": "complete"]],
             ]
             let body = Array(try JSONSerialization.data(withJSONObject: event))
@@ -151,10 +152,11 @@ extension ClinicAPIHandler {
     }
 
     func patientGrowth(_ input: Operations.PatientGrowth.Input) async throws -> Operations.PatientGrowth.Output {
-        let user = try await auth.authorize(.pro)
+        let caller = try await auth.authenticate()
+        try allow(caller, Operations.PatientGrowth.id)
         let interval = input.query.interval?.rawValue ?? "day"
         let periods = try Self.analyticsPeriods(interval: interval, from: input.query.from, to: input.query.to, timeZoneName: input.query.tz)
-        let (before, counts) = try await store.patientGrowth(userId: user.id, periods: periods)
+        let (before, counts) = try await store.patientGrowth(clinicId: caller.clinicId, periods: periods)
         var total = before
         let points = zip(periods, counts).map { period, count in
             total += count
@@ -165,14 +167,15 @@ extension ClinicAPIHandler {
     }
 
     func appointmentOutcomes(_ input: Operations.AppointmentOutcomes.Input) async throws -> Operations.AppointmentOutcomes.Output {
-        let user = try await auth.authorize(.pro)
+        let caller = try await auth.authenticate()
+        try allow(caller, Operations.AppointmentOutcomes.id)
         let interval = input.query.interval?.rawValue ?? "day"
         let periods = try Self.analyticsPeriods(interval: interval, from: input.query.from, to: input.query.to, timeZoneName: input.query.tz)
-        let counts = try await store.appointmentOutcomes(userId: user.id, periods: periods)
+        let counts = try await store.appointmentOutcomes(clinicId: caller.clinicId, periods: periods)
         let points = zip(periods, counts).map { period, row in
             Components.Schemas.AppointmentOutcomes.PointsPayloadPayload(
                 periodStart: Clock.date(period.start), scheduled: Int(row["scheduled"] ?? 0), completed: Int(row["completed"] ?? 0),
-                cancelled: Int(row["cancelled"] ?? 0), noShow: Int(row["no_show"] ?? 0))
+                cancelled: Int(row["cancelled"] ?? 0), noShow: Int(row["no_show"] ?? 0), arrived: Int(row["arrived"] ?? 0))
         }
         return .ok(.init(body: .json(.init(interval: interval, points: points))))
     }

@@ -62,17 +62,32 @@ extension ClinicAPIHandler {
         validator.check(InputRules.isEmail(email), ["body", "email"], "value is not a valid email address")
         validator.check(body.password.count >= 8, ["body", "password"], "password must be at least 8 characters", type: "string_too_short")
         validator.check(body.password.utf8.count <= 256, ["body", "password"], "password must be at most 256 bytes", type: "string_too_long")
+        let code = body.invitationCode.map(InvitationCode.normalized)
+        if let code { validator.check(!code.isEmpty, ["body", "invitation_code"], InvitationCode.refusal) }
         try validator.finish()
         let hash = try await auth.hashPassword(body.password)
         let now = self.now
-        guard let user = try await store.createUser(username: username, email: email, passwordHash: hash,
-                                                    trialEndsAt: now + Int64(configuration.trialDays) * 86_400_000, now: now)
-        else { throw APIError(.conflict, "An account with this email already exists", code: "email_taken") }
-        RequestScope.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
+        let caller: CallerRecord
+        if let code {
+            let audit = AuditEntry(clinicId: "", at: now, actorId: nil, actorName: nil, actorRole: nil, action: AuditAction.staffJoin.rawValue,
+                                   ip: RequestScope.clientAddress, status: 201)
+            switch try await store.joinClinic(codeHash: InvitationCode.hash(code), username: username, email: email, passwordHash: hash,
+                                              now: now, audit: audit) {
+            case .joined(let joined): caller = joined
+            case .invalidCode: throw APIError.invalid(["body", "invitation_code"], InvitationCode.refusal)
+            case .emailTaken: throw APIError(.conflict, "An account with this email already exists", code: "email_taken")
+            }
+        } else {
+            guard let created = try await store.createClinic(ownerName: username, email: email, passwordHash: hash,
+                                                             trialEndsAt: now + Int64(configuration.trialDays) * 86_400_000, now: now)
+            else { throw APIError(.conflict, "An account with this email already exists", code: "email_taken") }
+            caller = created
+        }
+        RequestScope.logger.info("account registered", metadata: ["user_id": "\(caller.userId)", "clinic_id": "\(caller.clinicId)"])
         // The address an account was made from is one it signs in from.
         let keys = LoginThrottleKeys(email: ClinicStore.emailKey(email), address: RequestScope.clientAddress)
         try await store.loginSucceeded(pairKey: keys.pair, emailKey: keys.email, knownAddressKey: keys.knownAddress, now: now)
-        return .created(.init(body: .json(try await auth.issueTokens(for: user))))
+        return .created(.init(body: .json(try await auth.issueTokens(for: caller))))
     }
 
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
@@ -81,22 +96,36 @@ extension ClinicAPIHandler {
         let keys = LoginThrottleKeys(email: email, address: RequestScope.clientAddress)
         let now = self.now
         let policy = auth.throttle
+        let user = email.utf8.count <= 254 ? try await store.user(email: email) : nil
+        /// Sign-ins of an account are in its clinic's audit log; guesses at emails that are nobody's have no clinic to go in.
+        func audit(_ action: AuditAction, status: Int) async throws {
+            guard let user else { return }
+            try await store.recordAudit(AuditEntry(clinicId: user.clinicId, at: now, actorId: user.id, actorName: user.username,
+                                                   actorRole: user.role.rawValue, action: action.rawValue, ip: RequestScope.clientAddress,
+                                                   status: status))
+        }
         let known = try await store.isKnownLoginAddress(key: keys.knownAddress, policy: policy, now: now)
         // Counted before the (slow) password check, so parallel guesses cannot all slip under the limit.
         if let wait = try await store.reserveLoginAttempt(pairKey: keys.pair, emailKey: keys.email, fromKnownAddress: known,
                                                           policy: policy, now: now) {
             let seconds = String((wait + 999) / 1000)
+            try await audit(.signinFailure, status: 429)
             throw APIError(.tooManyRequests, "Too many failed sign-ins: try again in \(seconds) seconds", code: "too_many_attempts",
                            headers: [.retryAfter: seconds])
         }
-        let user = email.utf8.count <= 254 ? try await store.user(email: email) : nil
         let matches = try await auth.verifyPassword(String(form.password.prefix(256)), hash: user?.passwordHash ?? auth.decoyHash)
         guard let user, matches else {
+            try await audit(.signinFailure, status: 401)
             throw APIError(.unauthorized, "Incorrect email or password", code: "invalid_credentials", headers: [.wwwAuthenticate: "Bearer"])
         }
+        guard user.active else {
+            try await audit(.signinFailure, status: 401)
+            throw AuthService.deactivated
+        }
         try await store.loginSucceeded(pairKey: keys.pair, emailKey: keys.email, knownAddressKey: keys.knownAddress, now: self.now)
-        let current = try await store.currentUser(id: user.id, now: self.now) ?? user
-        return .ok(.init(body: .json(try await auth.issueTokens(for: current))))
+        guard let caller = try await store.caller(userId: user.id, now: self.now) else { throw APIError.unauthorized }
+        try await audit(.signinSuccess, status: 200)
+        return .ok(.init(body: .json(try await auth.issueTokens(for: caller))))
     }
 
     func refreshToken(_ input: Operations.RefreshToken.Input) async throws -> Operations.RefreshToken.Output {
@@ -106,8 +135,8 @@ extension ClinicAPIHandler {
         guard body.refreshToken.utf8.count <= 512 else { throw refused }
         switch try await store.consumeRefreshToken(hash: AuthService.sha256(body.refreshToken), now: now) {
         case .valid(let userId, let family):
-            guard let user = try await store.currentUser(id: userId, now: now) else { throw refused }
-            return .ok(.init(body: .json(try await auth.issueTokens(for: user, family: family))))
+            guard let caller = try await store.caller(userId: userId, now: now), caller.user.active else { throw refused }
+            return .ok(.init(body: .json(try await auth.issueTokens(for: caller, family: family))))
         case .reused:
             RequestScope.logger.warning("spent refresh token presented again: its family is revoked")
             throw refused
@@ -126,5 +155,10 @@ extension ClinicAPIHandler {
 
     func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
         .ok(.init(body: .json(.init(try await auth.authenticate()))))
+    }
+
+    /// The role and plan rules of an operation (from `OperationPolicy`) for this caller.
+    func allow(_ caller: CallerRecord, _ operationId: String) throws {
+        if let capability = OperationPolicy.of(operationId).capability { try auth.check(caller, capability) }
     }
 }

@@ -4,22 +4,72 @@ import HummingbirdBcrypt
 
 /// Operator tasks run from the command line against the configured database.
 public enum ClinicAdmin {
-    /// Creates an account (a staging or demo doctor), or returns the existing one when the
-    /// email and password match it.
-    public static func ensureUser(store: ClinicStore, configuration: ServerConfiguration, username: String, email: String,
-                                  password: String) async throws -> UserRecord {
+    /// An account for staging or demos: created when missing (a new clinic for an owner without
+    /// one given, else a member of `clinicId`), or the existing one when the password matches.
+    public static func ensureAccount(store: ClinicStore, configuration: ServerConfiguration, username: String, email: String,
+                                     password: String, role: StaffRole = .owner, clinicId: String? = nil) async throws -> CallerRecord {
         if let existing = try await store.user(email: email) {
             guard Bcrypt.verify(password, hash: existing.passwordHash) else {
                 throw ConfigurationError("an account with email \(email) exists with another password")
             }
-            return existing
+            guard let caller = try await store.caller(userId: existing.id, now: Clock.nowMillis()) else {
+                throw ConfigurationError("the account \(email) has no clinic")
+            }
+            return caller
         }
         guard password.count >= 8 else { throw ConfigurationError("the password must be at least 8 characters") }
         let hash = await AuthService.offloaded { Bcrypt.hash(password, cost: configuration.bcryptCost) }
         let now = Clock.nowMillis()
-        guard let user = try await store.createUser(username: username, email: email, passwordHash: hash,
-                                                    trialEndsAt: now + Int64(configuration.trialDays) * 86_400_000, now: now)
+        if let clinicId {
+            guard try await store.clinic(id: clinicId) != nil else { throw ConfigurationError("no clinic \(clinicId)") }
+            guard let caller = try await store.addMember(clinicId: clinicId, username: username, email: email, passwordHash: hash,
+                                                         role: role, now: now)
+            else { throw ConfigurationError("could not create \(email)") }
+            return caller
+        }
+        guard role == .owner else { throw ConfigurationError("a \(role.rawValue) account needs a clinic: give --clinic") }
+        guard let caller = try await store.createClinic(ownerName: username, email: email, passwordHash: hash,
+                                                        trialEndsAt: now + Int64(configuration.trialDays) * 86_400_000, now: now)
         else { throw ConfigurationError("could not create \(email)") }
-        return user
+        return caller
+    }
+
+    /// The clinic named on the command line: its id, or the email of one of its members.
+    public static func clinicId(named: String, store: ClinicStore) async throws -> String {
+        if RecordID.isWellFormed(named), try await store.clinic(id: named) != nil { return named }
+        if let member = try await store.user(email: named) { return member.clinicId }
+        throw ConfigurationError("no clinic \(named): give a clinic's id or the email of one of its members")
+    }
+
+    /// The demo clinic's people, beside its owner: a second doctor and the front desk, at emails
+    /// made from the owner's (`demo@x` → `demo+doctor@x`, `demo+desk@x`), with the same password.
+    public static let demoStaff: [(name: String, role: StaffRole, tag: String)] = [
+        ("Dr Lukas Brandt", .doctor, "doctor"), ("Sofia Marino", .frontDesk, "desk"),
+    ]
+
+    public static func staffEmail(_ ownerEmail: String, tag: String) -> String {
+        guard let at = ownerEmail.firstIndex(of: "@") else { return ownerEmail + "+" + tag }
+        return ownerEmail[..<at] + "+" + tag + ownerEmail[at...]
+    }
+
+    /// A demo clinic: the owner, a second doctor and a front desk, patients, both calendars busy.
+    /// Returns the three accounts (owner first). Patients are added only to a clinic that has none.
+    @discardableResult
+    public static func seedDemoClinic(store: ClinicStore, configuration: ServerConfiguration, ownerName: String, email: String,
+                                      password: String, patients: Int, notesPerPatient: Int = 3, appointments: Bool = true,
+                                      timeZone: TimeZone = .current) async throws -> [CallerRecord] {
+        let owner = try await ensureAccount(store: store, configuration: configuration, username: ownerName, email: email, password: password)
+        var accounts = [owner]
+        for member in demoStaff {
+            accounts.append(try await ensureAccount(store: store, configuration: configuration, username: member.name,
+                                                    email: staffEmail(email, tag: member.tag), password: password, role: member.role,
+                                                    clinicId: owner.clinicId))
+        }
+        if try await store.patients(clinicId: owner.clinicId, query: nil, limit: 1, after: nil).items.isEmpty {
+            let providers = accounts.filter { $0.user.role.isClinician }.map(\.user.id)
+            try await DemoClinic.seed(store: store, clinicId: owner.clinicId, providers: providers, patients: patients,
+                                      notesPerPatient: notesPerPatient, appointments: appointments, timeZone: timeZone)
+        }
+        return accounts
     }
 }

@@ -229,7 +229,7 @@ struct TrialSweeper: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let expired = try await store.expireTrials(now: Clock.nowMillis())
+                let expired = try await store.expireLapsedSubscriptions(now: Clock.nowMillis())
                 if expired > 0 { logger.info("trials expired", metadata: ["count": "\(expired)"]) }
                 try await store.sweepThrottles(policy: policy, now: Clock.nowMillis())
             } catch {

@@ -3,11 +3,11 @@ import ClinicStore
 import Foundation
 
 /// Opens a checkout at the configured payment provider. The provider's webhook (verified in
-/// `PaymentWebhooks`) is what makes the doctor Pro; the checkout itself changes nothing.
+/// `PaymentWebhooks`) is what makes the clinic Pro; the checkout itself changes nothing.
 protocol PaymentGateway: Sendable {
     var name: String { get }
     /// The provider's session id and the page the doctor pays on.
-    func createCheckout(user: UserRecord, returnBase: String) async throws -> (id: String, url: String)
+    func createCheckout(caller: CallerRecord, returnBase: String) async throws -> (id: String, url: String)
 }
 
 /// Why a provider did not open a checkout: unreachable (503) or refused (502), said in its words.
@@ -31,15 +31,17 @@ struct StripeCheckout: PaymentGateway {
     let http: CurlHTTPClient
     var name: String { "stripe" }
 
-    func createCheckout(user: UserRecord, returnBase: String) async throws -> (id: String, url: String) {
+    func createCheckout(caller: CallerRecord, returnBase: String) async throws -> (id: String, url: String) {
         let form: [(String, String)] = [
             ("mode", "subscription"),
             ("line_items[0][price]", priceID),
             ("line_items[0][quantity]", "1"),
-            ("client_reference_id", user.id),
-            ("customer_email", user.email),
-            ("metadata[user_id]", user.id),
-            ("subscription_data[metadata][user_id]", user.id),
+            ("client_reference_id", caller.userId),
+            ("customer_email", caller.user.email),
+            ("metadata[user_id]", caller.userId),
+            ("metadata[clinic_id]", caller.clinicId),
+            ("subscription_data[metadata][user_id]", caller.userId),
+            ("subscription_data[metadata][clinic_id]", caller.clinicId),
             ("success_url", returnBase + "/checkout/done?session_id={CHECKOUT_SESSION_ID}"),
             ("cancel_url", returnBase + "/checkout/cancelled"),
         ]
@@ -78,14 +80,15 @@ struct RazorpayPaymentLinks: PaymentGateway {
     let http: CurlHTTPClient
     var name: String { "razorpay" }
 
-    func createCheckout(user: UserRecord, returnBase: String) async throws -> (id: String, url: String) {
+    func createCheckout(caller: CallerRecord, returnBase: String) async throws -> (id: String, url: String) {
+        let user = caller.user
         let body: [String: Any] = [
             "amount": amountMinor, "currency": currency, "accept_partial": false,
             "description": "Clinic OS Lite Pro, one month",
             "customer": ["name": user.username, "email": user.email],
             "notify": ["sms": false, "email": false],
             "reference_id": "clinic_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(24).lowercased(),
-            "notes": ["user_id": user.id],
+            "notes": ["user_id": user.id, "clinic_id": caller.clinicId],
             "callback_url": returnBase + "/checkout/done", "callback_method": "get",
         ]
         let credentials = Data("\(keyID):\(keySecret)".utf8).base64EncodedString()

@@ -3,7 +3,7 @@ import Foundation
 /// A checkout at the local gateway (or a record of one opened at Stripe/Razorpay).
 public struct PaymentSessionRecord: Sendable, Equatable {
     public var id: String
-    public var userId: String
+    public var clinicId: String
     public var plan: String
     public var gateway: String
     public var status: String
@@ -15,7 +15,7 @@ public enum PaymentEventOutcome: Sendable, Equatable {
     case applied
     /// Seen before (by event id): nothing changes the second time.
     case duplicate
-    /// Recorded, but it names no user of ours.
+    /// Recorded, but it names no account or clinic of ours.
     case unknownUser
     /// Recorded, but it would make someone Pro without a checkout this server opened for them
     /// (a session of another account, or none at all): nothing changes.
@@ -35,6 +35,7 @@ public struct PaymentEventRecord: Sendable, Equatable {
     /// `stripe` (the local gateway signs like Stripe) or `razorpay`.
     public var gateway: String
     public var type: String
+    /// The account the event names (its metadata or client reference); its clinic is the one paid for.
     public var userId: String?
     public var sessionId: String?
     public var customerId: String?
@@ -52,7 +53,7 @@ public struct PaymentEventRecord: Sendable, Equatable {
     }
 }
 
-/// Periods for analytics: [start, end) in UTC milliseconds, computed in the doctor's time zone.
+/// Periods for analytics: [start, end) in UTC milliseconds, computed in the clinic's time zone.
 public struct AnalyticsPeriod: Sendable, Equatable {
     public var start: Int64
     public var end: Int64
@@ -64,16 +65,16 @@ public struct AnalyticsPeriod: Sendable, Equatable {
 }
 
 extension ClinicStore {
-    public func createPaymentSession(userId: String, plan: String, gateway: String, id: String, now: Int64) async throws -> PaymentSessionRecord {
+    public func createPaymentSession(clinicId: String, plan: String, gateway: String, id: String, now: Int64) async throws -> PaymentSessionRecord {
         try await database.query("""
-            INSERT INTO payment_sessions (id, user_id, plan, gateway, status, created_at) VALUES ($1, $2, $3, $4, 'open', $5)
-            """, [.text(id), .text(userId), .text(plan), .text(gateway), .int(now)])
-        return PaymentSessionRecord(id: id, userId: userId, plan: plan, gateway: gateway, status: "open", createdAt: now)
+            INSERT INTO payment_sessions (id, clinic_id, plan, gateway, status, created_at) VALUES ($1, $2, $3, $4, 'open', $5)
+            """, [.text(id), .text(clinicId), .text(plan), .text(gateway), .int(now)])
+        return PaymentSessionRecord(id: id, clinicId: clinicId, plan: plan, gateway: gateway, status: "open", createdAt: now)
     }
 
     public func paymentSession(id: String) async throws -> PaymentSessionRecord? {
         try await database.query("SELECT * FROM payment_sessions WHERE id = $1", [.text(id)]).first.map {
-            PaymentSessionRecord(id: try $0.string("id"), userId: try $0.string("user_id"), plan: try $0.string("plan"),
+            PaymentSessionRecord(id: try $0.string("id"), clinicId: try $0.string("clinic_id"), plan: try $0.string("plan"),
                                  gateway: try $0.string("gateway"), status: try $0.string("status"), createdAt: try $0.int("created_at"))
         }
     }
@@ -88,14 +89,19 @@ extension ClinicStore {
     /// the customer remembered.
     public func applyPaymentEvent(_ event: PaymentEventRecord, now: Int64) async throws -> PaymentEventOutcome {
         try await database.transaction { tx in
-            func knownUser(_ id: String?) async throws -> String? {
-                guard let id, try await !tx.query("SELECT id FROM users WHERE id = $1", [.text(id)]).isEmpty else { return nil }
-                return id
+            /// The clinic of the account an event names. Sessions opened before clinics existed named
+            /// the doctor, whose id is their clinic's.
+            func namedClinic(_ id: String?) async throws -> String? {
+                guard let id else { return nil }
+                if let clinic = try await tx.query("SELECT clinic_id FROM users WHERE id = $1", [.text(id)]).first {
+                    return try clinic.string("clinic_id")
+                }
+                return try await tx.query("SELECT id FROM clinics WHERE id = $1", [.text(id)]).first.map { try $0.string("id") }
             }
-            func customerUser() async throws -> String? {
+            func customerClinic() async throws -> String? {
                 guard let customerId = event.customerId else { return nil }
-                return try await tx.query("SELECT user_id FROM payment_customers WHERE gateway = $1 AND customer_id = $2",
-                                          [.text(event.gateway), .text(customerId)]).first.map { try $0.string("user_id") }
+                return try await tx.query("SELECT clinic_id FROM payment_customers WHERE gateway = $1 AND customer_id = $2",
+                                          [.text(event.gateway), .text(customerId)]).first.map { try $0.string("clinic_id") }
             }
             var target: String?
             var outcome = PaymentEventOutcome.applied
@@ -105,34 +111,35 @@ extension ClinicStore {
                 if let sessionId = event.sessionId {
                     // The local gateway's checkouts are signed like Stripe's.
                     let gateways = event.gateway == "stripe" ? ["stripe", "local"] : [event.gateway]
-                    let session = try await tx.query("SELECT user_id FROM payment_sessions WHERE id = $1 AND gateway IN ($2, $3)",
+                    let session = try await tx.query("SELECT clinic_id FROM payment_sessions WHERE id = $1 AND gateway IN ($2, $3)",
                                                      [.text(sessionId), .text(gateways[0]), .text(gateways.last ?? gateways[0])]).first
-                    if let owner = try session.map({ try $0.string("user_id") }), event.userId == nil || event.userId == owner {
+                    let named = try await namedClinic(event.userId)
+                    if let owner = try session.map({ try $0.string("clinic_id") }), event.userId == nil || named == owner {
                         target = owner
                         sessionVerified = true
                     } else {
                         outcome = .notOurCheckout
                     }
-                } else if let mapped = try await customerUser() {
+                } else if let mapped = try await customerClinic() {
                     target = mapped
                 } else {
                     outcome = .notOurCheckout
                 }
             case .deactivate, .none:
-                let named = try await knownUser(event.userId)
-                target = named == nil ? try await customerUser() : named
+                let named = try await namedClinic(event.userId)
+                target = named == nil ? try await customerClinic() : named
                 if target == nil { outcome = .unknownUser }
             }
             let applies = target != nil && event.change != .none
             let inserted = try await tx.query("""
-                INSERT INTO payment_events (event_id, gateway, type, user_id, applied, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO payment_events (event_id, gateway, type, clinic_id, applied, received_at) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (event_id) DO NOTHING RETURNING event_id
                 """, [.text(event.eventId), .text(event.gateway), .text(event.type), SQLValue(target), .int(applies ? 1 : 0), .int(now)])
             if inserted.isEmpty { return .duplicate }
             guard let target else { return outcome }
             if sessionVerified, let customerId = event.customerId {
                 try await tx.query("""
-                    INSERT INTO payment_customers (gateway, customer_id, user_id, created_at) VALUES ($1, $2, $3, $4)
+                    INSERT INTO payment_customers (gateway, customer_id, clinic_id, created_at) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (gateway, customer_id) DO NOTHING
                     """, [.text(event.gateway), .text(customerId), .text(target), .int(now)])
             }
@@ -140,17 +147,17 @@ extension ClinicStore {
             case .activate(let paidUntil):
                 // Becoming active ends the trial; a later renewal only ever moves the paid date forward.
                 try await tx.query("""
-                    UPDATE users SET plan = 'pro', status = 'active', trial_ends_at = NULL,
+                    UPDATE clinics SET plan = 'pro', status = 'active', trial_ends_at = NULL,
                     paid_until = CASE WHEN COALESCE(paid_until, 0) < $1 THEN $1 ELSE paid_until END, updated_at = $2 WHERE id = $3
                     """, [.int(paidUntil), .int(now), .text(target)])
             case .deactivate:
                 // The plan stays for the record.
-                try await tx.query("UPDATE users SET status = 'inactive', updated_at = $1 WHERE id = $2", [.int(now), .text(target)])
+                try await tx.query("UPDATE clinics SET status = 'inactive', updated_at = $1 WHERE id = $2", [.int(now), .text(target)])
             case .none:
                 break
             }
             if sessionVerified, let sessionId = event.sessionId {
-                try await tx.query("UPDATE payment_sessions SET status = 'complete', completed_at = $1 WHERE id = $2 AND user_id = $3",
+                try await tx.query("UPDATE payment_sessions SET status = 'complete', completed_at = $1 WHERE id = $2 AND clinic_id = $3",
                                    [.int(now), .text(sessionId), .text(target)])
             }
             return outcome
@@ -169,40 +176,42 @@ extension ClinicStore {
     }
 
     /// New patients per period and the total registered before the first, grouped by the database.
-    public func patientGrowth(userId: String, periods: [AnalyticsPeriod]) async throws -> (before: Int64, counts: [Int64]) {
+    public func patientGrowth(clinicId: String, periods: [AnalyticsPeriod]) async throws -> (before: Int64, counts: [Int64]) {
         guard let first = periods.first else { return (0, []) }
-        var binds: [SQLValue] = [.text(userId)]
+        var binds: [SQLValue] = [.text(clinicId)]
         let cte = Self.periodsCTE(periods, binds: &binds)
         let rows = try await database.query(cte + """
              SELECT periods.period_start AS period_start, COUNT(p.id) AS n FROM periods
-             LEFT JOIN patients p ON p.user_id = $1 AND p.created_at >= periods.period_start AND p.created_at < periods.period_end
+             LEFT JOIN patients p ON p.clinic_id = $1 AND p.created_at >= periods.period_start AND p.created_at < periods.period_end
              GROUP BY periods.period_start ORDER BY periods.period_start
             """, binds)
-        let before = try await database.query("SELECT COUNT(*) AS n FROM patients WHERE user_id = $1 AND created_at < $2",
-                                              [.text(userId), .int(first.start)]).first?.int("n") ?? 0
+        let before = try await database.query("SELECT COUNT(*) AS n FROM patients WHERE clinic_id = $1 AND created_at < $2",
+                                              [.text(clinicId), .int(first.start)]).first?.int("n") ?? 0
         var byStart: [Int64: Int64] = [:]
         for row in rows { byStart[try row.int("period_start")] = try row.int("n") }
         return (before, periods.map { byStart[$0.start] ?? 0 })
     }
 
     /// Appointments starting in each period, by status.
-    public func appointmentOutcomes(userId: String, periods: [AnalyticsPeriod]) async throws -> [[String: Int64]] {
-        var binds: [SQLValue] = [.text(userId)]
+    public func appointmentOutcomes(clinicId: String, periods: [AnalyticsPeriod]) async throws -> [[String: Int64]] {
+        var binds: [SQLValue] = [.text(clinicId)]
         let cte = Self.periodsCTE(periods, binds: &binds)
         let rows = try await database.query(cte + """
              SELECT periods.period_start AS period_start,
                SUM(CASE WHEN a.status = 'scheduled' THEN 1 ELSE 0 END) AS scheduled,
                SUM(CASE WHEN a.status = 'completed' THEN 1 ELSE 0 END) AS completed,
                SUM(CASE WHEN a.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
-               SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) AS no_show
+               SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) AS no_show,
+               SUM(CASE WHEN a.status = 'arrived' THEN 1 ELSE 0 END) AS arrived
              FROM periods
-             LEFT JOIN appointments a ON a.user_id = $1 AND a.starts_at >= periods.period_start AND a.starts_at < periods.period_end
+             LEFT JOIN appointments a ON a.clinic_id = $1 AND a.starts_at >= periods.period_start AND a.starts_at < periods.period_end
              GROUP BY periods.period_start ORDER BY periods.period_start
             """, binds)
         var byStart: [Int64: [String: Int64]] = [:]
         for row in rows {
             byStart[try row.int("period_start")] = ["scheduled": row.optionalInt("scheduled") ?? 0, "completed": row.optionalInt("completed") ?? 0,
-                                                     "cancelled": row.optionalInt("cancelled") ?? 0, "no_show": row.optionalInt("no_show") ?? 0]
+                                                     "cancelled": row.optionalInt("cancelled") ?? 0, "no_show": row.optionalInt("no_show") ?? 0,
+                                                     "arrived": row.optionalInt("arrived") ?? 0]
         }
         return periods.map { byStart[$0.start] ?? [:] }
     }

@@ -47,65 +47,6 @@ public struct ClinicStore: Sendable {
         _ = try await database.query("SELECT 1 AS ok", [])
     }
 
-    // MARK: Users
-
-    /// nil when the email is taken (compared case-insensitively).
-    public func createUser(username: String, email: String, passwordHash: String, trialEndsAt: Int64, now: Int64) async throws -> UserRecord? {
-        let rows = try await database.query("""
-            INSERT INTO users (id, username, email, email_key, password_hash, plan, status, trial_ends_at, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, 'basic', 'trialing', $6, $7, $7)
-            ON CONFLICT (email_key) DO NOTHING
-            RETURNING *
-            """, [.text(RecordID.make()), .text(username), .text(email), .text(Self.emailKey(email)),
-                  .text(passwordHash), .int(trialEndsAt), .int(now)])
-        return try rows.first.map(UserRecord.init(row:))
-    }
-
-    public static func emailKey(_ email: String) -> String {
-        email.trimmingCharacters(in: .whitespaces).lowercased()
-    }
-
-    public func user(email: String) async throws -> UserRecord? {
-        try await database.query("SELECT * FROM users WHERE email_key = $1", [.text(Self.emailKey(email))])
-            .first.map(UserRecord.init(row:))
-    }
-
-    public func user(id: String) async throws -> UserRecord? {
-        try await database.query("SELECT * FROM users WHERE id = $1", [.text(id)]).first.map(UserRecord.init(row:))
-    }
-
-    /// The user as of now: a trial that has run out becomes `inactive` in the database first.
-    public func currentUser(id: String, now: Int64) async throws -> UserRecord? {
-        guard let user = try await user(id: id) else { return nil }
-        if (user.status == "trialing" && user.trialEndsAt.map { $0 <= now } == true)
-            || (user.status == "active" && user.paidUntil.map { $0 <= now } == true) {
-            _ = try await expireTrials(now: now, userId: id)
-            return try await self.user(id: id)
-        }
-        return user
-    }
-
-    /// Marks run-out trials and paid periods that ended unrenewed `inactive` (all of them, or one
-    /// user's); returns how many changed.
-    @discardableResult
-    public func expireTrials(now: Int64, userId: String? = nil) async throws -> Int {
-        var sql = """
-            UPDATE users SET status = 'inactive', updated_at = $1
-            WHERE ((status = 'trialing' AND trial_ends_at <= $1) OR (status = 'active' AND paid_until <= $1))
-            """
-        var binds: [SQLValue] = [.int(now)]
-        if let userId {
-            sql += " AND id = $2"
-            binds.append(.text(userId))
-        }
-        return try await database.query(sql + " RETURNING id", binds).count
-    }
-
-    public func setSubscription(userId: String, plan: String, status: String, trialEndsAt: Int64?, now: Int64) async throws {
-        try await database.query("UPDATE users SET plan = $1, status = $2, trial_ends_at = $3, updated_at = $4 WHERE id = $5",
-                                 [.text(plan), .text(status), SQLValue(trialEndsAt), .int(now), .text(userId)])
-    }
-
     // MARK: Refresh tokens (stored as SHA-256 hashes only)
 
     public func insertRefreshToken(hash: String, userId: String, family: String, expiresAt: Int64, now: Int64) async throws {
@@ -146,50 +87,60 @@ public struct ClinicStore: Sendable {
 
     // MARK: Patients
 
-    public func createPatient(userId: String, fields: PatientFields, now: Int64) async throws -> PatientRecord {
-        guard let patient = try await importPatients(userId: userId, [(fields, now)]).first else {
+    /// A new patient, and its audit event in the same transaction.
+    public func createPatient(clinicId: String, fields: PatientFields, now: Int64, audit: AuditEntry? = nil) async throws -> PatientRecord {
+        guard let patient = try await importPatients(clinicId: clinicId, [(fields, now)], audit: audit).first else {
             throw StoreError.corrupt("insert returned no row")
         }
         return patient
     }
 
     /// Many patients in one transaction (imports, demo data, benchmarks). `createdAt` per row lets
-    /// an import keep the clinic's own registration dates.
-    public func importPatients(userId: String, _ patients: [(fields: PatientFields, createdAt: Int64)]) async throws -> [PatientRecord] {
+    /// an import keep the clinic's own registration dates. `audit` is recorded for each.
+    public func importPatients(clinicId: String, _ patients: [(fields: PatientFields, createdAt: Int64)],
+                               audit: AuditEntry? = nil) async throws -> [PatientRecord] {
         try await database.transaction { tx in
             var records: [PatientRecord] = []
             records.reserveCapacity(patients.count)
             for (fields, createdAt) in patients {
                 let rows = try await tx.query("""
-                    INSERT INTO patients (id, user_id, name, phone_number, address, notes, date_of_birth, sex, created_at, updated_at)
+                    INSERT INTO patients (id, clinic_id, name, phone_number, address, notes, date_of_birth, sex, created_at, updated_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *
-                    """, [.text(RecordID.make()), .text(userId), .text(fields.name ?? ""), SQLValue(fields.phoneNumber ?? nil),
+                    """, [.text(RecordID.make()), .text(clinicId), .text(fields.name ?? ""), SQLValue(fields.phoneNumber ?? nil),
                           SQLValue(fields.address ?? nil), SQLValue(fields.notes ?? nil), SQLValue(fields.dateOfBirth ?? nil),
                           SQLValue(fields.sex ?? nil), .int(createdAt)])
                 guard let row = rows.first else { throw StoreError.corrupt("insert returned no row") }
                 let patient = try PatientRecord(row: row)
                 try await Self.writeTerms(patient, tx: tx)
+                if let audit { try await Self.insertAudit(audit.about(patient: patient, record: ("patient", patient.id)), on: tx) }
                 records.append(patient)
             }
             return records
         }
     }
 
-    /// A note with its own timestamp (imports and demo data).
-    public func importNote(userId: String, patientId: String, content: String, createdAt: Int64) async throws {
-        try await database.query("""
-            INSERT INTO clinical_notes (id, user_id, patient_id, content, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, 1, $5, $5)
-            """, [.text(RecordID.make()), .text(userId), .text(patientId), .text(content), .int(createdAt)])
+    /// Notes with their own authors and timestamps, in one transaction (imports and demo data).
+    public func importNotes(clinicId: String, _ notes: [(patientId: String, authorId: String, content: String, createdAt: Int64)]) async throws {
+        guard !notes.isEmpty else { return }
+        try await database.transaction { tx in
+            for note in notes {
+                try await tx.query("""
+                    INSERT INTO clinical_notes (id, clinic_id, patient_id, author_id, content, version, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
+                    """, [.text(RecordID.make()), .text(clinicId), .text(note.patientId), .text(note.authorId), .text(note.content),
+                          .int(note.createdAt)])
+            }
+        }
     }
 
-    static func writeTerms(_ patient: PatientRecord, tx: any SQLExecutor) async throws {
+    /// `tenantColumn`: `user_id` before migration 8 renamed it (migration 6 runs on either schema).
+    static func writeTerms(_ patient: PatientRecord, tx: any SQLExecutor, tenantColumn: String = "clinic_id") async throws {
         try await tx.query("DELETE FROM patient_terms WHERE patient_id = $1", [.text(patient.id)])
         let terms = SearchTerms.terms(name: patient.name, phone: patient.phoneNumber).sorted()
         guard !terms.isEmpty else { return }
         // One multi-row insert: ($1, $2, $3, $4), ($1, $5, $3, $4), …
-        var sql = "INSERT INTO patient_terms (user_id, term, patient_id, created_at) VALUES "
-        var binds: [SQLValue] = [.text(patient.userId)]
+        var sql = "INSERT INTO patient_terms (\(tenantColumn), term, patient_id, created_at) VALUES "
+        var binds: [SQLValue] = [.text(patient.clinicId)]
         for (index, term) in terms.enumerated() {
             binds.append(.text(term))
             if index == 0 {
@@ -212,6 +163,7 @@ public struct ClinicStore: Sendable {
     @discardableResult
     static func rebuildSearchTerms(tx: any SQLExecutor, batchSize: Int = 500) async throws -> Int {
         let lock = tx.dialect == .postgres ? " FOR NO KEY UPDATE" : ""
+        let tenantColumn = try await hasColumn("patients", "clinic_id", tx: tx) ? "clinic_id" : "user_id"
         var after = ""
         var rewritten = 0
         while true {
@@ -227,21 +179,32 @@ public struct ClinicStore: Sendable {
                 stored[try row.string("patient_id"), default: []].insert(try row.string("term"))
             }
             for patient in patients where stored[patient.id, default: []] != SearchTerms.terms(name: patient.name, phone: patient.phoneNumber) {
-                try await writeTerms(patient, tx: tx)
+                try await writeTerms(patient, tx: tx, tenantColumn: tenantColumn)
                 rewritten += 1
             }
         }
     }
 
-    public func patient(userId: String, id: String) async throws -> PatientRecord? {
-        try await database.query("SELECT * FROM patients WHERE id = $1 AND user_id = $2", [.text(id), .text(userId)])
+    /// Whether a table has a column (a migration step that can meet the schema before or after another step).
+    static func hasColumn(_ table: String, _ column: String, tx: any SQLExecutor) async throws -> Bool {
+        switch tx.dialect {
+        case .sqlite:
+            return try await tx.query("SELECT name FROM pragma_table_info($1)", [.text(table)]).contains { $0.optionalString("name") == column }
+        case .postgres:
+            return try await !tx.query("SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND column_name = $2",
+                                       [.text(table), .text(column)]).isEmpty
+        }
+    }
+
+    public func patient(clinicId: String, id: String) async throws -> PatientRecord? {
+        try await database.query("SELECT * FROM patients WHERE id = $1 AND clinic_id = $2", [.text(id), .text(clinicId)])
             .first.map(PatientRecord.init(row:))
     }
 
-    public func updatePatient(userId: String, id: String, fields: PatientFields, now: Int64) async throws -> PatientRecord? {
+    public func updatePatient(clinicId: String, id: String, fields: PatientFields, now: Int64, audit: AuditEntry? = nil) async throws -> PatientRecord? {
         try await database.transaction { tx in
-            guard let row = try await tx.query("SELECT * FROM patients WHERE id = $1 AND user_id = $2",
-                                                [.text(id), .text(userId)]).first
+            guard let row = try await tx.query("SELECT * FROM patients WHERE id = $1 AND clinic_id = $2",
+                                                [.text(id), .text(clinicId)]).first
             else { return nil }
             var patient = try PatientRecord(row: row)
             if let name = fields.name { patient.name = name }
@@ -253,27 +216,35 @@ public struct ClinicStore: Sendable {
             patient.updatedAt = max(now, patient.updatedAt)
             try await tx.query("""
                 UPDATE patients SET name = $1, phone_number = $2, address = $3, notes = $4, date_of_birth = $5, sex = $6,
-                updated_at = $7 WHERE id = $8 AND user_id = $9
+                updated_at = $7 WHERE id = $8 AND clinic_id = $9
                 """, [.text(patient.name), SQLValue(patient.phoneNumber), SQLValue(patient.address), SQLValue(patient.notes),
-                      SQLValue(patient.dateOfBirth), SQLValue(patient.sex), .int(patient.updatedAt), .text(id), .text(userId)])
+                      SQLValue(patient.dateOfBirth), SQLValue(patient.sex), .int(patient.updatedAt), .text(id), .text(clinicId)])
             if fields.name != nil || fields.phoneNumber != nil {
                 try await Self.writeTerms(patient, tx: tx)
             }
+            if let audit { try await Self.insertAudit(audit.about(patient: patient, record: ("patient", patient.id)), on: tx) }
             return patient
         }
     }
 
     /// Deletes the patient with its notes, appointments and documents (by foreign-key cascade).
-    public func deletePatient(userId: String, id: String) async throws -> Bool {
-        try await !database.query("DELETE FROM patients WHERE id = $1 AND user_id = $2 RETURNING id",
-                                  [.text(id), .text(userId)]).isEmpty
+    /// The audit event keeps the patient's id and name (events have no foreign keys).
+    public func deletePatient(clinicId: String, id: String, audit: AuditEntry? = nil) async throws -> Bool {
+        try await database.transaction { tx in
+            guard let row = try await tx.query("DELETE FROM patients WHERE id = $1 AND clinic_id = $2 RETURNING *",
+                                               [.text(id), .text(clinicId)]).first
+            else { return false }
+            let patient = try PatientRecord(row: row)
+            if let audit { try await Self.insertAudit(audit.about(patient: patient, record: ("patient", patient.id)), on: tx) }
+            return true
+        }
     }
 
     /// Newest first. `query` filters by name word prefixes or phone digits (see `SearchTerms`).
-    public func patients(userId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
+    public func patients(clinicId: String, query: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<PatientRecord> {
         let prefixes = SearchTerms.prefixes(query: query ?? "")
         if prefixes?.isEmpty == true { return Page(items: [], next: nil) }
-        var binds: [SQLValue] = [.text(userId)]
+        var binds: [SQLValue] = [.text(clinicId)]
         let sql: String
         if let prefixes {
             // Each word is a range of the search index, already newest first; several words
@@ -286,7 +257,7 @@ public struct ClinicStore: Sendable {
             var arms: [String] = []
             for prefix in prefixes {
                 binds += [.text(prefix), .text(prefix + SearchTerms.ceiling)]
-                arms.append("SELECT patient_id, created_at FROM patient_terms WHERE user_id = $1 AND term >= $\(binds.count - 1)"
+                arms.append("SELECT patient_id, created_at FROM patient_terms WHERE clinic_id = $1 AND term >= $\(binds.count - 1)"
                             + " AND term < $\(binds.count)" + cursorCondition)
             }
             binds.append(.int(Int64(limit + 1)))
@@ -297,7 +268,7 @@ public struct ClinicStore: Sendable {
                 : arms.joined(separator: " INTERSECT ") + " ORDER BY created_at DESC, patient_id DESC LIMIT $\(binds.count)"
             sql = "SELECT p.* FROM (\(inner)) c JOIN patients p ON p.id = c.patient_id ORDER BY c.created_at DESC, c.patient_id DESC"
         } else {
-            var plain = "SELECT * FROM patients WHERE user_id = $1"
+            var plain = "SELECT * FROM patients WHERE clinic_id = $1"
             if let cursor {
                 binds += [.int(cursor.key), .text(cursor.id)]
                 plain += " AND (created_at < $2 OR (created_at = $2 AND id < $3))"
@@ -319,86 +290,116 @@ public struct ClinicStore: Sendable {
 
     // MARK: Clinical notes
 
-    /// nil when the patient is not this doctor's.
-    public func createNote(userId: String, patientId: String, content: String, now: Int64) async throws -> NoteRecord? {
-        try await database.query("""
-            INSERT INTO clinical_notes (id, user_id, patient_id, content, version, created_at, updated_at)
-            SELECT $1, $2, id, $3, 1, $4, $4 FROM patients WHERE id = $5 AND user_id = $2
-            RETURNING *
-            """, [.text(RecordID.make()), .text(userId), .text(content), .int(now), .text(patientId)])
-            .first.map(NoteRecord.init(row:))
+    static let noteColumns = "SELECT n.*, u.username AS author_name FROM clinical_notes n LEFT JOIN users u ON u.id = n.author_id"
+
+    /// nil when the patient is not this clinic's.
+    public func createNote(clinicId: String, patientId: String, authorId: String, content: String, now: Int64,
+                           audit: AuditEntry? = nil) async throws -> NoteRecord? {
+        try await database.transaction { tx in
+            guard let patient = try await tx.query("SELECT * FROM patients WHERE id = $1 AND clinic_id = $2",
+                                                   [.text(patientId), .text(clinicId)]).first.map(PatientRecord.init(row:))
+            else { return nil }
+            let id = RecordID.make()
+            try await tx.query("""
+                INSERT INTO clinical_notes (id, clinic_id, patient_id, author_id, content, version, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
+                """, [.text(id), .text(clinicId), .text(patientId), .text(authorId), .text(content), .int(now)])
+            if let audit { try await Self.insertAudit(audit.about(patient: patient, record: ("note", id)), on: tx) }
+            return try await tx.query(Self.noteColumns + " WHERE n.id = $1", [.text(id)]).first.map(NoteRecord.init(row:))
+        }
     }
 
-    public func note(userId: String, patientId: String, id: String) async throws -> NoteRecord? {
-        try await database.query("SELECT * FROM clinical_notes WHERE id = $1 AND patient_id = $2 AND user_id = $3",
-                                 [.text(id), .text(patientId), .text(userId)]).first.map(NoteRecord.init(row:))
+    public func note(clinicId: String, patientId: String, id: String) async throws -> NoteRecord? {
+        try await database.query(Self.noteColumns + " WHERE n.id = $1 AND n.patient_id = $2 AND n.clinic_id = $3",
+                                 [.text(id), .text(patientId), .text(clinicId)]).first.map(NoteRecord.init(row:))
     }
 
-    /// Newest first; nil when the patient is not this doctor's.
-    public func notes(userId: String, patientId: String, limit: Int, after cursor: PageCursor?) async throws -> Page<NoteRecord>? {
-        guard try await patient(userId: userId, id: patientId) != nil else { return nil }
-        var sql = "SELECT * FROM clinical_notes WHERE patient_id = $1 AND user_id = $2"
-        var binds: [SQLValue] = [.text(patientId), .text(userId)]
+    /// Newest first.
+    public func notes(clinicId: String, patientId: String, limit: Int, after cursor: PageCursor?) async throws -> Page<NoteRecord> {
+        var sql = Self.noteColumns + " WHERE n.patient_id = $1 AND n.clinic_id = $2"
+        var binds: [SQLValue] = [.text(patientId), .text(clinicId)]
         if let cursor {
             binds += [.int(cursor.key), .text(cursor.id)]
-            sql += " AND (created_at < $3 OR (created_at = $3 AND id < $4))"
+            sql += " AND (n.created_at < $3 OR (n.created_at = $3 AND n.id < $4))"
         }
         binds.append(.int(Int64(limit + 1)))
-        sql += " ORDER BY created_at DESC, id DESC LIMIT $\(binds.count)"
+        sql += " ORDER BY n.created_at DESC, n.id DESC LIMIT $\(binds.count)"
         let records = try await database.query(sql, binds).map(NoteRecord.init(row:))
         return Self.page(records, limit: limit) { PageCursor(key: $0.createdAt, id: $0.id) }
     }
 
-    /// Replaces the text, keeping the previous one as a version.
-    public func amendNote(userId: String, patientId: String, id: String, content: String, now: Int64) async throws -> NoteRecord? {
+    /// Replaces the text, keeping the previous one as a version. Only the note's author may.
+    public func amendNote(clinicId: String, patientId: String, id: String, authorId: String, content: String, now: Int64,
+                          audit: AuditEntry? = nil) async throws -> NoteWriteResult {
         try await database.transaction { tx in
-            guard let row = try await tx.query("SELECT * FROM clinical_notes WHERE id = $1 AND patient_id = $2 AND user_id = $3",
-                                                [.text(id), .text(patientId), .text(userId)]).first
-            else { return nil }
+            guard let row = try await tx.query(Self.noteColumns + " WHERE n.id = $1 AND n.patient_id = $2 AND n.clinic_id = $3",
+                                                [.text(id), .text(patientId), .text(clinicId)]).first
+            else { return .notFound }
             let current = try NoteRecord(row: row)
+            guard current.authorId == authorId else { return .notAuthor(current) }
             try await tx.query("INSERT INTO clinical_note_versions (note_id, version, content, created_at) VALUES ($1, $2, $3, $4)",
                                [.text(id), .int(current.version), .text(current.content), .int(current.updatedAt)])
-            return try await tx.query("""
-                UPDATE clinical_notes SET content = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *
-                """, [.text(content), .int(max(now, current.updatedAt)), .text(id)]).first.map(NoteRecord.init(row:))
+            try await tx.query("UPDATE clinical_notes SET content = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+                               [.text(content), .int(max(now, current.updatedAt)), .text(id)])
+            if let audit {
+                let patient = try await tx.query("SELECT * FROM patients WHERE id = $1", [.text(patientId)]).first.map(PatientRecord.init(row:))
+                try await Self.insertAudit(audit.about(patient: patient, patientId: patientId, record: ("note", id)), on: tx)
+            }
+            guard let saved = try await tx.query(Self.noteColumns + " WHERE n.id = $1", [.text(id)]).first.map(NoteRecord.init(row:)) else {
+                throw StoreError.corrupt("a note vanished inside its transaction")
+            }
+            return .saved(saved)
         }
     }
 
-    public func noteVersions(userId: String, noteId: String) async throws -> [NoteVersionRecord] {
+    public func noteVersions(clinicId: String, noteId: String) async throws -> [NoteVersionRecord] {
         try await database.query("""
             SELECT v.version, v.content, v.created_at FROM clinical_note_versions v
-            JOIN clinical_notes n ON n.id = v.note_id WHERE v.note_id = $1 AND n.user_id = $2 ORDER BY v.version
-            """, [.text(noteId), .text(userId)]).map {
+            JOIN clinical_notes n ON n.id = v.note_id WHERE v.note_id = $1 AND n.clinic_id = $2 ORDER BY v.version
+            """, [.text(noteId), .text(clinicId)]).map {
             NoteVersionRecord(version: try $0.int("version"), content: try $0.string("content"), createdAt: try $0.int("created_at"))
         }
     }
 
-    public func deleteNote(userId: String, patientId: String, id: String) async throws -> Bool {
-        try await !database.query("DELETE FROM clinical_notes WHERE id = $1 AND patient_id = $2 AND user_id = $3 RETURNING id",
-                                  [.text(id), .text(patientId), .text(userId)]).isEmpty
+    /// Only the note's author may delete it.
+    public func deleteNote(clinicId: String, patientId: String, id: String, authorId: String, audit: AuditEntry? = nil) async throws -> NoteWriteResult {
+        try await database.transaction { tx in
+            guard let row = try await tx.query(Self.noteColumns + " WHERE n.id = $1 AND n.patient_id = $2 AND n.clinic_id = $3",
+                                                [.text(id), .text(patientId), .text(clinicId)]).first
+            else { return .notFound }
+            let note = try NoteRecord(row: row)
+            guard note.authorId == authorId else { return .notAuthor(note) }
+            try await tx.query("DELETE FROM clinical_notes WHERE id = $1", [.text(id)])
+            if let audit {
+                let patient = try await tx.query("SELECT * FROM patients WHERE id = $1", [.text(patientId)]).first.map(PatientRecord.init(row:))
+                try await Self.insertAudit(audit.about(patient: patient, patientId: patientId, record: ("note", id)), on: tx)
+            }
+            return .saved(note)
+        }
     }
 
     // MARK: Appointments
 
     static let appointmentColumns = """
-        SELECT a.id, a.patient_id, p.name AS patient_name, a.starts_at, a.ends_at, a.reason, a.status, a.created_at, a.updated_at
-        FROM appointments a JOIN patients p ON p.id = a.patient_id
+        SELECT a.id, a.patient_id, p.name AS patient_name, a.provider_id, u.username AS provider_name, a.starts_at, a.ends_at,
+               a.reason, a.status, a.arrived_at, a.created_at, a.updated_at
+        FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = a.provider_id
         """
 
-    public func appointment(userId: String, id: String) async throws -> AppointmentRecord? {
-        try await Self.appointment(userId: userId, id: id, on: database)
+    public func appointment(clinicId: String, id: String) async throws -> AppointmentRecord? {
+        try await Self.appointment(clinicId: clinicId, id: id, on: database)
     }
 
-    static func appointment(userId: String, id: String, on executor: any SQLExecutor) async throws -> AppointmentRecord? {
-        try await executor.query(appointmentColumns + " WHERE a.id = $1 AND a.user_id = $2", [.text(id), .text(userId)])
+    static func appointment(clinicId: String, id: String, on executor: any SQLExecutor) async throws -> AppointmentRecord? {
+        try await executor.query(appointmentColumns + " WHERE a.id = $1 AND a.clinic_id = $2", [.text(id), .text(clinicId)])
             .first.map(AppointmentRecord.init(row:))
     }
 
-    /// Ordered by start. Returns those overlapping [from, to) when given.
-    public func appointments(userId: String, from: Int64?, to: Int64?, patientId: String?, limit: Int,
+    /// Ordered by start. Returns those overlapping [from, to) when given; one doctor's when `providerId`.
+    public func appointments(clinicId: String, from: Int64?, to: Int64?, patientId: String?, providerId: String? = nil, limit: Int,
                              after cursor: PageCursor?) async throws -> Page<AppointmentRecord> {
-        var sql = Self.appointmentColumns + " WHERE a.user_id = $1"
-        var binds: [SQLValue] = [.text(userId)]
+        var sql = Self.appointmentColumns + " WHERE a.clinic_id = $1"
+        var binds: [SQLValue] = [.text(clinicId)]
         if let from {
             binds.append(.int(from))
             sql += " AND a.ends_at > $\(binds.count)"
@@ -411,6 +412,10 @@ public struct ClinicStore: Sendable {
             binds.append(.text(patientId))
             sql += " AND a.patient_id = $\(binds.count)"
         }
+        if let providerId {
+            binds.append(.text(providerId))
+            sql += " AND a.provider_id = $\(binds.count)"
+        }
         if let cursor {
             binds += [.int(cursor.key), .text(cursor.id)]
             sql += " AND (a.starts_at > $\(binds.count - 1) OR (a.starts_at = $\(binds.count - 1) AND a.id > $\(binds.count)))"
@@ -421,61 +426,100 @@ public struct ClinicStore: Sendable {
         return Self.page(records, limit: limit) { PageCursor(key: $0.startsAt, id: $0.id) }
     }
 
-    /// Books or moves an appointment. The overlap check and the write share one transaction that
-    /// holds the doctor's row, so two bookings racing for one slot cannot both succeed.
-    public func saveAppointment(userId: String, id: String?, fields: AppointmentFields, now: Int64) async throws -> AppointmentWriteResult {
+    /// Books or moves an appointment on a doctor's calendar. The overlap check (per doctor) and the
+    /// write share one transaction that holds the doctor's row, so two bookings racing for one of
+    /// their slots cannot both succeed; two doctors may hold the same slot. `arrived_at` is set when
+    /// the status becomes `arrived`, kept through `completed`, and cleared otherwise.
+    public func saveAppointment(clinicId: String, id: String?, fields: AppointmentFields, now: Int64,
+                                audit: AuditEntry? = nil) async throws -> AppointmentWriteResult {
         try await database.transaction { tx in
-            if tx.dialect == .postgres {
-                try await tx.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [.text(userId)])
-            }
             var patientId = fields.patientId
+            var providerId = fields.providerId
             var startsAt = fields.startsAt ?? 0
             var endsAt = fields.endsAt ?? 0
             var reason = fields.reason ?? nil
             var status = fields.status ?? "scheduled"
+            var arrivedAt: Int64? = status == "arrived" ? now : nil
             if let id {
-                guard let existing = try await Self.appointment(userId: userId, id: id, on: tx) else { return .notFound }
+                guard let existing = try await Self.appointment(clinicId: clinicId, id: id, on: tx) else { return .notFound }
                 patientId = fields.patientId ?? existing.patientId
+                providerId = fields.providerId ?? existing.providerId
                 startsAt = fields.startsAt ?? existing.startsAt
                 endsAt = fields.endsAt ?? existing.endsAt
                 reason = fields.reason ?? existing.reason
                 status = fields.status ?? existing.status
+                switch status {
+                case "arrived": arrivedAt = existing.status == "arrived" ? existing.arrivedAt : now
+                case "completed": arrivedAt = existing.arrivedAt
+                default: arrivedAt = nil
+                }
             }
+            guard let providerId,
+                  try await !tx.query("SELECT id FROM users WHERE id = $1 AND clinic_id = $2 AND active = 1 AND role <> 'front_desk'"
+                                      + (tx.dialect == .postgres ? " FOR UPDATE" : ""), [.text(providerId), .text(clinicId)]).isEmpty
+            else { return .providerNotFound }
             guard let patientId,
-                  try await !tx.query("SELECT id FROM patients WHERE id = $1 AND user_id = $2",
-                                      [.text(patientId), .text(userId)]).isEmpty
+                  let patient = try await tx.query("SELECT * FROM patients WHERE id = $1 AND clinic_id = $2",
+                                                   [.text(patientId), .text(clinicId)]).first.map(PatientRecord.init(row:))
             else { return .patientNotFound }
             if status != "cancelled" {
                 // Half-open intervals: one that ends as the next starts does not clash.
                 let clash = try await tx.query(Self.appointmentColumns + """
-                     WHERE a.user_id = $1 AND a.status <> 'cancelled' AND a.starts_at < $2 AND a.ends_at > $3 AND a.id <> $4
-                     ORDER BY a.starts_at LIMIT 1
-                    """, [.text(userId), .int(endsAt), .int(startsAt), .text(id ?? "")])
+                     WHERE a.clinic_id = $1 AND a.provider_id = $2 AND a.status <> 'cancelled' AND a.starts_at < $3 AND a.ends_at > $4
+                     AND a.id <> $5 ORDER BY a.starts_at LIMIT 1
+                    """, [.text(clinicId), .text(providerId), .int(endsAt), .int(startsAt), .text(id ?? "")])
                 if let row = clash.first { return .conflict(try AppointmentRecord(row: row)) }
             }
             let appointmentId = id ?? RecordID.make()
             if id == nil {
                 try await tx.query("""
-                    INSERT INTO appointments (id, user_id, patient_id, starts_at, ends_at, reason, status, created_at, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-                    """, [.text(appointmentId), .text(userId), .text(patientId), .int(startsAt), .int(endsAt),
-                          SQLValue(reason), .text(status), .int(now)])
+                    INSERT INTO appointments (id, clinic_id, patient_id, provider_id, starts_at, ends_at, reason, status, arrived_at,
+                                              created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                    """, [.text(appointmentId), .text(clinicId), .text(patientId), .text(providerId), .int(startsAt), .int(endsAt),
+                          SQLValue(reason), .text(status), SQLValue(arrivedAt), .int(now)])
             } else {
                 try await tx.query("""
-                    UPDATE appointments SET patient_id = $1, starts_at = $2, ends_at = $3, reason = $4, status = $5, updated_at = $6
-                    WHERE id = $7 AND user_id = $8
-                    """, [.text(patientId), .int(startsAt), .int(endsAt), SQLValue(reason), .text(status), .int(now),
-                          .text(appointmentId), .text(userId)])
+                    UPDATE appointments SET patient_id = $1, provider_id = $2, starts_at = $3, ends_at = $4, reason = $5, status = $6,
+                    arrived_at = $7, updated_at = $8 WHERE id = $9 AND clinic_id = $10
+                    """, [.text(patientId), .text(providerId), .int(startsAt), .int(endsAt), SQLValue(reason), .text(status),
+                          SQLValue(arrivedAt), .int(now), .text(appointmentId), .text(clinicId)])
             }
-            guard let saved = try await Self.appointment(userId: userId, id: appointmentId, on: tx) else {
+            guard let saved = try await Self.appointment(clinicId: clinicId, id: appointmentId, on: tx) else {
                 throw StoreError.corrupt("appointment vanished inside its transaction")
             }
+            if let audit { try await Self.insertAudit(audit.about(patient: patient, record: ("appointment", appointmentId)), on: tx) }
             return .saved(saved)
         }
     }
 
-    public func deleteAppointment(userId: String, id: String) async throws -> Bool {
-        try await !database.query("DELETE FROM appointments WHERE id = $1 AND user_id = $2 RETURNING id",
-                                  [.text(id), .text(userId)]).isEmpty
+    /// Appointments written as given, in one transaction, without the overlap check (imports and
+    /// demo data, which come without clashes).
+    public func importAppointments(clinicId: String, _ appointments: [(fields: AppointmentFields, arrivedAt: Int64?)], now: Int64) async throws {
+        guard !appointments.isEmpty else { return }
+        try await database.transaction { tx in
+            for (fields, arrivedAt) in appointments {
+                try await tx.query("""
+                    INSERT INTO appointments (id, clinic_id, patient_id, provider_id, starts_at, ends_at, reason, status, arrived_at,
+                                              created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                    """, [.text(RecordID.make()), .text(clinicId), SQLValue(fields.patientId), SQLValue(fields.providerId),
+                          .int(fields.startsAt ?? 0), .int(fields.endsAt ?? 0), SQLValue(fields.reason ?? nil),
+                          .text(fields.status ?? "scheduled"), SQLValue(arrivedAt), .int(min(now, fields.startsAt ?? now))])
+            }
+        }
+    }
+
+    public func deleteAppointment(clinicId: String, id: String, audit: AuditEntry? = nil) async throws -> Bool {
+        try await database.transaction { tx in
+            guard let appointment = try await Self.appointment(clinicId: clinicId, id: id, on: tx) else { return false }
+            try await tx.query("DELETE FROM appointments WHERE id = $1 AND clinic_id = $2", [.text(id), .text(clinicId)])
+            if let audit {
+                var entry = audit.about(patient: nil, patientId: appointment.patientId, record: ("appointment", id))
+                entry.patientName = appointment.patientName
+                try await Self.insertAudit(entry, on: tx)
+            }
+            return true
+        }
     }
 }

@@ -183,6 +183,98 @@ enum Migrations {
             )
             """,
         ]),
+        // 8: clinics and staff (contract v2). The clinic becomes the tenant: every account becomes
+        // the owner of a clinic of its own, named after it, holding its subscription, and its
+        // records move with it. A clinic's id is its founding account's id, here and for clinics
+        // registered later, so the records' keys (renamed user_id → clinic_id) need no rewrite and
+        // their foreign keys, to the founder's account row (accounts are deactivated, never
+        // deleted), still hold on both databases.
+        (8, [
+            """
+            CREATE TABLE clinics (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                plan TEXT NOT NULL,
+                status TEXT NOT NULL,
+                trial_ends_at BIGINT,
+                paid_until BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            INSERT INTO clinics (id, name, plan, status, trial_ends_at, paid_until, created_at, updated_at)
+            SELECT id, username, plan, status, trial_ends_at, paid_until, created_at, updated_at FROM users
+            """,
+            "CREATE INDEX clinics_trial ON clinics (status, trial_ends_at)",
+            "CREATE INDEX clinics_paid ON clinics (status, paid_until)",
+            "ALTER TABLE users ADD COLUMN clinic_id TEXT REFERENCES clinics (id)",
+            "UPDATE users SET clinic_id = id",
+            "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'owner'",
+            "ALTER TABLE users ADD COLUMN active BIGINT NOT NULL DEFAULT 1",
+            "ALTER TABLE users ADD COLUMN last_seen_at BIGINT",
+            "CREATE INDEX users_by_clinic ON users (clinic_id, role)",
+            "DROP INDEX users_trial",
+            "DROP INDEX users_paid",
+            "ALTER TABLE users DROP COLUMN plan",
+            "ALTER TABLE users DROP COLUMN status",
+            "ALTER TABLE users DROP COLUMN trial_ends_at",
+            "ALTER TABLE users DROP COLUMN paid_until",
+            "ALTER TABLE patients RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE patient_terms RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE clinical_notes RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE appointments RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE documents RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE payment_sessions RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE payment_customers RENAME COLUMN user_id TO clinic_id",
+            "ALTER TABLE payment_events RENAME COLUMN user_id TO clinic_id",
+            // A calendar per doctor: v1's appointments are the founder's.
+            "ALTER TABLE appointments ADD COLUMN provider_id TEXT REFERENCES users (id)",
+            "UPDATE appointments SET provider_id = clinic_id",
+            "ALTER TABLE appointments ADD COLUMN arrived_at BIGINT",
+            "CREATE INDEX appointments_by_provider ON appointments (clinic_id, provider_id, starts_at)",
+            "ALTER TABLE clinical_notes ADD COLUMN author_id TEXT REFERENCES users (id)",
+            "UPDATE clinical_notes SET author_id = clinic_id",
+            "ALTER TABLE documents ADD COLUMN uploaded_by TEXT REFERENCES users (id)",
+            "UPDATE documents SET uploaded_by = clinic_id",
+            """
+            CREATE TABLE invitations (
+                id TEXT PRIMARY KEY,
+                clinic_id TEXT NOT NULL REFERENCES clinics (id),
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL,
+                role TEXT NOT NULL,
+                code_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                withdrawn_at BIGINT
+            )
+            """,
+            "CREATE INDEX invitations_by_clinic ON invitations (clinic_id, created_at)",
+            // Who did what to which patient: appended, never changed (see step 9).
+            """
+            CREATE TABLE audit_events (
+                id TEXT PRIMARY KEY,
+                clinic_id TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                actor_id TEXT,
+                actor_name TEXT,
+                actor_role TEXT,
+                action TEXT NOT NULL,
+                patient_id TEXT,
+                patient_name TEXT,
+                record_type TEXT,
+                record_id TEXT,
+                ip TEXT,
+                status BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_by_clinic ON audit_events (clinic_id, at, id)",
+            "CREATE INDEX audit_by_patient ON audit_events (clinic_id, patient_id, at, id)",
+            "CREATE INDEX audit_by_actor ON audit_events (clinic_id, actor_id, at, id)",
+        ]),
     ]
 
     /// Steps that need Swift rather than SQL, numbered with the SQL migrations above and recorded
@@ -194,9 +286,33 @@ enum Migrations {
         // word (found by the query fuzzer, 2026-11): names stored before could not be found by
         // the words a doctor types for them.
         (6, { tx in try await ClinicStore.rebuildSearchTerms(tx: tx) }),
+        // The audit log refuses UPDATE and DELETE from any path: a trigger on each database (its
+        // own syntax on each).
+        (9, { tx in
+            switch tx.dialect {
+            case .sqlite:
+                for verb in ["UPDATE", "DELETE"] {
+                    try await tx.query("""
+                        CREATE TRIGGER audit_events_no_\(verb.lowercased()) BEFORE \(verb) ON audit_events
+                        BEGIN SELECT RAISE(ABORT, 'audit events are never changed or deleted'); END
+                        """, [])
+                }
+            case .postgres:
+                try await tx.query("""
+                    CREATE FUNCTION audit_events_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'audit events are never changed or deleted'; END $$
+                    """, [])
+                try await tx.query("""
+                    CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse()
+                    """, [])
+            }
+        }),
     ]
 
-    static func apply(to database: any SQLExecutor) async throws {
+    /// Applies every migration not yet applied, up to `version` (all when nil; tests build a database
+    /// as an older release left it).
+    static func apply(to database: any SQLExecutor, upTo version: Int? = nil) async throws {
         try await database.transaction { tx in
             if tx.dialect == .postgres {
                 // Several processes may start at once against one database: one migrates at a time.
@@ -213,7 +329,8 @@ enum Migrations {
                     }
                 })
             } + dataSteps
-            for step in steps.sorted(by: { $0.version < $1.version }) where !applied.contains(Int64(step.version)) {
+            for step in steps.sorted(by: { $0.version < $1.version })
+            where !applied.contains(Int64(step.version)) && step.version <= (version ?? Int.max) {
                 try await step.run(tx)
                 try await tx.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                                    [.int(Int64(step.version)), .int(Clock.nowMillis())])

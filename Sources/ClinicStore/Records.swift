@@ -1,34 +1,34 @@
 import Foundation
 
-/// A doctor's account as stored. `passwordHash` never leaves the server.
+/// An account as stored: a person in one clinic, with a role. `passwordHash` never leaves the server.
 public struct UserRecord: Sendable, Equatable {
     public var id: String
+    public var clinicId: String
     public var username: String
     public var email: String
     public var passwordHash: String
-    public var plan: String
-    public var status: String
-    public var trialEndsAt: Int64?
-    /// The end of the paid period (with grace); past it an `active` subscription turns `inactive`.
-    public var paidUntil: Int64?
+    public var role: StaffRole
+    /// Deactivated accounts cannot sign in, and their tokens stop working.
+    public var active: Bool
+    public var lastSeenAt: Int64?
     public var createdAt: Int64
 
     init(row: SQLRow) throws {
         id = try row.string("id")
+        clinicId = try row.string("clinic_id")
         username = try row.string("username")
         email = try row.string("email")
         passwordHash = try row.string("password_hash")
-        plan = try row.string("plan")
-        status = try row.string("status")
-        trialEndsAt = row.optionalInt("trial_ends_at")
-        paidUntil = row.optionalInt("paid_until")
+        role = StaffRole(rawValue: try row.string("role")) ?? .frontDesk
+        active = (row.optionalInt("active") ?? 0) != 0
+        lastSeenAt = row.optionalInt("last_seen_at")
         createdAt = try row.int("created_at")
     }
 }
 
 public struct PatientRecord: Sendable, Equatable {
     public var id: String
-    public var userId: String
+    public var clinicId: String
     public var name: String
     public var phoneNumber: String?
     public var address: String?
@@ -40,7 +40,8 @@ public struct PatientRecord: Sendable, Equatable {
 
     init(row: SQLRow) throws {
         id = try row.string("id")
-        userId = try row.string("user_id")
+        // `user_id` in a schema older than migration 8 (migration 6 reads patients before the rename).
+        clinicId = try row.optionalString("clinic_id") ?? row.string("user_id")
         name = try row.string("name")
         phoneNumber = row.optionalString("phone_number")
         address = row.optionalString("address")
@@ -80,6 +81,8 @@ public struct NoteRecord: Sendable, Equatable {
     public var version: Int64
     public var createdAt: Int64
     public var updatedAt: Int64
+    public var authorId: String?
+    public var authorName: String?
 
     init(row: SQLRow) throws {
         id = try row.string("id")
@@ -88,6 +91,8 @@ public struct NoteRecord: Sendable, Equatable {
         version = try row.int("version")
         createdAt = try row.int("created_at")
         updatedAt = try row.int("updated_at")
+        authorId = row.optionalString("author_id")
+        authorName = row.optionalString("author_name")
     }
 }
 
@@ -101,10 +106,14 @@ public struct AppointmentRecord: Sendable, Equatable {
     public var id: String
     public var patientId: String
     public var patientName: String
+    public var providerId: String
+    public var providerName: String
     public var startsAt: Int64
     public var endsAt: Int64
     public var reason: String?
     public var status: String
+    /// When the patient was checked in (kept through `completed`).
+    public var arrivedAt: Int64?
     public var createdAt: Int64
     public var updatedAt: Int64
 
@@ -112,10 +121,13 @@ public struct AppointmentRecord: Sendable, Equatable {
         id = try row.string("id")
         patientId = try row.string("patient_id")
         patientName = try row.string("patient_name")
+        providerId = try row.string("provider_id")
+        providerName = try row.string("provider_name")
         startsAt = try row.int("starts_at")
         endsAt = try row.int("ends_at")
         reason = row.optionalString("reason")
         status = try row.string("status")
+        arrivedAt = row.optionalInt("arrived_at")
         createdAt = try row.int("created_at")
         updatedAt = try row.int("updated_at")
     }
@@ -123,14 +135,16 @@ public struct AppointmentRecord: Sendable, Equatable {
 
 public struct AppointmentFields: Sendable {
     public var patientId: String?
+    public var providerId: String?
     public var startsAt: Int64?
     public var endsAt: Int64?
     public var reason: String??
     public var status: String?
 
-    public init(patientId: String? = nil, startsAt: Int64? = nil, endsAt: Int64? = nil,
+    public init(patientId: String? = nil, providerId: String? = nil, startsAt: Int64? = nil, endsAt: Int64? = nil,
                 reason: String?? = nil, status: String? = nil) {
         self.patientId = patientId
+        self.providerId = providerId
         self.startsAt = startsAt
         self.endsAt = endsAt
         self.reason = reason
@@ -142,8 +156,18 @@ public struct AppointmentFields: Sendable {
 public enum AppointmentWriteResult: Sendable {
     case saved(AppointmentRecord)
     case patientNotFound
+    /// The provider is not an active doctor (or owner) of the clinic.
+    case providerNotFound
     case notFound
     case conflict(AppointmentRecord)
+}
+
+/// What amending or deleting a note can run into.
+public enum NoteWriteResult: Sendable, Equatable {
+    case saved(NoteRecord)
+    case notFound
+    /// Only a note's author amends or deletes it.
+    case notAuthor(NoteRecord)
 }
 
 public enum RefreshOutcome: Sendable, Equatable {

@@ -222,7 +222,7 @@ public struct AppState: Equatable, Sendable {
     /// Pro panes unlock from the cached plan/status (the session file's user), mirroring the server.
     public var proLocked: Bool {
         guard let user else { return true }
-        return Entitlements.denial(plan: user.plan.rawValue, status: user.status.rawValue, for: .pro) != nil
+        return Entitlements.denial(plan: user.plan, status: user.status, role: user.role, for: .listDocuments) != nil
     }
 
     public var isBusy: Bool {

@@ -227,6 +227,7 @@ extension AppointmentStatus {
     var label: String {
         switch self {
         case .scheduled: return "booked"
+        case .arrived: return "arrived"
         case .completed: return "completed"
         case .cancelled: return "cancelled"
         case .noShow: return "no-show"

@@ -51,6 +51,7 @@ enum CalendarView {
     static func statusMark(_ status: AppointmentStatus) -> String {
         switch status {
         case .scheduled: return ""
+        case .arrived: return "● arrived"
         case .completed: return "✓ completed"
         case .cancelled: return "✗ cancelled"
         case .noShow: return "∅ no-show"
@@ -158,6 +159,7 @@ enum CalendarView {
                 var time = CalendarMath.clock(appointment.startsAt, in: tz)
                 switch appointment.status {
                 case .scheduled: if clash { time += " !" }
+                case .arrived: time += " ●"
                 case .completed: time += " ✓"
                 case .cancelled: time += " ✗"
                 case .noShow: time += " ∅"

@@ -298,7 +298,7 @@ enum MainScreen {
     /// The client's mirror of the server's `subscription_inactive` rule.
     static func writeBlocked(_ state: AppState) -> String? {
         guard let user = state.user,
-              Entitlements.denial(plan: user.plan.rawValue, status: user.status.rawValue, for: .write) != nil
+              Entitlements.denial(plan: user.plan, status: user.status, role: user.role, for: .writePatients) == .subscriptionInactive
         else { return nil }
         return "Subscription inactive: records are read-only until you subscribe."
     }

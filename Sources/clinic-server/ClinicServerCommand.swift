@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicAPI
 import ClinicServer
 import ClinicStore
 import Foundation
@@ -15,7 +16,7 @@ struct ClinicServerCommand: AsyncParsableCommand {
             CLINIC_DATA_DIR, LOG_LEVEL); a flag overrides its variable. With no DATABASE_URL the server keeps a \
             SQLite file under the data directory. Serving on a non-loopback HOST needs JWT_SECRET.
             """,
-        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Backup.self, Restore.self, BenchHello.self],
+        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Audit.self, Backup.self, Restore.self, BenchHello.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -124,31 +125,41 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct CreateUser: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create-user", abstract: "Create a doctor's account (staging, demos).")
+    static let configuration = CommandConfiguration(
+        commandName: "create-user",
+        abstract: "Create an account (staging, demos): an owner with a clinic of their own, or a member of a clinic.")
     @OptionGroup var options: ServerOptions
-    @Option(help: "The doctor's full name.") var name: String
+    @Option(help: "The person's full name.") var name: String
     @Option(help: "Login email.") var email: String
     @Option(help: "Password; read from CLINIC_PASSWORD when omitted.") var password: String?
+    @Option(help: "owner, doctor or front_desk.") var role: String = "owner"
+    @Option(help: "The clinic to join: its id, or the email of one of its members (an owner without one founds a clinic).")
+    var clinic: String?
 
     func run() async throws {
         let configuration = try options.resolve()
         guard let password = password ?? ProcessInfo.processInfo.environment["CLINIC_PASSWORD"] else {
             throw ValidationError("give --password or set CLINIC_PASSWORD")
         }
+        guard let role = StaffRole(rawValue: role) else { throw ValidationError("--role must be owner, doctor or front_desk") }
         try await reportingFailures {
-            let user = try await withStore(configuration) { store in
-                try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: name, email: email, password: password)
+            let caller = try await withStore(configuration) { store in
+                let clinicId = try await clinic.asyncFlatMap { try await ClinicAdmin.clinicId(named: $0, store: store) }
+                return try await ClinicAdmin.ensureAccount(store: store, configuration: configuration, username: name, email: email,
+                                                           password: password, role: role, clinicId: clinicId)
             }
-            print(user.id)
+            print("\(caller.user.id) \(caller.user.role.rawValue) of clinic \(caller.clinic.id) (\(caller.clinic.name))")
         }
     }
 }
 
 struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fill an account with realistic demo patients, notes and appointments.")
+    static let configuration = CommandConfiguration(
+        abstract: "A demo clinic: an owner, a second doctor and a front desk, realistic patients, notes and both calendars busy.",
+        discussion: "The staff sign in as EMAIL with +doctor and +desk before the @ (demo@x → demo+doctor@x), with the same password.")
     @OptionGroup var options: ServerOptions
-    @Option(help: "The account's email (created when missing).") var email: String
-    @Option(help: "The account's password; read from CLINIC_PASSWORD when omitted.") var password: String?
+    @Option(help: "The owner's email (created when missing).") var email: String
+    @Option(help: "The password of all three; read from CLINIC_PASSWORD when omitted.") var password: String?
     @Option(help: "How many patients.") var patients: Int = 200
     @Option(help: "Most notes per patient (for the first 500 patients).") var notes: Int = 3
     @Flag(help: "Leave out appointments.") var noAppointments = false
@@ -160,14 +171,56 @@ struct Seed: AsyncParsableCommand {
         }
         guard (0...1_000_000).contains(patients) else { throw ValidationError("--patients must be 0 to 1000000") }
         try await reportingFailures {
-            try await withStore(configuration) { store in
-                let user = try await ClinicAdmin.ensureUser(store: store, configuration: configuration, username: "Dr Demo",
-                                                            email: email, password: password)
-                try await DemoClinic.seed(store: store, userId: user.id, patients: patients, notesPerPatient: notes,
-                                          appointments: !noAppointments)
+            let accounts = try await withStore(configuration) { store in
+                try await ClinicAdmin.seedDemoClinic(store: store, configuration: configuration, ownerName: "Dr Amara Okafor", email: email,
+                                                     password: password, patients: patients, notesPerPatient: notes,
+                                                     appointments: !noAppointments)
             }
-            print("seeded \(patients) patients for \(email)")
+            print("seeded \(patients) patients in clinic \(accounts.first?.clinic.name ?? "?")")
+            for account in accounts { print("  \(account.user.role.rawValue): \(account.user.email)") }
         }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The audit log, for an owner's records request.", subcommands: [AuditExportCommand.self])
+}
+
+struct AuditExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "A clinic's audit events in [from, to) as CSV, oldest first.")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "The clinic: its id, or the email of one of its members.") var clinic: String
+    @Option(help: "First day (YYYY-MM-DD, UTC) or an RFC 3339 time.") var from: String
+    @Option(help: "Day after the last (YYYY-MM-DD, UTC) or an RFC 3339 time.") var to: String
+    @Option(help: "The file to write (default: standard output).") var output: String?
+
+    static func instant(_ text: String) -> Int64? {
+        let full = text.count == 10 ? text + "T00:00:00Z" : text
+        return RFC3339DateTranscoder.parse(full).map(Clock.millis)
+    }
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        guard let start = Self.instant(from), let end = Self.instant(to), start < end else {
+            throw ValidationError("--from and --to must be dates (YYYY-MM-DD) or RFC 3339 times, --from before --to")
+        }
+        guard let stream = output.map({ OutputStream(toFileAtPath: $0, append: false) }) ?? OutputStream(toFileAtPath: "/dev/stdout", append: true)
+        else { throw ValidationError("cannot write \(output ?? "standard output")") }
+        stream.open()
+        try await reportingFailures {
+            let written = try await withStore(configuration) { store in
+                try await AuditExport.write(store: store, clinicId: try await ClinicAdmin.clinicId(named: clinic, store: store),
+                                            from: start, to: end, to: stream)
+            }
+            FileHandle.standardError.write(Data("exported \(written) audit events\n".utf8))
+        }
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }
 

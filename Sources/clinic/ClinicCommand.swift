@@ -29,6 +29,8 @@ struct Open: ParsableCommand {
     @Option(help: "The API server, e.g. https://staging.example.org (CLINIC_SERVER).") var server: String?
     @Option(help: "A CA certificate bundle to trust for the server's TLS (a staging CA).") var cacert: String?
     @Flag(help: "Run the bundled server with a realistic demo clinic (kept apart from real data).") var demo = false
+    @Option(name: .customLong("as"), help: "With --demo: sign in as the clinic's owner (default), doctor or front-desk.")
+    var demoRole: DemoRole = .owner
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).") var noColor = false
     @Option(help: "Working hours the day view shows, e.g. 08:00-18:00 (config: hours).") var hours: String?
     @Option(help: "Slot length in minutes: 5, 10, 15, 20, 30 or 60 (config: slot).") var slot: Int?
@@ -117,7 +119,8 @@ struct Open: ParsableCommand {
         }
 
         // The embedded default: our own server in this process, on loopback, with SQLite.
-        let embedded = try blockingAwait { try await EmbeddedClinic.start(demo: demo, http: http) }
+        let role = demoRole
+        let embedded = try blockingAwait { try await EmbeddedClinic.start(demo: demo, as: role, http: http) }
         var state = AppState(width: 80, height: 24, serverLabel: embedded.label, user: embedded.user, drafts: embedded.drafts.all())
         state.patients.loading = true
         state.patients.requestID = 1
@@ -170,7 +173,7 @@ struct EmbeddedClinic: Sendable {
     let drafts: DraftStore
     let label: String
 
-    static func start(demo: Bool, http: CurlHTTPClient) async throws -> EmbeddedClinic {
+    static func start(demo: Bool, as role: DemoRole, http: CurlHTTPClient) async throws -> EmbeddedClinic {
         // Its own configuration, never the environment's: a production DATABASE_URL exported in
         // this shell must not receive a local account and demo patients.
         var configuration = ServerConfiguration()
@@ -183,20 +186,40 @@ struct EmbeddedClinic: Sendable {
         do {
             // One local account per data directory, its password kept beside the session (0600).
             let account = try LocalAccount.loadOrCreate(directory: configuration.dataDirectory, demo: demo)
-            let record = try await ClinicAdmin.ensureUser(store: server.store, configuration: configuration, username: account.name,
-                                                          email: account.email, password: account.password)
-            if demo, try await server.store.patients(userId: record.id, query: nil, limit: 1, after: nil).items.isEmpty {
-                try await DemoClinic.seed(store: server.store, userId: record.id, patients: 200)
+            var email = account.email
+            if demo {
+                // The demo clinic: its owner, a second doctor and a front desk, with the same password.
+                let accounts = try await ClinicAdmin.seedDemoClinic(store: server.store, configuration: configuration, ownerName: account.name,
+                                                                    email: account.email, password: account.password, patients: 200)
+                email = accounts.first { $0.user.role == role.staffRole }?.user.email ?? account.email
+            } else {
+                _ = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: account.name,
+                                                        email: account.email, password: account.password)
             }
             guard let url = URL(string: server.baseURL) else { throw ValidationError("bad embedded server URL") }
             let client = ClinicAPIClient(serverURL: url, http: http, session: nil, sessionFile: nil)
-            let user = try await client.login(email: account.email, password: account.password)
+            let user = try await client.login(email: email, password: account.password)
             let drafts = DraftStore(server: "embedded:" + configuration.resolvedDatabaseURL)
             return EmbeddedClinic(server: server, client: client, user: user, drafts: drafts,
                                   label: demo ? "demo (this computer)" : "this computer")
         } catch {
             await server.stop()
             throw error
+        }
+    }
+}
+
+/// Whom `clinic --demo` signs in as.
+enum DemoRole: String, ExpressibleByArgument, CaseIterable {
+    case owner
+    case doctor
+    case frontDesk = "front-desk"
+
+    var staffRole: StaffRole {
+        switch self {
+        case .owner: return .owner
+        case .doctor: return .doctor
+        case .frontDesk: return .frontDesk
         }
     }
 }
@@ -214,7 +237,7 @@ struct LocalAccount: Codable {
         }
         var generator = SystemRandomNumberGenerator()
         let password = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let account = LocalAccount(name: demo ? "Dr Demo" : (ProcessInfo.processInfo.environment["USER"].map { "Dr \($0)" } ?? "Local Doctor"),
+        let account = LocalAccount(name: demo ? "Dr Amara Okafor" : (ProcessInfo.processInfo.environment["USER"].map { "Dr \($0)" } ?? "Local Doctor"),
                                    email: demo ? "demo@clinic.local" : "doctor@clinic.local", password: password)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(account), attributes: [.posixPermissions: 0o600])

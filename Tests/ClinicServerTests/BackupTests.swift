@@ -22,9 +22,9 @@ import Testing
         let restored = try await ClinicStore.restore(from: backup, to: server.directory + "/clinic.sqlite", logger: logger)
         #expect(restored == 25)
         let store = try await ClinicStore.open(url: "sqlite://\(server.directory)/clinic.sqlite", logger: logger)
-        let names = try await store.patients(userId: doctor.id, query: nil, limit: 100, after: nil).items.map(\.name)
+        let names = try await store.patients(clinicId: doctor.id, query: nil, limit: 100, after: nil).items.map(\.name)
         #expect(names.count == 25 && !names.contains("After the backup"))
-        #expect(try await store.notes(userId: doctor.id, patientId: patient, limit: 10, after: nil)?.items.first?.content == "kept note")
+        #expect(try await store.notes(clinicId: doctor.id, patientId: patient, limit: 10, after: nil).items.first?.content == "kept note")
         await store.close()
         // A file that is not a database is refused.
         let junk = server.directory + "/junk.sqlite"

@@ -24,7 +24,7 @@ import Testing
 
     func proDoctor(_ server: TestServer) async throws -> (Doctor, String) {
         let doctor = try await server.registerDoctor()
-        try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+        try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
         let patient = try #require(try await server.createPatient(doctor, ["name": "Document Patient"])["id"] as? String)
         return (doctor, patient)
     }
@@ -129,11 +129,12 @@ import Testing
             let basic = try await server.registerDoctor()
             let basicPatient = try #require(try await server.createPatient(basic, ["name": "Basic"])["id"] as? String)
             for reply in [try await upload(server, basic, patient: basicPatient, Self.pdf),
-                          try await server.call("GET", "/api/patients/\(basicPatient)/documents", token: basic.token),
-                          try await server.call("GET", "/api/documents/\(id)/download-url", token: basic.token)] {
+                          try await server.call("GET", "/api/patients/\(basicPatient)/documents", token: basic.token)] {
                 #expect(reply.status == 403)
                 #expect(try reply.object()["code"] as? String == "pro_required")
             }
+            // Another clinic's document is 404 before any plan rule is looked at (contract v2).
+            #expect(try await server.call("GET", "/api/documents/\(id)/download-url", token: basic.token).status == 404)
             // Deleting the patient deletes the stored file too.
             let files = { try FileManager.default.contentsOfDirectory(atPath: server.directory + "/documents") }
             #expect(try files().count == 1)

@@ -47,7 +47,7 @@ import Testing
             #expect(session.status == 503)
             #expect(try session.object()["code"] as? String == "payments_unavailable")
             // A local session made earlier (say while the server ran on loopback) confirms nothing now.
-            _ = try await server.store.createPaymentSession(userId: doctor.id, plan: "pro", gateway: "local", id: "cs_local_earlier", now: Clock.nowMillis())
+            _ = try await server.store.createPaymentSession(clinicId: doctor.id, plan: "pro", gateway: "local", id: "cs_local_earlier", now: Clock.nowMillis())
             #expect(try await server.call("POST", "/checkout/cs_local_earlier/confirm").status == 404)
             #expect(try await server.call("GET", "/checkout/cs_local_earlier").status == 404)
             let me = try await server.call("GET", "/api/users/me", token: doctor.token).object()
@@ -70,9 +70,9 @@ import Testing
             $0.stripeWebhookSecret = Self.secret
         }) { server in
             let doctor = try await server.registerDoctor()
-            _ = try await server.store.createPaymentSession(userId: doctor.id, plan: "pro", gateway: "local", id: "cs_local_old", now: Clock.nowMillis())
+            _ = try await server.store.createPaymentSession(clinicId: doctor.id, plan: "pro", gateway: "local", id: "cs_local_old", now: Clock.nowMillis())
             #expect(try await server.call("POST", "/checkout/cs_local_old/confirm").status == 404)
-            #expect(try await server.store.user(id: doctor.id)?.plan == "basic")
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic")
         }
     }
 
@@ -166,7 +166,7 @@ import Testing
     func test_download_servesRanges(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
             let pid = try #require(try await server.createPatient(doctor, ["name": "Range Patient"])["id"] as? String)
             let text = Data((0..<5000).map { "line \($0)\n" }.joined().utf8)
             let upload = try await DocumentTests().upload(server, doctor, patient: pid, Array(text), name: "lab.txt", type: "text/plain")
@@ -239,10 +239,10 @@ import Testing
             let session = try await PaymentTests.openSession(server, for: doctor)
             let paid = PaymentTests.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: doctor.id, session: session)
             #expect(try await PaymentTests().deliver(server, paid, signature: PaymentTests.sign(paid)).status == 200)
-            let until = try #require(try await server.store.user(id: doctor.id)?.paidUntil)
+            let until = try #require(try await server.store.clinic(id: doctor.id)?.paidUntil)
             #expect(until > Clock.nowMillis() + 30 * 86_400_000)
             // The period ran out (moved into the past here) and no renewal came: the next request sees inactive.
-            try await server.store.database.query("UPDATE users SET paid_until = $1 WHERE id = $2", [.int(Clock.nowMillis() - 1), .text(doctor.id)])
+            try await server.store.database.query("UPDATE clinics SET paid_until = $1 WHERE id = $2", [.int(Clock.nowMillis() - 1), .text(doctor.id)])
             #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["status"] as? String == "inactive")
             // A renewal's invoice for the remembered customer brings it back, to the end of the new period.
             let renewalEnd = Int64(Date().timeIntervalSince1970) + 31 * 86_400
@@ -252,17 +252,17 @@ import Testing
             ])
             let unknown = try await PaymentTests().deliver(server, invoice, signature: PaymentTests.sign(invoice))
             #expect(try unknown.object()["applied"] as? Bool == false, "an invoice of a customer no checkout of ours made")
-            #expect(try await server.store.user(id: doctor.id)?.status == "inactive")
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "inactive")
         }
     }
 
     @Test func test_theSweep_endsPaidPeriodsToo() async throws {
         try await withServer(.sqlite) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
-            try await server.store.database.query("UPDATE users SET paid_until = $1 WHERE id = $2", [.int(Clock.nowMillis() - 1), .text(doctor.id)])
-            #expect(try await server.store.expireTrials(now: Clock.nowMillis()) == 1)
-            #expect(try await server.store.user(id: doctor.id)?.status == "inactive")
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.database.query("UPDATE clinics SET paid_until = $1 WHERE id = $2", [.int(Clock.nowMillis() - 1), .text(doctor.id)])
+            #expect(try await server.store.expireLapsedSubscriptions(now: Clock.nowMillis()) == 1)
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "inactive")
         }
     }
 
@@ -279,8 +279,8 @@ import Testing
                 #expect(reply.status == 200)
                 #expect(try reply.object()["applied"] as? Bool == false)
             }
-            #expect(try await server.store.user(id: freeloader.id)?.plan == "basic")
-            #expect(try await server.store.user(id: payer.id)?.plan == "basic")
+            #expect(try await server.store.clinic(id: freeloader.id)?.plan == "basic")
+            #expect(try await server.store.clinic(id: payer.id)?.plan == "basic")
         }
     }
 
@@ -307,7 +307,7 @@ import Testing
         let secret = "razorpay_webhook_secret_0123456789abcdef"
         try await withServer(kind, configure: { $0.razorpayWebhookSecret = secret }) { server in
             let doctor = try await server.registerDoctor()
-            _ = try await server.store.createPaymentSession(userId: doctor.id, plan: "pro", gateway: "razorpay", id: "plink_R1", now: Clock.nowMillis())
+            _ = try await server.store.createPaymentSession(clinicId: doctor.id, plan: "pro", gateway: "razorpay", id: "plink_R1", now: Clock.nowMillis())
             func event(_ type: String, created: Int) throws -> Data {
                 try JSONSerialization.data(withJSONObject: [
                     "entity": "event", "event": type, "created_at": created,
@@ -322,15 +322,15 @@ import Testing
             let now = Int(Date().timeIntervalSince1970)
             let stale = try await deliver(try event("payment_link.paid", created: now - 3 * 86_400), eventID: "evt_old")
             #expect(stale.status == 400)
-            #expect(try await server.store.user(id: doctor.id)?.plan == "basic")
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic")
             let paid = try event("payment_link.paid", created: now)
             #expect(try await deliver(paid, eventID: "evt_1").object()["applied"] as? Bool == true)
             // An ended subscription, then the old payment replayed under a new event id: still inactive.
-            try await server.store.database.query("UPDATE users SET status = 'inactive' WHERE id = $1", [.text(doctor.id)])
+            try await server.store.database.query("UPDATE clinics SET status = 'inactive' WHERE id = $1", [.text(doctor.id)])
             let replay = try await deliver(paid, eventID: "evt_2_replayed")
             #expect(replay.status == 200)
             #expect(try replay.object()["applied"] as? Bool == false)
-            #expect(try await server.store.user(id: doctor.id)?.status == "inactive")
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "inactive")
         }
     }
 
@@ -359,7 +359,7 @@ import Testing
         }
         try await withServer(kind, configure: { $0.publicBaseURL = "https://clinic.example.org/" }) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
             let pid = try #require(try await server.createPatient(doctor, ["name": "Link Patient"])["id"] as? String)
             let upload = try await DocumentTests().upload(server, doctor, patient: pid, Array(Data("hello".utf8)), name: "a.txt", type: "text/plain")
             let docID = try #require(try upload.object()["id"] as? String)
@@ -419,7 +419,7 @@ import Testing
     func test_unreadableTypedFields_areNamed(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
             let pid = try #require(try await server.createPatient(doctor, ["name": "Typed"])["id"] as? String)
             let cases: [(String, String, [String: Any]?, [String], String)] = [
                 ("POST", "/api/appointments", ["patient_id": pid, "starts_at": "tomorrow", "ends_at": "2030-01-01T10:00:00Z"],
@@ -448,7 +448,7 @@ import Testing
     func test_markupUploads_are415(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
             let pid = try #require(try await server.createPatient(doctor, ["name": "Markup"])["id"] as? String)
             let cases: [(String, String, String)] = [
                 ("page.html", "text/html", "<!doctype html><script>alert(1)</script>"),

@@ -26,7 +26,7 @@ import Testing
             #expect(try amended.object()["version"] as? Int == 2)
             let again = try await server.call("PATCH", "/api/patients/\(id)/notes/\(noteIds[0])", token: doctor.token, json: ["content": "v3"])
             #expect(try again.object()["version"] as? Int == 3)
-            let versions = try await server.store.noteVersions(userId: doctor.id, noteId: noteIds[0])
+            let versions = try await server.store.noteVersions(clinicId: doctor.id, noteId: noteIds[0])
             #expect(versions.map(\.content) == ["first visit", "first visit (corrected: BP 120/80)"])
             #expect(versions.map(\.version) == [1, 2])
             #expect(try await server.call("DELETE", "/api/patients/\(id)/notes/\(noteIds[1])", token: doctor.token).status == 204)

@@ -119,7 +119,7 @@ import Testing
             // right ones missing, and the step not yet applied.
             try await server.store.database.query("DELETE FROM patient_terms WHERE patient_id = $1", [.text(id)])
             try await server.store.database.query(
-                "INSERT INTO patient_terms (user_id, term, patient_id, created_at) VALUES ($1, 'stale', $2, 0)",
+                "INSERT INTO patient_terms (clinic_id, term, patient_id, created_at) VALUES ($1, 'stale', $2, 0)",
                 [.text(doctor.id), .text(id)])
             try await server.store.database.query("DELETE FROM schema_migrations WHERE version = 6", [])
             #expect(try await server.call("GET", "/api/patients?q=zoe", token: doctor.token).items().isEmpty)

@@ -176,7 +176,7 @@ func formFields(_ body: String) -> [String: String] {
             #expect(try delivered.object()["applied"] as? Bool == true)
             #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["plan"] as? String == "pro")
             // Pro for a paid month (and a few days' grace), not forever.
-            let paidUntil = try #require(try await server.store.user(id: doctor.id)?.paidUntil)
+            let paidUntil = try #require(try await server.store.clinic(id: doctor.id)?.paidUntil)
             let month = Int64(34 * 86_400_000)
             #expect(abs(paidUntil - (Clock.nowMillis() + month)) < 60_000)
         }

@@ -18,7 +18,7 @@ import Testing
     /// A Stripe checkout this server opened for the doctor (as create-session records it).
     static func openSession(_ server: TestServer, for doctor: Doctor) async throws -> String {
         let id = "cs_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        _ = try await server.store.createPaymentSession(userId: doctor.id, plan: "pro", gateway: "stripe", id: id, now: Clock.nowMillis())
+        _ = try await server.store.createPaymentSession(clinicId: doctor.id, plan: "pro", gateway: "stripe", id: id, now: Clock.nowMillis())
         return id
     }
 
@@ -47,12 +47,12 @@ import Testing
                 #expect(reply.status == 400, "\(name)")
                 #expect(reply.isContractError, "\(name)")
             }
-            #expect(try await server.store.user(id: doctor.id)?.plan == "basic", "nothing changed")
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic", "nothing changed")
             let good = try await deliver(server, body, signature: Self.sign(body))
             #expect(good.status == 200)
             #expect(try good.object()["applied"] as? Bool == true)
-            let user = try await server.store.user(id: doctor.id)
-            #expect(user?.plan == "pro" && user?.status == "active" && user?.trialEndsAt == nil)
+            let clinic = try await server.store.clinic(id: doctor.id)
+            #expect(clinic?.plan == "pro" && clinic?.status == "active" && clinic?.trialEndsAt == nil)
             // The very next request sees Pro.
             #expect(try await server.call("GET", "/api/analytics/patient-growth", token: doctor.token).status == 200)
             // A replay of the same event changes nothing (and is still a 200).
@@ -71,7 +71,7 @@ import Testing
                                      ("invoice.payment_failed", "inactive")] {
                 let body = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: type, userId: doctor.id, session: session)
                 #expect(try await deliver(server, body, signature: Self.sign(body)).status == 200)
-                #expect(try await server.store.user(id: doctor.id)?.status == expected, "\(type)")
+                #expect(try await server.store.clinic(id: doctor.id)?.status == expected, "\(type)")
             }
             let stranger = Self.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: "ffffffffffffffffffffffff",
                                             session: "cs_test_unknown")
@@ -141,7 +141,7 @@ import Testing
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
             for (plan, status, allowed) in [("basic", "trialing", false), ("basic", "active", false), ("pro", "inactive", false), ("pro", "active", true)] {
-                try await server.store.setSubscription(userId: doctor.id, plan: plan, status: status, trialEndsAt: nil, now: Clock.nowMillis())
+                try await server.store.setSubscription(clinicId: doctor.id, plan: plan, status: status, trialEndsAt: nil, now: Clock.nowMillis())
                 for path in ["/api/analytics/patient-growth", "/api/analytics/appointments?interval=week"] {
                     let reply = try await server.call("GET", path, token: doctor.token)
                     #expect(reply.status == (allowed ? 200 : 403), "\(plan)/\(status) \(path)")
@@ -157,9 +157,9 @@ import Testing
     func test_zeroFill_DST_monthEnds_andLeapDay(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
             let created = ["2026-10-20T10:00:00Z", "2026-10-24T23:30:00Z", "2026-10-25T22:30:00Z", "2028-02-29T12:00:00Z", "2028-03-01T00:00:00Z"]
-            _ = try await server.store.importPatients(userId: doctor.id, created.map { (PatientFields(name: "P \($0)"), Self.date($0)) })
+            _ = try await server.store.importPatients(clinicId: doctor.id, created.map { (PatientFields(name: "P \($0)"), Self.date($0)) })
             // Berlin leaves summer time on 25 October 2026: that day has 25 hours.
             let days = try await server.call("GET", "/api/analytics/patient-growth?interval=day&from=2026-10-23T22:00:00Z&to=2026-10-26T23:00:00Z&tz=Europe/Berlin", token: doctor.token)
             #expect(days.status == 200)
@@ -185,7 +185,7 @@ import Testing
     func test_appointmentOutcomes_countByStatus(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
-            try await server.store.setSubscription(userId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+            try await server.store.setSubscription(clinicId: doctor.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
             let pid = try #require(try await server.createPatient(doctor, ["name": "Counted"])["id"] as? String)
             for (start, status) in [("2030-01-07T09:00:00Z", "completed"), ("2030-01-07T10:00:00Z", "no_show"),
                                     ("2030-01-08T09:00:00Z", "cancelled"), ("2030-01-08T09:00:00Z", "scheduled")] {
