@@ -8,7 +8,7 @@ extension ClinicAPIHandler {
 
     func listAppointments(_ input: Operations.ListAppointments.Input) async throws -> Operations.ListAppointments.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .appointmentsList, patientId: input.query.patientId) {
+        return try await auditingRefusals(caller, .appointmentsList, patientId: input.query.patientId) { subject in
             try allow(caller, Operations.ListAppointments.id)
             let limit = try InputRules.limit(input.query.limit)
             let cursor = try InputRules.cursor(input.query.cursor)
@@ -37,7 +37,7 @@ extension ClinicAPIHandler {
     func createAppointment(_ input: Operations.CreateAppointment.Input) async throws -> Operations.CreateAppointment.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .appointmentCreate, patientId: body.patientId) {
+        return try await auditingRefusals(caller, .appointmentCreate, patientId: body.patientId) { subject in
             try allow(caller, Operations.CreateAppointment.id)
             var fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
                                                     reason: body.reason, status: body.status?.rawValue, isCreate: true)
@@ -69,9 +69,10 @@ extension ClinicAPIHandler {
 
     func getAppointment(_ input: Operations.GetAppointment.Input) async throws -> Operations.GetAppointment.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .appointmentView, patientId: nil, record: ("appointment", String(input.path.id.prefix(64)))) {
+        return try await auditingRefusals(caller, .appointmentView, patientId: nil, record: ("appointment", String(input.path.id.prefix(64)))) { subject in
             let id = try InputRules.recordID(input.path.id, "Appointment")
             guard let appointment = try await store.appointment(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Appointment") }
+            subject.patient = try await store.patient(clinicId: caller.clinicId, id: appointment.patientId)
             try allow(caller, Operations.GetAppointment.id)
             var entry = auditEntry(caller, .appointmentView, status: 200, patientId: appointment.patientId, record: ("appointment", id))
             entry.patientName = appointment.patientName
@@ -83,9 +84,10 @@ extension ClinicAPIHandler {
     func updateAppointment(_ input: Operations.UpdateAppointment.Input) async throws -> Operations.UpdateAppointment.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .appointmentUpdate, patientId: body.patientId, record: ("appointment", String(input.path.id.prefix(64)))) {
+        return try await auditingRefusals(caller, .appointmentUpdate, patientId: body.patientId, record: ("appointment", String(input.path.id.prefix(64)))) { subject in
             let id = try InputRules.recordID(input.path.id, "Appointment")
             guard let existing = try await store.appointment(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Appointment") }
+            subject.patient = try await store.patient(clinicId: caller.clinicId, id: existing.patientId)
             try allow(caller, Operations.UpdateAppointment.id)
             var fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
                                                     reason: body.reason, status: body.status?.rawValue, isCreate: false)
@@ -102,9 +104,10 @@ extension ClinicAPIHandler {
 
     func deleteAppointment(_ input: Operations.DeleteAppointment.Input) async throws -> Operations.DeleteAppointment.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .appointmentDelete, patientId: nil, record: ("appointment", String(input.path.id.prefix(64)))) {
+        return try await auditingRefusals(caller, .appointmentDelete, patientId: nil, record: ("appointment", String(input.path.id.prefix(64)))) { subject in
             let id = try InputRules.recordID(input.path.id, "Appointment")
-            guard try await store.appointment(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Appointment") }
+            guard let existing = try await store.appointment(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Appointment") }
+            subject.patient = try await store.patient(clinicId: caller.clinicId, id: existing.patientId)
             try allow(caller, Operations.DeleteAppointment.id)
             guard try await store.deleteAppointment(clinicId: caller.clinicId, id: id, audit: auditEntry(caller, .appointmentDelete, status: 204))
             else { throw APIError.notFound("Appointment") }

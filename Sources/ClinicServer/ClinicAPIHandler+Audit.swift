@@ -14,14 +14,17 @@ extension ClinicAPIHandler {
 
     /// Runs a request about a patient's record. When it is refused (403 by a role or plan rule, or
     /// 404: another clinic's id, or none) the refusal is logged in the caller's clinic with the ids
-    /// as sent and no patient name; successes are logged by the body itself (a change in its own
+    /// as sent, and the patient's name only once the body has found the record in the caller's own
+    /// clinic (`subject.patient`); successes are logged by the body itself (a change in its own
     /// transaction, a read once it has read).
     func auditingRefusals<T>(_ caller: CallerRecord, _ action: AuditAction, patientId: String?, record: (type: String, id: String)? = nil,
-                             _ body: () async throws -> T) async throws -> T {
+                             _ body: (AuditSubject) async throws -> T) async throws -> T {
+        let subject = AuditSubject()
         do {
-            return try await body()
+            return try await body(subject)
         } catch let error as APIError where error.status == .forbidden || error.status == .notFound {
-            try await store.recordAudit(auditEntry(caller, action, status: Int(error.status.code), patientId: patientId, record: record))
+            let entry = auditEntry(caller, action, status: Int(error.status.code), patientId: patientId, record: record)
+            try await store.recordAudit(entry.about(patient: subject.patient))
             throw error
         }
     }
@@ -31,4 +34,9 @@ extension ClinicAPIHandler {
                     record: (type: String, id: String)? = nil) async throws {
         try await store.recordAudit(auditEntry(caller, action, status: 200).about(patient: patient, patientId: patientId, record: record))
     }
+}
+
+/// What a request turned out to be about, once found in the caller's clinic (for logging a refusal).
+final class AuditSubject: @unchecked Sendable {
+    var patient: PatientRecord?
 }

@@ -37,6 +37,10 @@ extension ClinicAPIHandler {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
         let memberId = try InputRules.recordID(input.path.id, "Staff member")
+        // Another clinic's member is 404 before any rule is looked at.
+        guard try await store.staff(clinicId: caller.clinicId).contains(where: { $0.id == memberId }) else {
+            throw APIError.notFound("Staff member")
+        }
         // Deactivating is always the owner's to do (an inactive clinic too); anything else is a change.
         let onlyDeactivates = body.role == nil && body.active == false
         try auth.check(caller, onlyDeactivates ? .overseeStaff : (OperationPolicy.of(Operations.UpdateStaffMember.id).capability ?? .manageStaff))
@@ -91,6 +95,9 @@ extension ClinicAPIHandler {
     func withdrawInvitation(_ input: Operations.WithdrawInvitation.Input) async throws -> Operations.WithdrawInvitation.Output {
         let caller = try await auth.authenticate()
         let id = try InputRules.recordID(input.path.id, "Invitation")
+        guard try await store.invitations(clinicId: caller.clinicId, now: now).contains(where: { $0.id == id }) else {
+            throw APIError.notFound("Invitation")
+        }
         try allow(caller, Operations.WithdrawInvitation.id)
         guard try await store.withdrawInvitation(clinicId: caller.clinicId, id: id, now: now,
                                                  audit: auditEntry(caller, .staffWithdraw, status: 204))

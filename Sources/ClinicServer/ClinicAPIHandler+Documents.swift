@@ -13,8 +13,9 @@ extension ClinicAPIHandler {
 
     func uploadDocument(_ input: Operations.UploadDocument.Input) async throws -> Operations.UploadDocument.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .documentUpload, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .documentUpload, patientId: input.path.id) { subject in
             let patient = try await ownPatient(caller, input.path.id)
+            subject.patient = patient
             try allow(caller, Operations.UploadDocument.id)
             guard case .multipartForm(let parts) = input.body else { throw APIError(.unsupportedMediaType, "expected multipart/form-data") }
             for try await part in parts {
@@ -59,8 +60,9 @@ extension ClinicAPIHandler {
 
     func listDocuments(_ input: Operations.ListDocuments.Input) async throws -> Operations.ListDocuments.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .documentList, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .documentList, patientId: input.path.id) { subject in
             let patient = try await ownPatient(caller, input.path.id)
+            subject.patient = patient
             try allow(caller, Operations.ListDocuments.id)
             let documents = try await store.documents(clinicId: caller.clinicId, patientId: patient.id)
             try await recordRead(caller, .documentList, patient: patient)
@@ -70,11 +72,12 @@ extension ClinicAPIHandler {
 
     func documentDownloadURL(_ input: Operations.DocumentDownloadURL.Input) async throws -> Operations.DocumentDownloadURL.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .documentDownload, patientId: nil, record: ("document", String(input.path.id.prefix(64)))) {
+        return try await auditingRefusals(caller, .documentDownload, patientId: nil, record: ("document", String(input.path.id.prefix(64)))) { subject in
             let id = try InputRules.recordID(input.path.id, "Document")
             guard let document = try await store.document(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Document") }
-            try allow(caller, Operations.DocumentDownloadURL.id)
             let patient = try await store.patient(clinicId: caller.clinicId, id: document.patientId)
+            subject.patient = patient
+            try allow(caller, Operations.DocumentDownloadURL.id)
             // Logged when the link is issued: whoever holds the link can fetch the file for five minutes.
             try await recordRead(caller, .documentDownload, patient: patient, patientId: document.patientId, record: ("document", id))
             let expires = now / 1000 + Self.downloadURLSeconds
@@ -85,9 +88,10 @@ extension ClinicAPIHandler {
 
     func deleteDocument(_ input: Operations.DeleteDocument.Input) async throws -> Operations.DeleteDocument.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .documentDelete, patientId: nil, record: ("document", String(input.path.id.prefix(64)))) {
+        return try await auditingRefusals(caller, .documentDelete, patientId: nil, record: ("document", String(input.path.id.prefix(64)))) { subject in
             let id = try InputRules.recordID(input.path.id, "Document")
-            guard try await store.document(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Document") }
+            guard let existing = try await store.document(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Document") }
+            subject.patient = try await store.patient(clinicId: caller.clinicId, id: existing.patientId)
             try allow(caller, Operations.DeleteDocument.id)
             guard let document = try await store.deleteDocument(clinicId: caller.clinicId, id: id,
                                                                 audit: auditEntry(caller, .documentDelete, status: 204))

@@ -7,7 +7,7 @@ import Foundation
 extension ClinicAPIHandler {
     func listPatients(_ input: Operations.ListPatients.Input) async throws -> Operations.ListPatients.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .patientsList, patientId: nil) {
+        return try await auditingRefusals(caller, .patientsList, patientId: nil) { subject in
             try allow(caller, Operations.ListPatients.id)
             let limit = try InputRules.limit(input.query.limit)
             let cursor = try InputRules.cursor(input.query.cursor)
@@ -24,7 +24,7 @@ extension ClinicAPIHandler {
     func createPatient(_ input: Operations.CreatePatient.Input) async throws -> Operations.CreatePatient.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .patientCreate, patientId: nil) {
+        return try await auditingRefusals(caller, .patientCreate, patientId: nil) { subject in
             try allow(caller, Operations.CreatePatient.id)
             let fields = try PatientInput.validate(name: body.name, phoneNumber: body.phoneNumber, address: body.address, notes: body.notes,
                                                    dateOfBirth: body.dateOfBirth, sex: body.sex?.rawValue, isCreate: true)
@@ -36,9 +36,10 @@ extension ClinicAPIHandler {
 
     func getPatient(_ input: Operations.GetPatient.Input) async throws -> Operations.GetPatient.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .patientView, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .patientView, patientId: input.path.id) { subject in
             let id = try InputRules.recordID(input.path.id, "Patient")
             guard let patient = try await store.patient(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Patient") }
+            subject.patient = patient
             try allow(caller, Operations.GetPatient.id)
             try await recordRead(caller, .patientView, patient: patient, record: ("patient", patient.id))
             return .ok(.init(body: .json(.init(patient))))
@@ -48,9 +49,10 @@ extension ClinicAPIHandler {
     func updatePatient(_ input: Operations.UpdatePatient.Input) async throws -> Operations.UpdatePatient.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .patientUpdate, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .patientUpdate, patientId: input.path.id) { subject in
             let id = try InputRules.recordID(input.path.id, "Patient")
-            guard try await store.patient(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Patient") }
+            subject.patient = try await store.patient(clinicId: caller.clinicId, id: id)
+            guard subject.patient != nil else { throw APIError.notFound("Patient") }
             try allow(caller, Operations.UpdatePatient.id)
             let fields = try PatientInput.validate(name: body.name, phoneNumber: body.phoneNumber, address: body.address, notes: body.notes,
                                                    dateOfBirth: body.dateOfBirth, sex: body.sex?.rawValue, isCreate: false)
@@ -63,9 +65,10 @@ extension ClinicAPIHandler {
 
     func deletePatient(_ input: Operations.DeletePatient.Input) async throws -> Operations.DeletePatient.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .patientDelete, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .patientDelete, patientId: input.path.id) { subject in
             let id = try InputRules.recordID(input.path.id, "Patient")
-            guard try await store.patient(clinicId: caller.clinicId, id: id) != nil else { throw APIError.notFound("Patient") }
+            subject.patient = try await store.patient(clinicId: caller.clinicId, id: id)
+            guard subject.patient != nil else { throw APIError.notFound("Patient") }
             try allow(caller, Operations.DeletePatient.id)
             let keys = try await store.documentKeys(clinicId: caller.clinicId, patientId: id)
             guard try await store.deletePatient(clinicId: caller.clinicId, id: id, audit: auditEntry(caller, .patientDelete, status: 204)) else {
@@ -136,8 +139,9 @@ extension ClinicAPIHandler {
 
     func listNotes(_ input: Operations.ListNotes.Input) async throws -> Operations.ListNotes.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .notesList, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .notesList, patientId: input.path.id) { subject in
             let patient = try await ownPatient(caller, input.path.id)
+            subject.patient = patient
             try allow(caller, Operations.ListNotes.id)
             let limit = try InputRules.limit(input.query.limit)
             let cursor = try InputRules.cursor(input.query.cursor)
@@ -150,8 +154,9 @@ extension ClinicAPIHandler {
     func createNote(_ input: Operations.CreateNote.Input) async throws -> Operations.CreateNote.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .noteCreate, patientId: input.path.id) {
+        return try await auditingRefusals(caller, .noteCreate, patientId: input.path.id) { subject in
             let patient = try await ownPatient(caller, input.path.id)
+            subject.patient = patient
             try allow(caller, Operations.CreateNote.id)
             let content = try Self.noteContent(body.content)
             guard let note = try await store.createNote(clinicId: caller.clinicId, patientId: patient.id, authorId: caller.userId,
@@ -163,8 +168,9 @@ extension ClinicAPIHandler {
 
     func getNote(_ input: Operations.GetNote.Input) async throws -> Operations.GetNote.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) {
+        return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
             let patient = try await ownPatient(caller, input.path.id, "Note")
+            subject.patient = patient
             let noteId = try InputRules.recordID(input.path.noteId, "Note")
             guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) else { throw APIError.notFound("Note") }
             try allow(caller, Operations.GetNote.id)
@@ -179,8 +185,9 @@ extension ClinicAPIHandler {
     func amendNote(_ input: Operations.AmendNote.Input) async throws -> Operations.AmendNote.Output {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .noteAmend, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) {
+        return try await auditingRefusals(caller, .noteAmend, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
             let patient = try await ownPatient(caller, input.path.id, "Note")
+            subject.patient = patient
             let noteId = try InputRules.recordID(input.path.noteId, "Note")
             guard try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) != nil else { throw APIError.notFound("Note") }
             try allow(caller, Operations.AmendNote.id)
@@ -196,8 +203,9 @@ extension ClinicAPIHandler {
 
     func deleteNote(_ input: Operations.DeleteNote.Input) async throws -> Operations.DeleteNote.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .noteDelete, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) {
+        return try await auditingRefusals(caller, .noteDelete, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
             let patient = try await ownPatient(caller, input.path.id, "Note")
+            subject.patient = patient
             let noteId = try InputRules.recordID(input.path.noteId, "Note")
             guard try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) != nil else { throw APIError.notFound("Note") }
             try allow(caller, Operations.DeleteNote.id)

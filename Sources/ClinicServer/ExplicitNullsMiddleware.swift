@@ -85,15 +85,23 @@ struct ExplicitNullsMiddleware: ServerMiddleware {
     static let user = Shape.object(nullable: ["trial_ends_at"], nested: [:])
     static let token = Shape.object(nullable: [], nested: ["user": user])
     static let patient = Shape.object(nullable: ["phone_number", "address", "notes", "date_of_birth", "sex"], nested: [:])
-    static let appointment = Shape.object(nullable: ["reason"], nested: [:])
+    static let note = Shape.object(nullable: ["author_id", "author_name"], nested: [:])
+    static let appointment = Shape.object(nullable: ["reason", "arrived_at"], nested: [:])
+    static let document = Shape.object(nullable: ["uploaded_by_name"], nested: [:])
+    static let clinic = Shape.object(nullable: ["trial_ends_at"], nested: ["seats": .object(nullable: ["max_doctors", "max_front_desk"], nested: [:])])
+    static let staffMember = Shape.object(nullable: ["email", "last_seen_at"], nested: [:])
+    static let auditEvent = Shape.object(nullable: ["actor_id", "actor_name", "actor_role", "patient_id", "patient_name", "record_type",
+                                                    "record_id", "ip"], nested: [:])
     static func page(_ item: Shape) -> Shape { .object(nullable: ["next_cursor"], nested: ["items": .array(item)]) }
 
     static let shapes: [String: Shape] = [
         "registerUser": token, "login": token, "refreshToken": token, "getCurrentUser": user,
         "listPatients": page(patient), "createPatient": patient, "getPatient": patient, "updatePatient": patient,
-        "listNotes": page(.object(nullable: [], nested: [:])),
+        "listNotes": page(note), "createNote": note, "getNote": note, "amendNote": note,
         "listAppointments": page(appointment), "createAppointment": appointment, "getAppointment": appointment,
-        "updateAppointment": appointment, "listDocuments": page(.object(nullable: [], nested: [:])),
+        "updateAppointment": appointment, "listDocuments": page(document), "uploadDocument": document,
+        "getClinic": clinic, "renameClinic": clinic, "listStaff": page(staffMember), "updateStaffMember": staffMember,
+        "listInvitations": page(.object(nullable: [], nested: [:])), "listAuditEvents": page(auditEvent),
     ]
 
     func intercept(

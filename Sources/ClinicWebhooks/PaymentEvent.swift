@@ -68,14 +68,11 @@ public struct PaymentEvent: Sendable, Equatable {
             let lines = object.dictionary("lines")?.array("data") ?? []
             let end = lines.compactMap { $0.dictionary("period")?.seconds("end") }.max() ?? object.seconds("period_end")
             parsed.effect = .activate(paidUntil: (end ?? base + monthSeconds) + graceSeconds)
-        case "customer.subscription.created", "customer.subscription.updated":
+        case "customer.subscription.updated":
+            // Only an ending is taken from here. Renewals come as invoice.paid; Stripe does not order
+            // its deliveries, and a late "updated: active" must not undo a cancellation.
             let status = object.string("status")
-            if status == "active" || status == "trialing" {
-                let itemEnd = object.dictionary("items")?.array("data")?.compactMap { $0.seconds("current_period_end") }.max()
-                if let end = object.seconds("current_period_end") ?? itemEnd { parsed.effect = .activate(paidUntil: end + graceSeconds) }
-            } else if status == "canceled" || status == "unpaid" || status == "incomplete_expired" {
-                parsed.effect = .deactivate
-            }
+            if status == "canceled" || status == "unpaid" || status == "incomplete_expired" { parsed.effect = .deactivate }
         case "customer.subscription.deleted", "invoice.payment_failed":
             parsed.effect = .deactivate
         default:

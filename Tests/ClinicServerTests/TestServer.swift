@@ -98,6 +98,27 @@ struct TestServer: Sendable {
                       token: object["access_token"] as? String ?? "", refreshToken: object["refresh_token"] as? String ?? "")
     }
 
+    /// A member of the owner's clinic, the way a person joins: the owner invites, they register with the code.
+    func invite(_ owner: Doctor, role: String, name: String = "Staff Member") async throws -> Doctor {
+        let email = "\(role)-\(UUID().uuidString.prefix(12))@example.org"
+        let invitation = try await call("POST", "/api/clinic/invitations", token: owner.token, json: ["email": email, "role": role])
+        guard invitation.status == 201, let code = try invitation.object()["code"] as? String else {
+            throw TestFailure("invitation answered \(invitation.status): \(invitation.text)")
+        }
+        let reply = try await call("POST", "/api/users/register",
+                                   json: ["username": name, "email": email, "password": "correct horse", "invitation_code": code])
+        guard reply.status == 201 else { throw TestFailure("register with a code answered \(reply.status): \(reply.text)") }
+        let object = try reply.object()
+        let user = object["user"] as? [String: Any] ?? [:]
+        return Doctor(id: user["id"] as? String ?? "", email: email, password: "correct horse",
+                      token: object["access_token"] as? String ?? "", refreshToken: object["refresh_token"] as? String ?? "")
+    }
+
+    /// The clinic of a founder (its id is theirs) made Pro and active, so seats and Pro features are open.
+    func makePro(_ owner: Doctor) async throws {
+        try await store.setSubscription(clinicId: owner.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
+    }
+
     func createPatient(_ doctor: Doctor, _ fields: [String: Any]) async throws -> [String: Any] {
         let reply = try await call("POST", "/api/patients", token: doctor.token, json: fields)
         guard reply.status == 201 else { throw TestFailure("create patient answered \(reply.status): \(reply.text)") }
