@@ -91,6 +91,7 @@ test: deps-test
 	CLINIC_PG_DURABLE=1 scripts/with-postgres.sh python3 scripts/reliability-crash.py 6 --postgres --kill-database
 	python3 scripts/load-test.py 50 15
 	python3 scripts/hostile-clients.py --quick
+	scripts/staging-check.sh
 	@! grep -rn "@testable" Sources || { echo "a source file imports @testable: the plain release build would fail" >&2; exit 1; }
 	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi
 

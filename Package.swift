@@ -164,6 +164,7 @@ let package = Package(
             name: "ClinicServerTests",
             dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicWebhooks",
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["Fixtures"]
         ),

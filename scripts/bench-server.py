@@ -89,13 +89,18 @@ def bench_store(store, database_url, work):
         subprocess.run([binary, "seed", "--email", email, "--patients", str(count), "--notes", "1" if count == 1_000 else "0",
                         "--no-appointments"], env=env, check=True, stdout=subprocess.DEVNULL)
     print(f"[{store}] seeded 111,000 patients in {time.time() - started:.0f} s", file=sys.stderr)
-    port, hello_port = free_port(), free_port()
+    port, hello_port, unaudited_port = free_port(), free_port(), free_port()
     server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env)
     hello = subprocess.Popen([binary, "bench-hello", "--port", str(hello_port)], env=env)
+    # The same database served without the audit of reads: what auditing every read costs, in the same run.
+    unaudited = subprocess.Popen([binary, "serve", "--port", str(unaudited_port)],
+                                 env=dict(env, CLINIC_BENCHMARK_WITHOUT_READ_AUDIT="1"))
     base = f"http://127.0.0.1:{port}"
+    unaudited_base = f"http://127.0.0.1:{unaudited_port}"
     try:
         wait_ready(base + "/readyz")
         wait_ready(f"http://127.0.0.1:{hello_port}/hello")
+        wait_ready(unaudited_base + "/readyz")
 
         def token(email):
             request = urllib.request.Request(base + "/api/token", data=f"username={email}&password={PASSWORD}".encode())
@@ -115,6 +120,10 @@ def bench_store(store, database_url, work):
             ("`GET /api/patients?limit=50` (1k patients)", base + "/api/patients?limit=50", tokens[1_000], None),
             ("`GET /api/patients?q=gar&limit=50` (100k patients)", base + "/api/patients?q=gar&limit=50", tokens[100_000], None),
             ("`POST /api/patients/{id}/notes`", f"{base}/api/patients/{patient}/notes", tokens[1_000], note_script),
+            ("`GET /api/patients/{id}` (audited)", f"{base}/api/patients/{patient}", tokens[1_000], None),
+            ("`GET /api/patients/{id}` (audit of reads off)", f"{unaudited_base}/api/patients/{patient}", tokens[1_000], None),
+            ("`GET /api/patients/{id}/notes` (audited)", f"{base}/api/patients/{patient}/notes", tokens[1_000], None),
+            ("`GET /api/patients/{id}/notes` (audit of reads off)", f"{unaudited_base}/api/patients/{patient}/notes", tokens[1_000], None),
         ]
         results = {}
         for name, url, bearer, script in endpoints:
@@ -130,7 +139,7 @@ def bench_store(store, database_url, work):
         loaded_rss = rss_mib(server.pid)
         return endpoints, results, scaling, idle_rss, loaded_rss
     finally:
-        for process in (server, hello):
+        for process in (server, hello, unaudited):
             process.terminate()
             process.wait(10)
 
@@ -145,6 +154,14 @@ def table(store, endpoints, results, scaling, idle_rss, loaded_rss):
             errors = f" ⚠ {r['errors']} non-2xx" if r["errors"] else ""
             lines.append(f"| {name} | {connections} | {r['median']:,.0f} ({r['min']:,.0f}–{r['max']:,.0f}){errors} | "
                          f"{r['p50']:.2f} ms | {r['p99']:.2f} ms | {r['median'] / ceiling[connections]:.0%} |")
+    audit = []
+    for kind in ("`GET /api/patients/{id}`", "`GET /api/patients/{id}/notes`"):
+        on, off = kind + " (audited)", kind + " (audit of reads off)"
+        if (on, 1) in results:
+            audit.append(f"{kind}: " + ", ".join(f"{results[(on, c)]['median'] / results[(off, c)]['median']:.2f} at {c}" for c in CONNECTIONS))
+    if audit:
+        lines += ["", "Audited reads as a fraction of the same reads with the audit of reads off (same run, same database): "
+                  + "; ".join(audit) + "."]
     lines += ["", f"Server RSS: {idle_rss:.0f} MiB idle (after seeding), {loaded_rss:.0f} MiB after the runs.", "",
               "How cost grows (one connection, median of the runs):", "",
               "| patients | list p50 / p99 | search `q=gar` p50 / p99 | search req/s (1 conn) |", "|---|---|---|---|"]

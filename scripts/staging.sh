@@ -13,20 +13,31 @@ email=${STAGING_EMAIL:-demo@staging.clinic}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$pgbin/initdb" ] || { echo "staging: PostgreSQL is not installed (make staging installs it)" >&2; exit 1; }
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# PostgreSQL's cluster, its socket and log: beside the rest, or as root (PostgreSQL runs as the
+# `postgres` user, which cannot enter root's 0700 home) in a folder of its own under /var/lib.
+pgdir=$dir/postgres
 as_db=()
 if [ "$(id -u)" = "0" ]; then
   id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  chown postgres "$dir"
+  pgdir=/var/lib/clinic-os-lite/staging-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+  mkdir -p "$pgdir"
+  chown postgres "$pgdir"
+  chmod 700 "$pgdir"
   as_db=(runuser -u postgres --)
+elif [ -f "$dir/pg/PG_VERSION" ]; then
+  pgdir=$dir  # a cluster made before this layout: kept where it is
+else
+  mkdir -p "$pgdir"
 fi
-if [ ! -f "$dir/pg/PG_VERSION" ]; then
-  "${as_db[@]}" "$pgbin/initdb" -D "$dir/pg" -U clinic --auth=trust -E UTF8 --locale=C >/dev/null
+if [ ! -f "$pgdir/pg/PG_VERSION" ]; then
+  "${as_db[@]}" "$pgbin/initdb" -D "$pgdir/pg" -U clinic --auth=trust -E UTF8 --locale=C >/dev/null
 fi
-"${as_db[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" -w -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+"${as_db[@]}" "$pgbin/pg_ctl" -D "$pgdir/pg" -l "$pgdir/postgres.log" -w -o "-p $pg_port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null
 server=""
 stop_all() {
   [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  "${as_db[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -m fast stop >/dev/null 2>&1 || true
+  "${as_db[@]}" "$pgbin/pg_ctl" -D "$pgdir/pg" -m fast stop >/dev/null 2>&1 || true
 }
 trap stop_all EXIT
 trap 'exit 0' INT TERM
@@ -50,10 +61,14 @@ export CLINIC_PASSWORD=$(cat "$dir/demo-password")
 if [ ! -f "$dir/seeded" ]; then
   "$bin/clinic-server" seed --email "$email" --patients 300 >/dev/null && touch "$dir/seeded"
 fi
+at=${email#*@}; local_part=${email%%@*}
 cat <<EOT
 
   Clinic OS Lite staging: PostgreSQL on 127.0.0.1:$pg_port, API on http://$host:$port
-  Demo account: $email / $CLINIC_PASSWORD
+  Demo clinic, three sign-ins (password $CLINIC_PASSWORD for each):
+    owner        $email
+    doctor       $local_part+doctor@$at
+    front desk   $local_part+desk@$at
 
   Point a terminal at it:
     clinic --server http://${address:-127.0.0.1}:$port

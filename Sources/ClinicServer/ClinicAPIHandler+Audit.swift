@@ -32,6 +32,7 @@ extension ClinicAPIHandler {
     /// A read that was answered: logged before the answer goes out (no log, no answer).
     func recordRead(_ caller: CallerRecord, _ action: AuditAction, patient: PatientRecord?, patientId: String? = nil,
                     record: (type: String, id: String)? = nil) async throws {
+        guard configuration.auditReads else { return }
         try await store.recordAudit(auditEntry(caller, action, status: 200).about(patient: patient, patientId: patientId, record: record))
     }
 }

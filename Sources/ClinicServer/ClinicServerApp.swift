@@ -58,6 +58,9 @@ public enum ClinicServerApp {
             documents = GoogleCloudStorage(bucket: bucket, endpoint: configuration.gcsEndpoint, account: try ServiceAccount.load(path: path),
                                            stagingDirectory: try configuration.resolvedStorageDirectory())
         }
+        if !configuration.auditReads {
+            logger.warning("reads of patients' records are NOT audited (CLINIC_BENCHMARK_WITHOUT_READ_AUDIT: benchmarks only)")
+        }
         let gatewayKind = configuration.effectivePaymentGateway
         if gatewayKind == .local && !configuration.isLoopback {
             logger.warning("PAYMENT_GATEWAY=local on a public bind: anyone signed in can make their clinic Pro without paying (a staging demo only)")

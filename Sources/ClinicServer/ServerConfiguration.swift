@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     /// How failed sign-ins slow further tries (per email and address, and per email).
     public var loginThrottle = LoginThrottlePolicy()
     public var trialSweepSeconds: Int = 3600
+    /// Reads of a patient's data are audited. Off only for the benchmark that measures what the
+    /// audit costs (CLINIC_BENCHMARK_WITHOUT_READ_AUDIT=1), and never off loopback.
+    public var auditReads = true
     /// A connection that sends no complete request for this long is closed (slow or idle clients).
     public var idleTimeoutSeconds: Int = 30
     public var logLevel: String = "info"
@@ -116,6 +119,7 @@ public struct ServerConfiguration: Sendable {
             }
             configuration.idleTimeoutSeconds = value
         }
+        if environment["CLINIC_BENCHMARK_WITHOUT_READ_AUDIT"] == "1" { configuration.auditReads = false }
         if let trust = environment["TRUST_PROXY"], !trust.isEmpty { configuration.trustProxy = ["1", "true", "yes"].contains(trust.lowercased()) }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty { configuration.googleCredentialsPath = path }
@@ -179,6 +183,9 @@ public struct ServerConfiguration: Sendable {
             else { throw ConfigurationError("PUBLIC_BASE_URL must be an http(s) URL such as https://clinic.example.org, got '\(publicBaseURL)'") }
         }
         guard !isLoopback else { return }
+        guard auditReads else {
+            throw ConfigurationError("CLINIC_BENCHMARK_WITHOUT_READ_AUDIT is for benchmarks on loopback only: every read of a patient's record is audited")
+        }
         guard publicBaseURL != nil else {
             throw ConfigurationError("PUBLIC_BASE_URL is not set: on \(host) download and checkout links need the address clients use (https://…)")
         }
