@@ -10,14 +10,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/e2e-lib.sh
 
-proxy_port=$(free_port)
 proxy=""
 extra_cleanup='[ -n "$proxy" ] && kill "$proxy" 2>/dev/null'
 fault() { echo "$*" > "$tmp/fault"; }
 fault pass
-python3 scripts/fault-proxy.py "$base" "$proxy_port" "$tmp/fault" "$tmp/proxy.log" 2>>"$tmp/proxy.err" &
-proxy=$!
 start_server ACCESS_TOKEN_SECONDS=20
+python3 scripts/fault-proxy.py "$base" 0 "$tmp/fault" "$tmp/proxy.log" 2>>"$tmp/proxy.err" &
+proxy=$!
+wait_file "$tmp/proxy.log.port" 10 || { echo "e2e: the fault proxy did not start" >&2; cat "$tmp/proxy.err" >&2; exit 1; }
+proxy_port=$(cat "$tmp/proxy.log.port")
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$proxy_port/healthz" >/dev/null && break; sleep 0.1; done
 
 token=$(register "Dr Faults" faults@example.org faults-password)
@@ -50,6 +51,15 @@ start_clinic() {
     "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 $bin/clinic --server http://127.0.0.1:$proxy_port; echo exit=\$? > $tmp/exit; exec env -i HOME=$tmp TERM=xterm-256color PS1='$ ' bash --norc -i"
 }
 
+# First, the channels the checks below watch are shown to work: in this tmux server a program
+# that writes OSC 52 does reach the clipboard, and OSC 0 does set the title. Then a check that
+# nothing got there means the client stopped it, not that nothing could be seen.
+tmux new-session -d -s control -x 80 -y 5 "printf '\\033]52;c;%s\\a\\033]0;control-title\\a' \"\$(printf control-clip | base64)\"; sleep 30"
+check "(control) a program's OSC 52 reaches this tmux's clipboard" bash -c "for i in \$(seq 50); do tmux show-buffer 2>/dev/null | grep -qF control-clip && exit 0; sleep 0.1; done; exit 1"
+check "(control) …and its OSC 0 sets the pane title" bash -c "[ \"\$(tmux display -p -t control '#{pane_title}')\" = control-title ]"
+tmux kill-session -t control
+while tmux delete-buffer 2>/dev/null; do :; done
+
 # Hostile text from the server (a staging server may store anything): escape sequences, a title
 # change, a clipboard write (OSC 52), right-to-left overrides and marks.
 fault hostile GET /api/patients
@@ -61,16 +71,21 @@ check "a hostile name is shown as plain text" wait_for "Evil TNEITAP Mallet"
 check "…the screen was not cleared by it: the other patients and the status bar are there" \
   bash -c "tmux capture-pane -p -t $session | grep -qF 'Grace Hopper' && tmux capture-pane -p -t $session | sed -n 1p | grep -qF 'Dr Faults' && tmux capture-pane -p -t $session | sed -n 24p | grep -qF '/ search'"
 check "…the window title was not changed (OSC 0)" bash -c "[ \"\$(tmux display -p -t $session '#{pane_title}')\" != pwned ]"
-check "…nothing reached the clipboard (OSC 52)" bash -c "! tmux show-buffer 2>/dev/null | grep -qF stolen"
 check "a hostile note is shown without its sequences" wait_for "Red alert clipboard isolated end"
-check "no escape character reached the screen" bash -c "! tmux capture-pane -p -e -t $session | grep -qF pwned"
+check "…nothing reached the clipboard (OSC 52)" bash -c "! tmux show-buffer 2>/dev/null | grep -qF stolen && ! tmux list-buffers 2>/dev/null | grep -q ."
+# What a sequence would leave on screen if only its ESC were dropped, or its effect if it went
+# through: the note's own red (SGR 31 right before "Red alert") and the rest of each sequence.
+check "no escape sequence reached the screen: no red from the note, no leftovers of a sequence" bash -c "
+  screen=\$(tmux capture-pane -p -e -t $session)
+  ! printf '%s' \"\$screen\" | grep -qF \$'\\e[31mRed alert' &&
+  ! tmux capture-pane -p -t $session | grep -qE '\\]0;|\\]52;|\\[2J|\\[31m|Pdcs|c3RvbGVu'"
 fault pass
 
 # Tokens last 20 s: after 21 s the next request refreshes on its own, without the login screen.
 sleep 21
 press j   # Grace Hopper: her notes load with an expired token
 check "an expired token is refreshed without asking" bash -c "for i in \$(seq 50); do grep -q 'POST /api/token/refresh 200' $tmp/proxy.log && exit 0; sleep 0.2; done; exit 1"
-check "…and the login screen did not appear" bash -c "sleep 0.5; ! tmux capture-pane -p -t $session | grep -qF 'Log in'"
+check "…and the login screen did not appear" stays_away "Log in" 2
 check "…the notes pane loaded" wait_for "No notes yet" 5
 
 # A 500 on save: the error is shown, the note stays in the editor, saving again later works.
@@ -101,18 +116,18 @@ check "…and still shows the note and the status bar" \
   bash -c "tmux capture-pane -p -t $session | grep -qF 'Fault note three' && tmux capture-pane -p -t $session | sed -n 1p | grep -qF 'Dr Faults'"
 check "…then it is saved, once" wait_notes "Fault note three" 30
 fault pass
-check "the timeline shows all three notes" bash -c "sleep 1; tmux capture-pane -p -t $session | grep -c 'Fault note' | grep -qx 3"
+check "the timeline shows all three notes" bash -c "for i in \$(seq 50); do [ \"\$(tmux capture-pane -p -t $session | grep -c 'Fault note')\" = 3 ] && exit 0; sleep 0.1; done; exit 1"
 
 # Leaving: q, then SIGTERM in a second run; the terminal is restored both times.
 press q
-for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
-check "q exits cleanly" grep -q "exit=0" "$tmp/exit"
+wait_file "$tmp/exit" 5
+check "q exits cleanly (status 0)" grep -qx "exit=0" "$tmp/exit"
 check "…and the terminal is restored (cooked mode, echo, main screen)" terminal_restored
 start_clinic
-check "a second start uses the saved session" wait_for "Dr Faults │ basic" 10
+check "a second start uses the saved session" wait_for "Dr Faults │ basic" 20
 pkill -TERM -x -P "$(tmux display -p -t "$session" '#{pane_pid}')" clinic
-for _ in $(seq 50); do [ -f "$tmp/exit" ] && break; sleep 0.1; done
-check "SIGTERM ends it" test -f "$tmp/exit"
+wait_file "$tmp/exit" 5
+check "SIGTERM ends it, as a clean exit (status 0: it restored the terminal and left)" grep -qx "exit=0" "$tmp/exit"
 check "…and the terminal is restored" terminal_restored
 
 echo "e2e-faults: $passed passed, $failed failed"

@@ -7,25 +7,38 @@ for tool in tmux curl python3; do command -v $tool >/dev/null || { echo "e2e: $t
 
 tmp=$(mktemp -d /tmp/clinic-e2e.XXXXXX)
 session="clinic-e2e-$$"
+# A tmux server of this run's own (never the user's, nor another run's), that lets applications set
+# its clipboard (OSC 52), so a check that nothing reached the clipboard could see it if something did.
+printf 'set -g set-clipboard on\nset -g history-limit 2000\n' > "$tmp/tmux.conf"
+tmux() { command tmux -L "$session" -f "$tmp/tmux.conf" "$@"; }
+export -f tmux
+export session tmp
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-port=$(free_port)
-base="http://127.0.0.1:$port"
 passed=0
 failed=0
 server=""
 extra_cleanup=""
 
 cleanup() {
-  tmux kill-session -t "$session" 2>/dev/null
+  tmux kill-server 2>/dev/null
   [ -n "$server" ] && kill -9 "$server" 2>/dev/null
   [ -n "$extra_cleanup" ] && eval "$extra_cleanup"
-  if [ -n "${KEEP:-}" ]; then echo "kept: $tmp" >&2; else rm -rf "$tmp"; fi
+  # A client still closing may write its drafts a moment longer.
+  if [ -n "${KEEP:-}" ]; then echo "kept: $tmp" >&2; else rm -rf "$tmp" 2>/dev/null || { sleep 1; rm -rf "$tmp"; }; fi
 }
 trap cleanup EXIT
 
 start_server() { # extra environment assignments may be given, e.g. ACCESS_TOKEN_SECONDS=5
-  env BCRYPT_COST=4 LOG_LEVEL=error "$@" "$bin/clinic-server" --port "$port" --data-dir "$tmp/data" >>"$tmp/server.log" 2>&1 &
+  # The server picks its own free port and says which: no port chosen here and handed over.
+  # (After a restart, `same_port=1` asks for the port it had: a client is pointed at it.)
+  rm -f "$tmp/port"
+  local wanted=0
+  [ -n "${same_port:-}" ] && wanted=$port
+  env BCRYPT_COST=4 LOG_LEVEL=error "$@" "$bin/clinic-server" --port "$wanted" --port-file "$tmp/port" --data-dir "$tmp/data" >>"$tmp/server.log" 2>&1 &
   server=$!
+  for _ in $(seq 300); do [ -s "$tmp/port" ] && break; kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
+  port=$(cat "$tmp/port" 2>/dev/null)
+  base="http://127.0.0.1:$port"
   for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "e2e: server did not start" >&2; cat "$tmp/server.log" >&2; exit 1
 }
@@ -40,6 +53,22 @@ screen_has() { tmux capture-pane -p -t "$session" | grep -qF -- "$1"; }
 wait_for() { # text [seconds]
   local deadline=$((SECONDS + ${2:-10}))
   while [ $SECONDS -lt $deadline ]; do screen_has "$1" && return 0; sleep 0.1; done
+  return 1
+}
+wait_line() { # row text [seconds]: until that screen row holds the text
+  local deadline=$((SECONDS + ${3:-10}))
+  while [ $SECONDS -lt $deadline ]; do tmux capture-pane -p -t "$session" | sed -n "$1p" | grep -qF -- "$2" && return 0; sleep 0.1; done
+  return 1
+}
+stays_away() { # text [seconds]: the text does not appear while the screen settles (no fixed sleep
+  # before looking: it is looked for all along, and must not show up in the whole window)
+  local deadline=$((SECONDS + ${2:-2}))
+  while [ $SECONDS -lt $deadline ]; do screen_has "$1" && return 1; sleep 0.1; done
+  return 0
+}
+wait_file() { # path [seconds]: until it exists
+  local deadline=$((SECONDS + ${2:-10}))
+  while [ $SECONDS -lt $deadline ]; do [ -s "$1" ] && return 0; sleep 0.1; done
   return 1
 }
 type_text() { tmux send-keys -t "$session" -l -- "$1"; }

@@ -21,10 +21,13 @@ check "a broken theme is named with its line, and the default used" wait_for "br
 type_text "e2e@example.org"; press Tab; type_text "e2e-password"; press Enter
 check "logged in: status bar shows the doctor and the trial" wait_for "Dr E2E │ basic · trial, 90 days left"
 check "patient list shows names from several scripts" wait_for "王小明"
-# A mouse press (SGR report, as xterm sends it) on Grace Hopper's row selects her.
-row=$(tmux capture-pane -p -t "$session" | grep -n "^ Grace Hopper" | head -1 | cut -d: -f1)
+# A mouse press (SGR report, as xterm sends it) on Zoë Müller's row selects her: she is not the
+# selected one before (the newest patient, Grace Hopper, is), so only the press can select her.
+selected() { tmux capture-pane -p -t "$session" | sed -n 2p; }
+check "before the press another patient is selected" bash -c "$(declare -f selected); ! selected | grep -qF '│ Zoë Müller'"
+row=$(tmux capture-pane -p -t "$session" | grep -n "^ Zoë Müller" | head -1 | cut -d: -f1)
 tmux send-keys -t "$session" -l $'\e[<0;4;'"$row"'M'; tmux send-keys -t "$session" -l $'\e[<0;4;'"$row"'m'
-check "a mouse press selects the patient under it" bash -c "sleep 0.5; tmux capture-pane -p -t $session | sed -n 2p | grep -qF '│ Grace Hopper'"
+check "a mouse press selects the patient under it" wait_line 2 "│ Zoë Müller" 5
 press /; type_text "alvarez"
 check "search finds the accented name from plain letters" wait_for "│ José Álvarez-Núñez" 5
 check "search filters the others out" bash -c "! tmux capture-pane -p -t $session | grep -qF 'Grace Hopper'"
@@ -43,7 +46,7 @@ kill -9 "$server"; wait "$server" 2>/dev/null || true; server=""
 press C-s
 check "unreachable server: the note is kept" wait_for "Server unreachable" 15
 check "the draft is on disk" bash -c "grep -rqF 'Saved after the server came back' $tmp/.local/state/clinic-os-lite/drafts"
-start_server
+same_port=1 start_server
 check "saved from the draft once the server is back" wait_for "Note saved." 20
 check "…and it is on the server" bash -c "curl -sf '$base/api/patients/$patient_id/notes' -H 'Authorization: Bearer $token' | grep -qF 'Saved after the server came back'"
 check "the draft is gone once saved" bash -c "! grep -rqF 'Saved after the server came back' $tmp/.local/state/clinic-os-lite/drafts 2>/dev/null"

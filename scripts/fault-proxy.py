@@ -12,8 +12,8 @@ pattern; no pattern: all):
                                right-to-left marks into names and note texts in JSON answers
 
 Every request is logged to the log file as "METHOD /path status".
-Usage: fault-proxy.py UPSTREAM PORT CONTROL_FILE LOG_FILE"""
-import asyncio, json, sys
+Usage: fault-proxy.py UPSTREAM PORT CONTROL_FILE LOG_FILE (PORT 0: a free one, written to LOG_FILE.port)"""
+import asyncio, json, os, sys
 from aiohttp import web, ClientSession, ClientTimeout
 
 upstream, port, control_path, log_path = sys.argv[1].rstrip("/"), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -80,7 +80,13 @@ async def main():
     app.router.add_route("*", "/{tail:.*}", handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    # Port 0: the system picks a free one; it is written to LOG_FILE.port (whole, then renamed).
+    bound = site._server.sockets[0].getsockname()[1]
+    with open(log_path + ".port.part", "w") as out:
+        out.write(f"{bound}\n")
+    os.replace(log_path + ".port.part", log_path + ".port")
     await asyncio.Event().wait()
 
 asyncio.run(main())

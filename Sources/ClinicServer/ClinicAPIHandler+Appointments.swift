@@ -38,6 +38,8 @@ extension ClinicAPIHandler {
         guard case .json(let body) = input.body else { throw APIError(.unsupportedMediaType, "expected application/json") }
         let caller = try await auth.authenticate()
         return try await auditingRefusals(caller, .appointmentCreate, patientId: body.patientId) { subject in
+            // Another clinic's patient is 404 before any role or plan rule.
+            subject.patient = try await ownPatient(caller, body.patientId)
             try allow(caller, Operations.CreateAppointment.id)
             var fields = try Self.appointmentFields(patientId: body.patientId, startsAt: body.startsAt, endsAt: body.endsAt,
                                                     reason: body.reason, status: body.status?.rawValue, isCreate: true)
@@ -74,9 +76,7 @@ extension ClinicAPIHandler {
             guard let appointment = try await store.appointment(clinicId: caller.clinicId, id: id) else { throw APIError.notFound("Appointment") }
             subject.patient = try await store.patient(clinicId: caller.clinicId, id: appointment.patientId)
             try allow(caller, Operations.GetAppointment.id)
-            var entry = auditEntry(caller, .appointmentView, status: 200, patientId: appointment.patientId, record: ("appointment", id))
-            entry.patientName = appointment.patientName
-            try await store.recordAudit(entry)
+            try await recordRead(caller, .appointmentView, patient: subject.patient, patientId: appointment.patientId, record: ("appointment", id))
             return .ok(.init(body: .json(.init(appointment))))
         }
     }
@@ -123,7 +123,7 @@ extension ClinicAPIHandler {
         if let reason {
             let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             var validator = Validator()
-            validator.check(trimmed.count <= 500, ["body", "reason"], "reason must be at most 500 characters", type: "string_too_long")
+            validator.check(trimmed.unicodeScalars.count <= 500, ["body", "reason"], "reason must be at most 500 characters", type: "string_too_long")
             validator.check(!InputRules.hasNUL(trimmed), ["body", "reason"], "reason must not contain NUL characters")
             try validator.finish()
             fields.reason = .some(trimmed.isEmpty ? nil : trimmed)

@@ -16,7 +16,7 @@ extension ClinicAPIHandler {
         let caller = try await auth.authenticate()
         try allow(caller, Operations.RenameClinic.id)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(name.count), !InputRules.hasNUL(name) else {
+        guard (1...100).contains(name.unicodeScalars.count), !InputRules.hasNUL(name) else {
             throw APIError.invalid(["body", "name"], "name must be 1 to 100 characters, without NUL characters")
         }
         guard let clinic = try await store.renameClinic(id: caller.clinicId, name: name, now: now,

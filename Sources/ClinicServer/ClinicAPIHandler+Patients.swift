@@ -90,7 +90,7 @@ enum PatientInput {
         var fields = PatientFields()
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            validator.check((1...200).contains(trimmed.count), ["body", "name"], "name must be 1 to 200 characters")
+            validator.check((1...200).contains(trimmed.unicodeScalars.count), ["body", "name"], "name must be 1 to 200 characters")
             validator.check(!InputRules.hasNUL(trimmed), ["body", "name"], "name must not contain NUL characters")
             fields.name = trimmed
         } else if isCreate {
@@ -105,9 +105,9 @@ enum PatientInput {
         }
         fields.phoneNumber = optional(phoneNumber, "phone_number", InputRules.isPhone,
                                       "phone_number must be at most 32 digits, spaces and + - ( ) .")
-        fields.address = optional(address, "address", { $0.count <= 500 && !InputRules.hasNUL($0) },
+        fields.address = optional(address, "address", { $0.unicodeScalars.count <= 500 && !InputRules.hasNUL($0) },
                                   "address must be at most 500 characters, without NUL characters")
-        fields.notes = optional(notes, "notes", { $0.count <= 5000 && !InputRules.hasNUL($0) },
+        fields.notes = optional(notes, "notes", { $0.unicodeScalars.count <= 5000 && !InputRules.hasNUL($0) },
                                 "notes must be at most 5000 characters, without NUL characters")
         fields.dateOfBirth = optional(dateOfBirth, "date_of_birth", InputRules.isBirthDate,
                                       "date_of_birth must be a real date (YYYY-MM-DD) between 1900 and today")
@@ -124,7 +124,7 @@ extension ClinicAPIHandler {
         var validator = Validator()
         validator.check(!content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, ["body", "content"],
                         "content must not be empty", type: "string_too_short")
-        validator.check(content.count <= 20_000, ["body", "content"], "content must be at most 20000 characters", type: "string_too_long")
+        validator.check(content.unicodeScalars.count <= 20_000, ["body", "content"], "content must be at most 20000 characters", type: "string_too_long")
         validator.check(!InputRules.hasNUL(content), ["body", "content"], "content must not contain NUL characters")
         try validator.finish()
         return content
@@ -171,9 +171,9 @@ extension ClinicAPIHandler {
         return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
             let patient = try await ownPatient(caller, input.path.id, "Note")
             subject.patient = patient
+            try allow(caller, Operations.GetNote.id)
             let noteId = try InputRules.recordID(input.path.noteId, "Note")
             guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) else { throw APIError.notFound("Note") }
-            try allow(caller, Operations.GetNote.id)
             try await recordRead(caller, .noteView, patient: patient, record: ("note", note.id))
             return .ok(.init(body: .json(.init(note))))
         }
@@ -188,9 +188,9 @@ extension ClinicAPIHandler {
         return try await auditingRefusals(caller, .noteAmend, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
             let patient = try await ownPatient(caller, input.path.id, "Note")
             subject.patient = patient
+            try allow(caller, Operations.AmendNote.id)
             let noteId = try InputRules.recordID(input.path.noteId, "Note")
             guard try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) != nil else { throw APIError.notFound("Note") }
-            try allow(caller, Operations.AmendNote.id)
             let content = try Self.noteContent(body.content)
             switch try await store.amendNote(clinicId: caller.clinicId, patientId: patient.id, id: noteId, authorId: caller.userId,
                                              content: content, now: now, audit: auditEntry(caller, .noteAmend, status: 200)) {
@@ -206,9 +206,9 @@ extension ClinicAPIHandler {
         return try await auditingRefusals(caller, .noteDelete, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
             let patient = try await ownPatient(caller, input.path.id, "Note")
             subject.patient = patient
+            try allow(caller, Operations.DeleteNote.id)
             let noteId = try InputRules.recordID(input.path.noteId, "Note")
             guard try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) != nil else { throw APIError.notFound("Note") }
-            try allow(caller, Operations.DeleteNote.id)
             switch try await store.deleteNote(clinicId: caller.clinicId, patientId: patient.id, id: noteId, authorId: caller.userId,
                                               audit: auditEntry(caller, .noteDelete, status: 204)) {
             case .saved: return .noContent(.init())

@@ -57,7 +57,7 @@ extension ClinicAPIHandler {
         let username = body.username.trimmingCharacters(in: .whitespacesAndNewlines)
         let email = body.email.trimmingCharacters(in: .whitespacesAndNewlines)
         var validator = Validator()
-        validator.check((1...100).contains(username.count) && !InputRules.hasNUL(username),
+        validator.check((1...100).contains(username.unicodeScalars.count) && !InputRules.hasNUL(username),
                         ["body", "username"], "username must be 1 to 100 characters, without NUL characters")
         validator.check(InputRules.isEmail(email), ["body", "email"], "value is not a valid email address")
         validator.check(body.password.count >= 8, ["body", "password"], "password must be at least 8 characters", type: "string_too_short")
@@ -76,6 +76,8 @@ extension ClinicAPIHandler {
             case .joined(let joined): caller = joined
             case .invalidCode: throw APIError.invalid(["body", "invitation_code"], InvitationCode.refusal)
             case .emailTaken: throw APIError(.conflict, "An account with this email already exists", code: "email_taken")
+            case .noSeat:
+                throw APIError(.forbidden, "The clinic's plan has no seat left for this invitation: ask the clinic to upgrade", code: "pro_required")
             }
         } else {
             guard let created = try await store.createClinic(ownerName: username, email: email, passwordHash: hash,
@@ -108,8 +110,9 @@ extension ClinicAPIHandler {
         // Counted before the (slow) password check, so parallel guesses cannot all slip under the limit.
         if let wait = try await store.reserveLoginAttempt(pairKey: keys.pair, emailKey: keys.email, fromKnownAddress: known,
                                                           policy: policy, now: now) {
+            // Not logged: no password was checked, and an append-only log must not be fillable at the
+            // rate limit's pace by anyone who knows an email (the tries that were checked are logged).
             let seconds = String((wait + 999) / 1000)
-            try await audit(.signinFailure, status: 429)
             throw APIError(.tooManyRequests, "Too many failed sign-ins: try again in \(seconds) seconds", code: "too_many_attempts",
                            headers: [.retryAfter: seconds])
         }

@@ -15,6 +15,12 @@ public enum ClinicAdmin {
             guard let caller = try await store.caller(userId: existing.id, now: Clock.nowMillis()) else {
                 throw ConfigurationError("the account \(email) has no clinic")
             }
+            if let clinicId, caller.clinic.id != clinicId {
+                throw ConfigurationError("\(email) belongs to another clinic (\(caller.clinic.name))")
+            }
+            if caller.user.role != role {
+                throw ConfigurationError("\(email) is already a \(caller.user.role.rawValue) (asked: \(role.rawValue))")
+            }
             return caller
         }
         guard password.count >= 8 else { throw ConfigurationError("the password must be at least 8 characters") }

@@ -181,12 +181,15 @@ public enum ClinicServerApp {
     }
 
     /// Runs until SIGTERM or SIGINT, then finishes in-flight requests and closes the database.
-    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+    /// `onListening` is told the port once the server listens (port 0 picks a free one).
+    public static func run(configuration: ServerConfiguration, logger: Logger,
+                           onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let store = try await ClinicStore.open(url: configuration.resolvedDatabaseURL, logger: logger)
         do {
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { channel in
                 logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                     "database": "\(store.database.dialect.rawValue)"])
+                onListening(channel.localAddress?.port ?? configuration.port)
             }
             let sweeper = TrialSweeper(store: store, interval: .seconds(configuration.trialSweepSeconds), policy: configuration.loginThrottle, logger: logger)
             var groupConfiguration = ServiceGroupConfiguration(services: [app, sweeper], gracefulShutdownSignals: [.sigterm, .sigint],

@@ -6,10 +6,14 @@ public enum JoinOutcome: Sendable, Equatable {
     /// Wrong, used, withdrawn, expired, or for another email: one answer for all.
     case invalidCode
     case emailTaken
+    /// The clinic's plan no longer has the seat (invited on Pro, which has since lapsed).
+    case noSeat
 }
 
 /// Thrown inside a transaction to roll it back when an email turns out to be taken.
 struct EmailTaken: Error {}
+/// Thrown inside a transaction to roll it back when no seat is left for a joining member.
+struct SeatTaken: Error {}
 
 extension ClinicStore {
     // MARK: Accounts
@@ -75,6 +79,11 @@ extension ClinicStore {
                     """, [.int(now), .text(codeHash), .text(Self.emailKey(email))]).first
                 else { return .invalidCode }
                 let invitation = try InvitationRecord(row: row)
+                // The seat held while pending is checked again: the plan may have changed since.
+                try await Self.lockClinic(invitation.clinicId, on: tx)
+                guard try await Self.seats(clinicId: invitation.clinicId, now: now, on: tx).allows(invitation.role) else {
+                    throw SeatTaken()
+                }
                 let id = RecordID.make()
                 try await Self.insertUser(id: id, clinicId: invitation.clinicId, username: username, email: email,
                                           passwordHash: passwordHash, role: invitation.role, now: now, on: tx)
@@ -95,6 +104,8 @@ extension ClinicStore {
             }
         } catch is EmailTaken {
             return .emailTaken
+        } catch is SeatTaken {
+            return .noSeat
         }
     }
 

@@ -454,10 +454,16 @@ public struct ClinicStore: Sendable {
                 default: arrivedAt = nil
                 }
             }
-            guard let providerId,
-                  try await !tx.query("SELECT id FROM users WHERE id = $1 AND clinic_id = $2 AND active = 1 AND role <> 'front_desk'"
-                                      + (tx.dialect == .postgres ? " FOR UPDATE" : ""), [.text(providerId), .text(clinicId)]).isEmpty
-            else { return .providerNotFound }
+            // A new booking, or a move to another doctor, needs an active doctor of the clinic; an
+            // appointment already on the calendar of a doctor who has since left can still be
+            // cancelled, checked in or moved in time. The row is held so two bookings for one doctor's slot serialise.
+            guard let providerId else { return .providerNotFound }
+            let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
+            let mustBeActive = id == nil || fields.providerId != nil
+            let provider = try await tx.query("SELECT id FROM users WHERE id = $1 AND clinic_id = $2"
+                                              + (mustBeActive ? " AND active = 1 AND role <> 'front_desk'" : "") + lock,
+                                              [.text(providerId), .text(clinicId)])
+            if provider.isEmpty { return .providerNotFound }
             guard let patientId,
                   let patient = try await tx.query("SELECT * FROM patients WHERE id = $1 AND clinic_id = $2",
                                                    [.text(patientId), .text(clinicId)]).first.map(PatientRecord.init(row:))

@@ -90,12 +90,20 @@ func withStore<T>(_ configuration: ServerConfiguration, _ body: (ClinicStore) as
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the API (the default).")
     @OptionGroup var options: ServerOptions
+    @Option(name: .customLong("port-file"), help: "Write the port listened on to this file once listening (with --port 0: tests, scripts).")
+    var portFile: String?
 
     func run() async throws {
         let configuration = try options.resolve()
+        let portFile = portFile
         try await reportingFailures {
             _ = try configuration.resolveJWTSecret()
-            try await ClinicServerApp.run(configuration: configuration, logger: Logger(label: "clinic-server"))
+            try await ClinicServerApp.run(configuration: configuration, logger: Logger(label: "clinic-server")) { port in
+                // Written whole, then renamed: a reader never sees half a number.
+                guard let portFile else { return }
+                let partial = portFile + ".part"
+                if FileManager.default.createFile(atPath: partial, contents: Data("\(port)\n".utf8)) { rename(partial, portFile) }
+            }
         }
     }
 }

@@ -199,6 +199,72 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreKind.available)
+    func test_aDepartedDoctorsAppointments_canStillBeCancelled_butNotBookedAnew(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let owner = try await server.registerDoctor()
+            try await server.makePro(owner)
+            let leaving = try await server.invite(owner, role: "doctor", name: "Dr Leaving")
+            let desk = try await server.invite(owner, role: "front_desk")
+            let patient = try #require(try await server.createPatient(desk, ["name": "Left Behind"])["id"] as? String)
+            let booked = try await server.call("POST", "/api/appointments", token: desk.token, json: [
+                "patient_id": patient, "provider_id": leaving.id, "starts_at": "2031-06-02T09:00:00Z", "ends_at": "2031-06-02T09:30:00Z"])
+            let id = try #require(try booked.object()["id"] as? String)
+            #expect(try await server.call("PATCH", "/api/clinic/staff/\(leaving.id)", token: owner.token, json: ["active": false]).status == 200)
+            #expect(try await server.call("PATCH", "/api/appointments/\(id)", token: desk.token, json: ["status": "cancelled"]).status == 200)
+            let anew = try await server.call("POST", "/api/appointments", token: desk.token, json: [
+                "patient_id": patient, "provider_id": leaving.id, "starts_at": "2031-06-03T09:00:00Z", "ends_at": "2031-06-03T09:30:00Z"])
+            #expect(anew.status == 422)
+            // …and it can be handed to a doctor who is still there.
+            #expect(try await server.call("PATCH", "/api/appointments/\(id)", token: desk.token,
+                                          json: ["provider_id": owner.id, "status": "scheduled"]).object()["provider_id"] as? String == owner.id)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func test_anInvitationFromAProClinic_findsNoSeatOnceItLapsed(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let owner = try await server.registerDoctor()
+            try await server.makePro(owner)
+            let email = "late-doctor-\(UUID().uuidString.prefix(6))@example.org"
+            let code = try #require(try await server.call("POST", "/api/clinic/invitations", token: owner.token,
+                                                          json: ["email": email, "role": "doctor"]).object()["code"] as? String)
+            try await server.store.setSubscription(clinicId: owner.id, plan: "pro", status: "inactive", trialEndsAt: nil, now: Clock.nowMillis())
+            let joined = try await server.call("POST", "/api/users/register",
+                                               json: ["username": "Dr Late", "email": email, "password": "correct horse", "invitation_code": code])
+            #expect(try joined.status == 403 && (try joined.object()["code"] as? String) == "pro_required", "\(joined.status) \(joined.text)")
+            #expect(try await server.store.user(email: email) == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func test_anInactiveClinic_isTold404_forAnotherClinicsPatient_beforeItsPlan(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let here = try await server.registerDoctor()
+            let there = try await server.registerDoctor()
+            let theirs = try #require(try await server.createPatient(there, ["name": "Not Yours"])["id"] as? String)
+            try await server.store.setSubscription(clinicId: here.id, plan: "basic", status: "inactive", trialEndsAt: nil, now: Clock.nowMillis())
+            let reply = try await server.call("POST", "/api/appointments", token: here.token, json: [
+                "patient_id": theirs, "starts_at": "2031-06-02T09:00:00Z", "ends_at": "2031-06-02T09:30:00Z"])
+            #expect(reply.status == 404)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func test_theFrontDesk_cannotTellWhichNoteIdsExist(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let owner = try await server.registerDoctor()
+            let desk = try await server.invite(owner, role: "front_desk")
+            let patient = try #require(try await server.createPatient(owner, ["name": "Private Notes"])["id"] as? String)
+            let note = try #require(try await server.call("POST", "/api/patients/\(patient)/notes", token: owner.token, json: ["content": "x"])
+                .object()["id"] as? String)
+            for id in [note, "0123456789abcdef01234567"] {
+                #expect(try await server.call("GET", "/api/patients/\(patient)/notes/\(id)", token: desk.token).status == 403)
+                #expect(try await server.call("DELETE", "/api/patients/\(patient)/notes/\(id)", token: desk.token).status == 403)
+            }
+        }
+    }
+
     @Test func test_invitationCodes_areReadable_andNormalised() {
         for _ in 0..<50 {
             let code = InvitationCode.make()

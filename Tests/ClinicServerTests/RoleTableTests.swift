@@ -337,6 +337,13 @@ import Testing
             #expect(signIns.isEmpty, "registration is not a sign-in")
             _ = try await server.form("/api/token", [("username", owner.email), ("password", "wrong password")])
             _ = try await server.form("/api/token", [("username", owner.email), ("password", owner.password)])
+            // Throttled tries check no password and are not logged: the log cannot be filled at the rate limit's pace.
+            let other = try await server.registerDoctor()
+            var answered: [Int] = []
+            for _ in 0..<12 { answered.append(try await server.form("/api/token", [("username", other.email), ("password", "guess")]).status) }
+            let failures = try await server.store.database.query(
+                "SELECT COUNT(*) AS n FROM audit_events WHERE clinic_id = $1 AND action = 'signin.failure'", [.text(other.id)]).first?.int("n")
+            #expect(failures == Int64(answered.filter { $0 == 401 }.count) && answered.contains(429), "\(answered)")
             let actions = try await server.call("GET", "/api/audit", token: owner.token).items().compactMap { $0["action"] as? String }
             #expect(Array(actions.prefix(2)) == ["signin.success", "signin.failure"], "\(actions)")
         }
