@@ -78,8 +78,15 @@ container-check: deps-test
 
 # Every test, from one debug build: unit, HTTP over loopback, SQLite and a real PostgreSQL.
 test: deps-test
+	@[ -z "$${RECORD_SNAPSHOTS:-}" ] || { echo "RECORD_SNAPSHOTS is set: make test compares the screen snapshots, it never writes them" >&2; exit 1; }
 	$(SWIFT) build --build-tests
-	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
+	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build --skip PostgresPoolTests
+	@# The pool's memory test reads the test process's RSS: alone, so no other test's uploads count.
+	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build --filter PostgresPoolTests
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  changed=$$(git status --porcelain -- Tests/ClinicTUITests/Snapshots); \
+	  [ -z "$$changed" ] || { echo "the test run changed or added screen snapshots:" >&2; echo "$$changed" >&2; exit 1; }; \
+	fi
 	scripts/e2e-tui.sh
 	scripts/e2e-faults.sh
 	.build/debug/fuzz-query-parsing Tests/Fuzz/query-parsing

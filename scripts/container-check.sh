@@ -24,7 +24,7 @@ emulator=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null
   [ -n "$emulator" ] && kill -9 "$emulator" 2>/dev/null
-  rm -rf "$app" "$tmp"
+  rm -rf "$app" "$app.log" "$tmp"
 }
 trap cleanup EXIT
 
@@ -47,7 +47,8 @@ chmod 444 "$key"
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$gcs_port/" >/dev/null && break; sleep 0.1; done
 
 run_as_container() { # extra VAR=value pairs, then the command's arguments
-  runuser -u nobody -- env -i PATH=/usr/bin:/bin TMPDIR="$tmp" HOME=/nonexistent PORT="$port" HOST=127.0.0.1 LOG_LEVEL=error \
+  # setpriv execs (no parent left behind), so a background run's $! is the server itself.
+  exec setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH=/usr/bin:/bin TMPDIR="$tmp" HOME=/nonexistent PORT="$port" HOST=127.0.0.1 LOG_LEVEL=error \
     DATABASE_URL="$CLINIC_TEST_POSTGRES_URL" JWT_SECRET=container-check-jwt-secret-0123456789abcdef \
     STORAGE_URL=gs://clinic-docs GOOGLE_APPLICATION_CREDENTIALS="$key" STORAGE_EMULATOR_HOST="127.0.0.1:$gcs_port" \
     STRIPE_WEBHOOK_SECRET=whsec_container_check "$@"
@@ -57,17 +58,36 @@ run_as_container() { # extra VAR=value pairs, then the command's arguments
 config_error() { # expected text, then VAR=value pairs
   local expected=$1; shift
   local out rc
-  out=$(run_as_container "$@" "$app/clinic-server" serve 2>&1); rc=$?
+  out=$( (run_as_container "$@" "$app/clinic-server" serve) 2>&1); rc=$?
   [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && printf '%s' "$out" | grep -qF -- "$expected" \
     || { echo "  got (exit $rc): $out"; return 1; }
 }
+# A watcher tries the port every few milliseconds while the misconfigured starts run: had one of
+# them bound before giving up, the watcher would have connected.
+python3 - "$port" "$tmp/watch" <<'PY' &
+import socket, sys, time, os
+port, out = int(sys.argv[1]), sys.argv[2]
+connected = 0
+stop = out + ".stop"
+while not os.path.exists(stop):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
+        connected += 1
+    except OSError:
+        pass
+    time.sleep(0.002)
+open(out, "w").write(str(connected))
+PY
+watcher=$!
 check "a bad DATABASE_URL stops it with one clear line" config_error "bad DATABASE_URL" DATABASE_URL=mysql://nope
 check "a gateway without its secrets stops it" config_error "needs STRIPE_SECRET_KEY, STRIPE_PRICE_ID" PAYMENT_GATEWAY=stripe
 check "an unreadable credentials file stops it" config_error "cannot read /nonexistent/key.json" GOOGLE_APPLICATION_CREDENTIALS=/nonexistent/key.json
-check "…and nothing was listening meanwhile" bash -c "! curl -s http://127.0.0.1:$port/healthz >/dev/null"
+check "a public bind without PUBLIC_BASE_URL stops it" config_error "PUBLIC_BASE_URL is not set" HOST=0.0.0.0
+touch "$tmp/watch.stop"; wait "$watcher"
+check "…and none of them was listening meanwhile (a watcher never connected)" bash -c "[ \"\$(cat $tmp/watch)\" = 0 ]"
 
 # The real start: migrations run, the port opens, requests are served.
-run_as_container "$app/clinic-server" serve >"$tmp/../clinic-container.log" 2>&1 &
+(run_as_container "$app/clinic-server" serve) >"$app.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 check "healthz answers" curl -sfo /dev/null "http://127.0.0.1:$port/healthz"
@@ -79,9 +99,17 @@ token=$(curl -sf -X POST "http://127.0.0.1:$port/api/users/register" -H 'Content
 check "registration works (bcrypt, JWT, PostgreSQL)" test -n "$token"
 check "a patient is stored" bash -c "curl -sf -X POST http://127.0.0.1:$port/api/patients -H 'Authorization: Bearer $token' -H 'Content-Type: application/json' -d '{\"name\":\"Ada Container\"}' | grep -q 'Ada Container'"
 check "nothing was written outside the temp folder" bash -c "[ -z \"\$(find $app -newer $key -type f 2>/dev/null)\" ]"
+check "the process watched is the server itself" bash -c "[ \"\$(cat /proc/$server/comm)\" = clinic-server ] && [ \"\$(stat -c %U /proc/$server)\" = nobody ]"
+# A request in flight when SIGTERM arrives is answered; then the process exits 0.
+curl -s -o "$tmp/inflight" -w '%{http_code}' "http://127.0.0.1:$port/readyz" > "$tmp/inflight.status" &
+inflight=$!
 kill -TERM "$server"
-for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-check "SIGTERM stops it gracefully" bash -c "! kill -0 $server 2>/dev/null"
+wait "$inflight"
+for _ in $(seq 150); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM stops it" bash -c "! kill -0 $server 2>/dev/null"
+wait "$server"; status=$?
+check "…gracefully: exit status 0" [ "$status" = 0 ]
+check "…and nothing listens on its port any more" bash -c "! curl -s http://127.0.0.1:$port/healthz >/dev/null"
 server=""
 
 echo "container-check: $passed passed, $failed failed"

@@ -16,13 +16,27 @@ import json, os, random, socket, subprocess, sys, tempfile, threading, time, url
 quick = "--quick" in sys.argv
 binary = os.environ.get("BIN", ".build/debug") + "/clinic-server"
 work = tempfile.mkdtemp(prefix="clinic-hostile-")
-sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
-base = f"http://127.0.0.1:{port}"
 idle = 5 if quick else 30
 env = dict(os.environ, BCRYPT_COST="4", LOG_LEVEL="error", CLINIC_DATA_DIR=work, IDLE_TIMEOUT_SECONDS=str(idle))
 for name in ("DATABASE_URL", "PAYMENT_GATEWAY", "HOST", "PUBLIC_BASE_URL"):
     env.pop(name, None)
-server = subprocess.Popen([binary, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+def start_on_free_port(command, env, work, **popen):
+    """Starts clinic-server on a port it picks itself (--port 0) and returns (process, port): no port
+    chosen here, freed, and handed over for someone else to take in between."""
+    port_file = os.path.join(work, "port")
+    if os.path.exists(port_file): os.remove(port_file)
+    process = subprocess.Popen(command + ["--port", "0", "--port-file", port_file], env=env, **popen)
+    for _ in range(600):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            return process, int(open(port_file).read())
+        if process.poll() is not None: break
+        time.sleep(0.05)
+    process.kill()
+    raise SystemExit("clinic-server did not start")
+
+server, port = start_on_free_port([binary], env, work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+base = f"http://127.0.0.1:{port}"
 results, failed = [], []
 
 

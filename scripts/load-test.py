@@ -13,10 +13,24 @@ clients = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
 binary = os.environ.get("BIN", ".build/debug") + "/clinic-server"
 work = tempfile.mkdtemp(prefix="clinic-load-")
-sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
-base = f"http://127.0.0.1:{port}"
 env = dict(os.environ, BCRYPT_COST="4", LOG_LEVEL="error", CLINIC_DATA_DIR=work)
-server = subprocess.Popen([binary, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+def start_on_free_port(command, env, work, **popen):
+    """Starts clinic-server on a port it picks itself (--port 0) and returns (process, port): no port
+    chosen here, freed, and handed over for someone else to take in between."""
+    port_file = os.path.join(work, "port")
+    if os.path.exists(port_file): os.remove(port_file)
+    process = subprocess.Popen(command + ["--port", "0", "--port-file", port_file], env=env, **popen)
+    for _ in range(600):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            return process, int(open(port_file).read())
+        if process.poll() is not None: break
+        time.sleep(0.05)
+    process.kill()
+    raise SystemExit("clinic-server did not start")
+
+server, port = start_on_free_port([binary], env, work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+base = f"http://127.0.0.1:{port}"
 
 def rss_mib():
     with open(f"/proc/{server.pid}/status") as status:

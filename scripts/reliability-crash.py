@@ -15,8 +15,8 @@ postgres = "--postgres" in sys.argv
 kill_database = "--kill-database" in sys.argv
 binary = os.environ.get("BIN", ".build/debug") + "/clinic-server"
 work = tempfile.mkdtemp(prefix="clinic-crash-")
-sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
-base = f"http://127.0.0.1:{port}"
+port = 0  # the first start picks a free one; restarts take the same again (the client writes to it)
+base = ""
 env = dict(os.environ, BCRYPT_COST="4", LOG_LEVEL=os.environ.get("CRASH_LOG_LEVEL", "error"), CLINIC_DATA_DIR=work)
 if postgres:
     if not os.environ.get("CLINIC_TEST_POSTGRES_URL"):
@@ -37,13 +37,26 @@ def kill_postgres():
     subprocess.run([os.environ["CLINIC_TEST_POSTGRES_START"]], check=True)
 
 def start():
-    process = subprocess.Popen([binary, "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=open(os.environ["CRASH_SERVER_LOG"], "a") if os.environ.get("CRASH_SERVER_LOG") else subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/readyz", timeout=1).read(); return process
-        except Exception:
+    global port, base
+    port_file = os.path.join(work, "port")
+    for attempt in range(20):
+        if os.path.exists(port_file): os.remove(port_file)
+        process = subprocess.Popen([binary, "--port", str(port), "--port-file", port_file], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=open(os.environ["CRASH_SERVER_LOG"], "a") if os.environ.get("CRASH_SERVER_LOG") else subprocess.DEVNULL)
+        for _ in range(200):
+            if os.path.exists(port_file) and open(port_file).read().strip(): break
+            if process.poll() is not None: break
             time.sleep(0.05)
+        if process.poll() is not None:
+            time.sleep(0.2)  # the port of the killed server not yet free: try again
+            continue
+        port = int(open(port_file).read())
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/readyz", timeout=1).read(); return process
+            except Exception:
+                time.sleep(0.05)
     raise SystemExit("server did not start")
 
 def call(method, path, body=None, token=None, timeout=2):
@@ -67,9 +80,9 @@ def writer():
         try:
             status, patient = call("POST", "/api/patients", {"name": f"Durable {index}"}, token)
             if status == 201:
-                acknowledged_patients.append(patient["id"])
+                acknowledged_patients.append((patient["id"], f"Durable {index}"))
                 status, note = call("POST", f"/api/patients/{patient['id']}/notes", {"content": f"note {index}"}, token)
-                if status == 201: acknowledged_notes.append((patient["id"], note["id"]))
+                if status == 201: acknowledged_notes.append((patient["id"], note["id"], f"note {index}"))
         except urllib.error.HTTPError as error:
             error_statuses[error.code] = error_statuses.get(error.code, 0) + 1
             if error.code != 503: print("unexpected %d: %s" % (error.code, error.read()[:300]), file=sys.stderr)
@@ -93,14 +106,16 @@ for round in range(kills):
     server = start()
 stop.set(); thread.join(5)
 
-def present(path):
+def present(path, field, expected):
+    """The record is there and holds what was acknowledged (a 200 alone could be a different row)."""
     try:
-        return call("GET", path, token=token)[0] == 200
+        status, body = call("GET", path, token=token)
+        return status == 200 and body.get(field) == expected
     except urllib.error.HTTPError:
         return False
 
-missing = [p for p in acknowledged_patients if not present(f"/api/patients/{p}")]
-missing_notes = [n for p, n in acknowledged_notes if not present(f"/api/patients/{p}/notes/{n}")]
+missing = [p for p, name in acknowledged_patients if not present(f"/api/patients/{p}", "name", name)]
+missing_notes = [n for p, n, text in acknowledged_notes if not present(f"/api/patients/{p}/notes/{n}", "content", text)]
 if os.environ.get("CRASH_DEBUG_HANG"):
     metrics = urllib.request.urlopen(base + "/metrics").read().decode()
     print("\n".join(line for line in metrics.splitlines() if "pool" in line and not line.startswith("#")), file=sys.stderr)

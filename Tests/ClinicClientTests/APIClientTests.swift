@@ -21,6 +21,19 @@ func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) as
 
 /// The client's own default timeout (30 s) unless a test needs a short one: with every suite running
 /// at once on two cores in a debug build, a first request once took over 10 s on a fresh machine.
+/// Runs `body` against a real server and always stops it, awaited (never a stop left running in a
+/// detached task while the next test starts).
+func withRunningServer(configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (RunningServer) async throws -> Void) async throws {
+    let server = try await startServer(configure)
+    do {
+        try await body(server)
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+}
+
 func makeClient(_ base: String, session: StoredSession? = nil, file: SessionFile? = nil,
                 timeout: Duration = CurlHTTPClient.Options().timeout) -> ClinicAPIClient {
     var options = CurlHTTPClient.Options()
@@ -39,79 +52,79 @@ func failure(_ body: () async throws -> Void) async -> APIFailure? {
 
 @Suite struct APIClientTests {
     @Test func test_registerLoginAndCRUD_throughTheGeneratedClientOverLibcurl() async throws {
-        let server = try await startServer()
-        defer { Task { await server.stop() } }
-        let sessionPath = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"
-        let client = makeClient(server.baseURL, file: SessionFile(path: sessionPath))
-        let user = try await client.register(name: "Dr Ana", email: "ana-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
-        #expect(user.plan == .basic && user.status == .trialing)
-        // The session file keeps tokens and the plan, readable by its owner only.
-        let attributes = try FileManager.default.attributesOfItem(atPath: sessionPath)
-        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        #expect(SessionFile(path: sessionPath).load()?.user.plan == .basic)
+        try await withRunningServer { server in
+            let sessionPath = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"
+            let client = makeClient(server.baseURL, file: SessionFile(path: sessionPath))
+            let user = try await client.register(name: "Dr Ana", email: "ana-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
+            #expect(user.plan == .basic && user.status == .trialing)
+            // The session file keeps tokens and the plan, readable by its owner only.
+            let attributes = try FileManager.default.attributesOfItem(atPath: sessionPath)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            #expect(SessionFile(path: sessionPath).load()?.user.plan == .basic)
 
-        var draft = PatientDraft()
-        draft.name = "Zoë Müller"
-        draft.phoneNumber = "+49 30 1234567"
-        draft.sex = "female"
-        let patient = try await client.savePatient(id: nil, draft: draft)
-        #expect(patient.name == "Zoë Müller" && patient.address == nil)
-        let found = try await client.patients(query: "zoe", cursor: nil)
-        #expect(found.items.map(\.id) == [patient.id])
-        let note = try await client.saveNote(patientID: patient.id, noteID: nil, content: "First visit")
-        let amended = try await client.saveNote(patientID: patient.id, noteID: note.id, content: "First visit (amended)")
-        #expect(amended.version == 2)
-        #expect(try await client.notes(patientID: patient.id, cursor: nil).items.map(\.content) == ["First visit (amended)"])
-        draft.dateOfBirth = "1990-02-30"
-        let invalid = await failure { _ = try await client.savePatient(id: patient.id, draft: draft) }
-        #expect(invalid?.status == 422)
-        #expect(invalid?.fieldErrors["date_of_birth"] != nil)
-        try await client.deletePatient(id: patient.id)
-        let gone = await failure { _ = try await client.notes(patientID: patient.id, cursor: nil) }
-        #expect(gone?.status == 404 && gone?.kind == .rejected)
+            var draft = PatientDraft()
+            draft.name = "Zoë Müller"
+            draft.phoneNumber = "+49 30 1234567"
+            draft.sex = "female"
+            let patient = try await client.savePatient(id: nil, draft: draft)
+            #expect(patient.name == "Zoë Müller" && patient.address == nil)
+            let found = try await client.patients(query: "zoe", cursor: nil)
+            #expect(found.items.map(\.id) == [patient.id])
+            let note = try await client.saveNote(patientID: patient.id, noteID: nil, content: "First visit")
+            let amended = try await client.saveNote(patientID: patient.id, noteID: note.id, content: "First visit (amended)")
+            #expect(amended.version == 2)
+            #expect(try await client.notes(patientID: patient.id, cursor: nil).items.map(\.content) == ["First visit (amended)"])
+            draft.dateOfBirth = "1990-02-30"
+            let invalid = await failure { _ = try await client.savePatient(id: patient.id, draft: draft) }
+            #expect(invalid?.status == 422)
+            #expect(invalid?.fieldErrors["date_of_birth"] != nil)
+            try await client.deletePatient(id: patient.id)
+            let gone = await failure { _ = try await client.notes(patientID: patient.id, cursor: nil) }
+            #expect(gone?.status == 404 && gone?.kind == .rejected)
+        }
     }
 
     @Test func test_expiredAccessToken_isRefreshedOnce_transparently() async throws {
-        let server = try await startServer()
-        defer { Task { await server.stop() } }
-        let path = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"
-        let first = makeClient(server.baseURL, file: SessionFile(path: path))
-        _ = try await first.register(name: "Dr B", email: "b-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
-        var session = try #require(SessionFile(path: path).load())
-        // The access token has gone stale (expired or rotated away); the refresh token is good.
-        session.accessToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.stale"
-        let client = makeClient(server.baseURL, session: session, file: SessionFile(path: path))
-        // Two requests at once with the stale token share one refresh (the refresh token rotates).
-        async let patients = client.patients(query: "", cursor: nil)
-        async let me = client.currentUser()
-        _ = try await (patients, me)
-        #expect(try await client.patients(query: "", cursor: nil).items.isEmpty)
-        let saved = try #require(SessionFile(path: path).load())
-        #expect(saved.refreshToken != session.refreshToken, "the rotated refresh token is kept")
-        #expect(saved.accessToken != session.accessToken)
+        try await withRunningServer { server in
+            let path = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"
+            let first = makeClient(server.baseURL, file: SessionFile(path: path))
+            _ = try await first.register(name: "Dr B", email: "b-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
+            var session = try #require(SessionFile(path: path).load())
+            // The access token has gone stale (expired or rotated away); the refresh token is good.
+            session.accessToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.stale"
+            let client = makeClient(server.baseURL, session: session, file: SessionFile(path: path))
+            // Two requests at once with the stale token share one refresh (the refresh token rotates).
+            async let patients = client.patients(query: "", cursor: nil)
+            async let me = client.currentUser()
+            _ = try await (patients, me)
+            #expect(try await client.patients(query: "", cursor: nil).items.isEmpty)
+            let saved = try #require(SessionFile(path: path).load())
+            #expect(saved.refreshToken != session.refreshToken, "the rotated refresh token is kept")
+            #expect(saved.accessToken != session.accessToken)
+        }
     }
 
     @Test func test_refusedRefresh_isSessionExpired() async throws {
-        let server = try await startServer { $0.accessTokenSeconds = 1 }
-        defer { Task { await server.stop() } }
-        let email = "c-\(UUID().uuidString.prefix(8))@example.org"
-        let client = makeClient(server.baseURL)
-        let user = try await client.register(name: "Dr C", email: email, password: "password1")
-        // Someone else used the refresh token (and so rotated it away from us).
-        let stale = StoredSession(server: URL(string: server.baseURL)!.absoluteString, accessToken: "expired.token.value",
-                                  refreshToken: "not-valid-any-more", user: user)
-        let other = makeClient(server.baseURL, session: stale)
-        let result = await failure { _ = try await other.patients(query: "", cursor: nil) }
-        #expect(result?.kind == .sessionExpired)
+        try await withRunningServer(configure: { $0.accessTokenSeconds = 1 }) { server in
+            let email = "c-\(UUID().uuidString.prefix(8))@example.org"
+            let client = makeClient(server.baseURL)
+            let user = try await client.register(name: "Dr C", email: email, password: "password1")
+            // Someone else used the refresh token (and so rotated it away from us).
+            let stale = StoredSession(server: URL(string: server.baseURL)!.absoluteString, accessToken: "expired.token.value",
+                                      refreshToken: "not-valid-any-more", user: user)
+            let other = makeClient(server.baseURL, session: stale)
+            let result = await failure { _ = try await other.patients(query: "", cursor: nil) }
+            #expect(result?.kind == .sessionExpired)
+        }
     }
 
     @Test func test_wrongPassword_isRejectedWithTheServersWords() async throws {
-        let server = try await startServer()
-        defer { Task { await server.stop() } }
-        let client = makeClient(server.baseURL)
-        let result = await failure { _ = try await client.login(email: "nobody@example.org", password: "whatever1") }
-        #expect(result?.status == 401)
-        #expect(result?.message == "Incorrect email or password")
+        try await withRunningServer { server in
+            let client = makeClient(server.baseURL)
+            let result = await failure { _ = try await client.login(email: "nobody@example.org", password: "whatever1") }
+            #expect(result?.status == 401)
+            #expect(result?.message == "Incorrect email or password")
+        }
     }
 
     @Test func test_nothingListening_isUnreachable() async throws {

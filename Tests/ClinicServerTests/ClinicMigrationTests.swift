@@ -38,7 +38,7 @@ import Testing
     @Test(arguments: StoreKind.available)
     func test_v1Data_becomesAClinicPerDoctor_withEveryRowKept_andV1RequestsAnswerAsBefore(kind: StoreKind) async throws {
         let (url, database, cleanup) = try await Self.v1Database(kind)
-        defer { Task { await cleanup() } }
+        try await withCleanup(cleanup) {
         try await Migrations.apply(to: database, upTo: 7)
         // Two doctors as v1 stored them: one on Pro with records of every kind, one on a trial.
         let now = Clock.nowMillis()
@@ -128,6 +128,7 @@ import Testing
             throw error
         }
         await server.stop()
+        }
     }
 
     static func counts(_ database: any SQLExecutor) async throws -> [String: Int64] {

@@ -468,8 +468,8 @@ import Testing
     }
 
     // Several instances: the throttle and the rate limit are shared through PostgreSQL.
-    @Test func test_twoServersOnOnePostgreSQL_shareTheThrottle_andTheRateLimit() async throws {
-        guard StoreKind.available.contains(.postgres) else { return }
+    @Test(.enabled(if: StoreKind.postgresAvailable, "needs PostgreSQL: run under scripts/with-postgres.sh"))
+    func test_twoServersOnOnePostgreSQL_shareTheThrottle_andTheRateLimit() async throws {
         try await withServer(.postgres, configure: { $0.rateLimitPerMinute = 10; $0.rateLimitLoopback = true }) { first in
             let url = try #require(ProcessInfo.processInfo.environment["CLINIC_TEST_POSTGRES_URL"])
             try await withServer(.postgres, configure: {

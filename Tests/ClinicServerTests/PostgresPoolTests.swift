@@ -17,8 +17,8 @@ import Testing
         return 0
     }
 
-    @Test func test_queries_doNotAccumulateMemory() async throws {
-        guard StoreKind.available.contains(.postgres) else { return }
+    @Test(.enabled(if: StoreKind.postgresAvailable, "needs PostgreSQL: run under scripts/with-postgres.sh"))
+    func test_queries_doNotAccumulateMemory() async throws {
         guard let url = ProcessInfo.processInfo.environment["CLINIC_TEST_POSTGRES_URL"] else {
             Issue.record("CLINIC_REQUIRE_POSTGRES=1 but no CLINIC_TEST_POSTGRES_URL")
             return
@@ -46,8 +46,8 @@ import Testing
     /// What held SIGTERM after PostgreSQL was killed: a query given a connection whose channel had
     /// just closed. PostgresNIO drops the write and never answers (checked by hand with the bare
     /// `connection.query`: still waiting after a minute); through `InFlightQueries` it is a 503.
-    @Test func test_aQueryOnAConnectionThatHasJustClosed_failsInsteadOfWaitingForever() async throws {
-        guard StoreKind.available.contains(.postgres) else { return }
+    @Test(.enabled(if: StoreKind.postgresAvailable, "needs PostgreSQL: run under scripts/with-postgres.sh"))
+    func test_aQueryOnAConnectionThatHasJustClosed_failsInsteadOfWaitingForever() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["CLINIC_TEST_POSTGRES_URL"])
         let database = try PostgresDatabase(url: url, logger: Logger(label: "pool-test"))
         let outcome: String = try await database.client.withConnection { connection in

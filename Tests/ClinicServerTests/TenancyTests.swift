@@ -54,10 +54,18 @@ import Testing
                 let ids = try reply.items().compactMap { $0["id"] as? String }
                 #expect(!ids.contains(patientId) && !ids.contains(appointmentId), "\(path)")
             }
-            // Nothing of the owner's changed.
-            let after = try await server.call("GET", "/api/patients/\(patientId)/notes/\(noteId)", token: owner.token)
-            #expect(try after.object()["content"] as? String == "confidential")
-            #expect(try await server.call("GET", "/api/appointments/\(appointmentId)", token: owner.token).object()["status"] as? String == "scheduled")
+            // Nothing of the owner's changed: the patient (not renamed, not deleted), the notes (none
+            // added, the one there neither amended nor deleted), the appointment (not cancelled, not
+            // deleted); and the intruder's own appointment still points at the intruder's patient.
+            let ownerPatient = try await server.call("GET", "/api/patients/\(patientId)", token: owner.token)
+            #expect(try ownerPatient.status == 200 && (try ownerPatient.object()["name"] as? String) == "Private Patient")
+            let notes = try await server.call("GET", "/api/patients/\(patientId)/notes", token: owner.token).items()
+            #expect(notes.map { $0["content"] as? String } == ["confidential"])
+            #expect(notes.first?["version"] as? Int == 1)
+            let ownerAppointment = try await server.call("GET", "/api/appointments/\(appointmentId)", token: owner.token)
+            #expect(try ownerAppointment.status == 200 && (try ownerAppointment.object()["status"] as? String) == "scheduled")
+            #expect(try await server.call("GET", "/api/appointments/\(ownId)", token: intruder.token).object()["patient_id"] as? String
+                    == intruderPatientId)
         }
     }
 }

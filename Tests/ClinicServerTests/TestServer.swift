@@ -13,19 +13,54 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 
     /// SQLite always; PostgreSQL when `make test` started a cluster (CLINIC_TEST_POSTGRES_URL).
-    /// With CLINIC_REQUIRE_POSTGRES=1 a missing cluster fails the tests instead of skipping them.
-    static var available: [StoreKind] {
+    /// With CLINIC_REQUIRE_POSTGRES=1 a missing cluster fails the tests instead of skipping them;
+    /// without either, the PostgreSQL half is left out and said so, loudly, once.
+    static let available: [StoreKind] = {
         let environment = ProcessInfo.processInfo.environment
         if environment["CLINIC_TEST_POSTGRES_URL"] != nil || environment["CLINIC_REQUIRE_POSTGRES"] == "1" {
             return [.sqlite, .postgres]
         }
+        FileHandle.standardError.write(Data("""
+
+            ⚠ PostgreSQL is not available (no CLINIC_TEST_POSTGRES_URL): every HTTP test runs on SQLite only and the
+              PostgreSQL-only tests are skipped. `make test` runs both (scripts/with-postgres.sh swift test).
+
+            """.utf8))
         return [.sqlite]
-    }
+    }()
+
+    static var postgresAvailable: Bool { available.contains(.postgres) }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A PostgreSQL database of a test's own in the test cluster (for a test that changes what every
+/// other test relies on: migration rows, say), dropped afterwards.
+struct OwnPostgresDatabase: Sendable {
+    let url: String
+    let name: String
+    let shared: String
+
+    static func create() async throws -> OwnPostgresDatabase {
+        guard let shared = ProcessInfo.processInfo.environment["CLINIC_TEST_POSTGRES_URL"] else {
+            throw TestFailure("CLINIC_TEST_POSTGRES_URL is not set: run the tests with `make test`")
+        }
+        let name = "clinic_own_" + UUID().uuidString.prefix(8).lowercased()
+        let admin = try PostgresDatabase(url: shared, logger: Logger(label: "test"))
+        try await admin.query("CREATE DATABASE \(name)", [])
+        await admin.close()
+        let url = String(shared[..<(shared.lastIndex(of: "/") ?? shared.endIndex)]) + "/" + name
+        return OwnPostgresDatabase(url: url, name: name, shared: shared)
+    }
+
+    func drop() async {
+        guard let admin = try? PostgresDatabase(url: shared, logger: Logger(label: "test")) else { return }
+        _ = try? await admin.query("DROP DATABASE \(name) WITH (FORCE)", [])
+        await admin.close()
+    }
 }
 
 /// A real server in this process on a free loopback port, and a libcurl client for it.
@@ -147,8 +182,12 @@ struct Reply: Sendable {
         return object
     }
 
+    /// The items of a list answer; an answer without them (an error, say) fails the test, it is not an empty list.
     func items() throws -> [[String: Any]] {
-        try object()["items"] as? [[String: Any]] ?? []
+        guard status == 200, let items = try object()["items"] as? [[String: Any]] else {
+            throw TestFailure("not a list answer (\(status)): \(text.prefix(200))")
+        }
+        return items
     }
 
     func header(_ name: String) -> String? { response.header(name) }
@@ -175,4 +214,15 @@ func withServer(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Voi
         throw error
     }
     await server.stop()
+}
+
+/// Runs `body`, then `cleanup`, awaited, whether or not `body` throws.
+func withCleanup(_ cleanup: () async -> Void, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await cleanup()
+        throw error
+    }
+    await cleanup()
 }

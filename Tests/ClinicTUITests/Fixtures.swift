@@ -47,12 +47,39 @@ enum Fixture {
     }
 }
 
-/// Compares a screen with a text file in Snapshots/ (RECORD_SNAPSHOTS=1 rewrites them).
+/// One letter per style role, for the style half of a snapshot.
+let styleLetters: [StyleRole: Character] = [
+    .normal: ".", .dim: "d", .bold: "b", .title: "t", .selected: "S", .selectedDim: "s", .accent: "a", .error: "E", .warning: "W",
+    .success: "G", .keyHint: "k", .statusBar: "=", .locked: "L", .input: "i", .inputFocused: "I",
+]
+
+/// A screen as a snapshot file holds it: the characters, then the style of every cell (one letter
+/// per cell, trailing normal cells left out) and where the cursor is: a highlight on the wrong row
+/// or a lost focus mark fails a snapshot as surely as a wrong character.
+func snapshotText(_ screen: Screen) -> String {
+    var text = screen.text + "\n--- styles (one letter a cell: \(StyleRole.allCases.map { "\(styleLetters[$0] ?? "?")=\($0)" }.joined(separator: " "))) ---\n"
+    for row in 0..<screen.height {
+        var line = String((0..<screen.width).map { styleLetters[screen[$0, row].style] ?? "?" })
+        while line.hasSuffix(".") { line.removeLast() }
+        text += line + "\n"
+    }
+    text += "--- cursor: " + (screen.cursor.map { "\($0.x),\($0.y)" } ?? "none") + " ---\n"
+    return text
+}
+
+/// Compares a screen with a file in Snapshots/. RECORD_SNAPSHOTS=1 rewrites them, for a person to
+/// review in the diff; under CI it is refused (a run that rewrites what it checks cannot fail), and
+/// a missing snapshot fails.
 func expectSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
     let file = directory.appendingPathComponent(name + ".txt")
-    let actual = screen.text + "\n"
-    if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+    let actual = snapshotText(screen)
+    let environment = ProcessInfo.processInfo.environment
+    if environment["RECORD_SNAPSHOTS"] == "1" {
+        guard environment["CI"] == nil else {
+            Issue.record("RECORD_SNAPSHOTS=1 under CI: snapshots are compared here, never written", sourceLocation: sourceLocation)
+            return
+        }
         try actual.write(to: file, atomically: true, encoding: .utf8)
         return
     }
