@@ -32,7 +32,7 @@ trap cleanup EXIT
 durability="-c fsync=off -c synchronous_commit=off"
 [ -n "${CLINIC_PG_DURABLE:-}" ] && durability=""
 # The start command is kept as a script: the crash check kills PostgreSQL and starts it again.
-printf '#!/bin/sh\nexec %s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -w -o "-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=400 %s" start >/dev/null\n' \
+printf '#!/bin/sh\nexec %s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -w -o "-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=1000 %s" start >/dev/null\n' \
   "${as_db_user[*]}" "$bindir" "$dir" "$dir" "$port" "$dir" "$durability" > "$dir/start.sh"
 chmod +x "$dir/start.sh"
 "$dir/start.sh" || { cat "$dir/server.log" >&2; exit 1; }

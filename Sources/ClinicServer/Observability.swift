@@ -152,8 +152,11 @@ final class RateLimiter: RequestLimiter, Sendable {
 }
 
 /// Counts per address and minute in the database, shared by every server process on it (several
-/// Cloud Run instances on one PostgreSQL): N instances do not allow N times the requests. If the
-/// database cannot count, the request goes on (the limit is a guard, not a reason to refuse care).
+/// Cloud Run instances on one PostgreSQL): N instances do not allow N times the requests. The count
+/// slides: the previous minute's weighs in by how much of it still lies within the last sixty
+/// seconds, so a client cannot double its rate across a minute's boundary. As in `RateLimiter`, a
+/// burst of ten is always allowed. If the database cannot count, the request goes on (the limit is
+/// a guard, not a reason to refuse care).
 struct SharedRateLimiter: RequestLimiter {
     let store: ClinicStore
     let perMinute: Int
@@ -161,9 +164,11 @@ struct SharedRateLimiter: RequestLimiter {
     func take(_ address: String) async -> Int? {
         let now = Clock.nowMillis()
         let windowStart = now - now % 60_000
-        guard let count = try? await store.countRequest(addressKey: AuthService.sha256("rate\n" + address), windowStart: windowStart),
-              count > Int64(perMinute)
-        else { return nil }
+        let key = AuthService.sha256("rate\n" + address)
+        guard let counts = try? await store.countRequest(addressKey: key, windowStart: windowStart) else { return nil }
+        let elapsed = Double(now - windowStart) / 60_000
+        let estimate = Double(counts.previous) * (1 - elapsed) + Double(counts.current)
+        guard estimate > Double(max(perMinute, 10)) else { return nil }
         return max(1, Int((windowStart + 60_000 - now + 999) / 1000))
     }
 }

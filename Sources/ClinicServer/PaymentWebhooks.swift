@@ -29,7 +29,8 @@ struct PaymentWebhooks: Sendable {
         }
         let outcome = try await store.applyPaymentEvent(
             PaymentEventRecord(eventId: event.identity, gateway: event.gateway.rawValue, type: event.type, userId: event.userId,
-                               sessionId: event.sessionId, customerId: event.customerId, change: change),
+                               sessionId: event.sessionId, customerId: event.customerId, subscriptionId: event.subscriptionId,
+                               createdAt: event.createdAt.map { $0 * 1000 }, change: change),
             now: now)
         RequestScope.logger.info("payment event", metadata: ["event": "\(event.identity)", "type": "\(event.type)",
                                                              "outcome": "\(outcome)", "user_id": "\(event.userId ?? "-")"])

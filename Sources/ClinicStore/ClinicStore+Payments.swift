@@ -20,6 +20,9 @@ public enum PaymentEventOutcome: Sendable, Equatable {
     /// Recorded, but it would make someone Pro without a checkout this server opened for them
     /// (a session of another account, or none at all): nothing changes.
     case notOurCheckout
+    /// Recorded, but older than a change already applied (providers do not deliver in order), or a
+    /// renewal of a subscription that has ended: nothing changes.
+    case superseded
 }
 
 /// What an event does to a subscription. `paidUntil` in milliseconds.
@@ -39,16 +42,21 @@ public struct PaymentEventRecord: Sendable, Equatable {
     public var userId: String?
     public var sessionId: String?
     public var customerId: String?
+    public var subscriptionId: String?
+    /// When the provider made the event (ms): an event older than the last one applied to the clinic changes nothing.
+    public var createdAt: Int64?
     public var change: SubscriptionChange
 
     public init(eventId: String, gateway: String, type: String, userId: String?, sessionId: String?, customerId: String?,
-                change: SubscriptionChange) {
+                subscriptionId: String? = nil, createdAt: Int64? = nil, change: SubscriptionChange) {
         self.eventId = eventId
         self.gateway = gateway
         self.type = type
         self.userId = userId
         self.sessionId = sessionId
         self.customerId = customerId
+        self.subscriptionId = subscriptionId
+        self.createdAt = createdAt
         self.change = change
     }
 }
@@ -130,13 +138,34 @@ extension ClinicStore {
                 target = named == nil ? try await customerClinic() : named
                 if target == nil { outcome = .unknownUser }
             }
+            if let clinic = target, event.change != .none {
+                // Deliveries come in any order: a change older than the last applied, or the renewal of
+                // a subscription whose end was already applied, changes nothing.
+                try await Self.lockClinic(clinic, on: tx)
+                let last = try await tx.query("SELECT subscription_event_at FROM clinics WHERE id = $1", [.text(clinic)])
+                    .first?.optionalInt("subscription_event_at")
+                if let created = event.createdAt, let last, created < last { outcome = .superseded }
+                if case .activate = event.change, event.sessionId == nil, let subscription = event.subscriptionId,
+                   try await !tx.query("""
+                       SELECT event_id FROM payment_events WHERE gateway = $1 AND subscription_id = $2 AND type = 'customer.subscription.deleted'
+                       """, [.text(event.gateway), .text(subscription)]).isEmpty {
+                    outcome = .superseded
+                }
+            }
+            if outcome == .superseded { target = nil }
             let applies = target != nil && event.change != .none
             let inserted = try await tx.query("""
-                INSERT INTO payment_events (event_id, gateway, type, clinic_id, applied, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO payment_events (event_id, gateway, type, clinic_id, subscription_id, applied, received_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-                """, [.text(event.eventId), .text(event.gateway), .text(event.type), SQLValue(target), .int(applies ? 1 : 0), .int(now)])
+                """, [.text(event.eventId), .text(event.gateway), .text(event.type), SQLValue(target), SQLValue(event.subscriptionId),
+                      .int(applies ? 1 : 0), .int(now)])
             if inserted.isEmpty { return .duplicate }
             guard let target else { return outcome }
+            if applies, let created = event.createdAt {
+                try await tx.query("UPDATE clinics SET subscription_event_at = $1 WHERE id = $2 AND COALESCE(subscription_event_at, 0) <= $1",
+                                   [.int(created), .text(target)])
+            }
             if sessionVerified, let customerId = event.customerId {
                 try await tx.query("""
                     INSERT INTO payment_customers (gateway, customer_id, clinic_id, created_at) VALUES ($1, $2, $3, $4)

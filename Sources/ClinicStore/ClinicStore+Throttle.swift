@@ -92,10 +92,10 @@ extension ClinicStore {
         return throttled + addresses + windows
     }
 
-    /// Adds one request to an address's count for the minute starting at `windowStart` and returns
-    /// the count, shared by every server process on the database. Not worth an fsync: a count lost
-    /// in a crash only lets a few more requests through.
-    public func countRequest(addressKey: String, windowStart: Int64) async throws -> Int64 {
+    /// Adds one request to an address's count for the minute starting at `windowStart`, and returns
+    /// it with the previous minute's, shared by every server process on the database. Not worth an
+    /// fsync: a count lost in a crash only lets a few more requests through.
+    public func countRequest(addressKey: String, windowStart: Int64) async throws -> (current: Int64, previous: Int64) {
         try await database.transaction { tx in
             if tx.dialect == .postgres { try await tx.query("SET LOCAL synchronous_commit = off", []) }
             let rows = try await tx.query("""
@@ -103,7 +103,9 @@ extension ClinicStore {
                 ON CONFLICT (address_key, window_start) DO UPDATE SET requests = rate_limit_windows.requests + 1
                 RETURNING requests
                 """, [.text(addressKey), .int(windowStart)])
-            return try rows.first?.int("requests") ?? 1
+            let previous = try await tx.query("SELECT requests FROM rate_limit_windows WHERE address_key = $1 AND window_start = $2",
+                                              [.text(addressKey), .int(windowStart - 60_000)])
+            return (try rows.first?.int("requests") ?? 1, try previous.first?.int("requests") ?? 0)
         }
     }
 }

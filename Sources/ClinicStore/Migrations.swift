@@ -275,6 +275,13 @@ enum Migrations {
             "CREATE INDEX audit_by_patient ON audit_events (clinic_id, patient_id, at, id)",
             "CREATE INDEX audit_by_actor ON audit_events (clinic_id, actor_id, at, id)",
         ]),
+        // 10: payment events arrive in any order: the subscription an event is about, and when the
+        // last change applied to a clinic was made, so an older one changes nothing.
+        (10, [
+            "ALTER TABLE payment_events ADD COLUMN subscription_id TEXT",
+            "CREATE INDEX payment_events_subscription ON payment_events (gateway, subscription_id)",
+            "ALTER TABLE clinics ADD COLUMN subscription_event_at BIGINT",
+        ]),
     ]
 
     /// Steps that need Swift rather than SQL, numbered with the SQL migrations above and recorded

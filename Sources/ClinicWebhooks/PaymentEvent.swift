@@ -28,6 +28,8 @@ public struct PaymentEvent: Sendable, Equatable {
     /// The checkout this server opened: a Stripe Checkout Session id or a Razorpay Payment Link id.
     public var sessionId: String?
     public var customerId: String?
+    /// The provider's subscription the event is about (Stripe), so a renewal of one that has ended is not applied.
+    public var subscriptionId: String?
     public var effect: Effect
 
     /// A paid month, and the days of grace after a period ends before a renewal must have arrived.
@@ -37,7 +39,7 @@ public struct PaymentEvent: Sendable, Equatable {
     public static let razorpayMaximumAge: Int64 = 48 * 3600
 
     public init(gateway: Gateway, identity: String, type: String, createdAt: Int64? = nil, userId: String? = nil,
-                sessionId: String? = nil, customerId: String? = nil, effect: Effect) {
+                sessionId: String? = nil, customerId: String? = nil, subscriptionId: String? = nil, effect: Effect) {
         self.gateway = gateway
         self.identity = identity
         self.type = type
@@ -45,6 +47,7 @@ public struct PaymentEvent: Sendable, Equatable {
         self.userId = userId
         self.sessionId = sessionId
         self.customerId = customerId
+        self.subscriptionId = subscriptionId
         self.effect = effect
     }
 
@@ -59,6 +62,9 @@ public struct PaymentEvent: Sendable, Equatable {
                                   userId: object.string("client_reference_id") ?? object.dictionary("metadata")?.string("user_id")
                                       ?? subscriptionDetails?.dictionary("metadata")?.string("user_id"),
                                   customerId: object.string("customer"), effect: .none)
+        let objectKind = object.string("object")
+        parsed.subscriptionId = objectKind == "subscription" || type.hasPrefix("customer.subscription.")
+            ? object.string("id") : object.string("subscription")
         let base = created ?? now
         switch type {
         case "checkout.session.completed":

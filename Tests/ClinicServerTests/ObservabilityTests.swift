@@ -26,13 +26,14 @@ import Testing
         }
     }
 
-    @Test func test_metrics_needTheirToken_andAreOffOnPublicBindsWithoutOne() async throws {
-        try await withServer(.sqlite, configure: { $0.metricsToken = "metrics-token-0123456789" }) { (server: TestServer) async throws in
+    @Test(arguments: StoreKind.available)
+    func test_metrics_needTheirToken_andAreOffOnPublicBindsWithoutOne(kind: StoreKind) async throws {
+        try await withServer(kind, configure: { $0.metricsToken = "metrics-token-0123456789" }) { (server: TestServer) async throws in
             #expect(try await server.call("GET", "/metrics").status == 401)
             #expect(try await server.call("GET", "/metrics", headers: [("Authorization", "Bearer wrong-token-000000000")]).status == 401)
             #expect(try await server.call("GET", "/metrics", headers: [("Authorization", "Bearer metrics-token-0123456789")]).status == 200)
         }
-        try await withServer(.sqlite, configure: {
+        try await withServer(kind, configure: {
             $0.host = "0.0.0.0"
             $0.jwtSecret = String(repeating: "k", count: 40)
             $0.stripeWebhookSecret = "whsec_public_bind_test_0123456789abcdef"
@@ -42,24 +43,28 @@ import Testing
         }
     }
 
-    @Test func test_perAddressLimit_answers429WithRetryAfter_andKeepsAddressesApart() async throws {
-        try await withServer(.sqlite, configure: {
+    @Test(arguments: StoreKind.available)
+    func test_perAddressLimit_answers429WithRetryAfter_andKeepsAddressesApart(kind: StoreKind) async throws {
+        try await withServer(kind, configure: {
             $0.rateLimitPerMinute = 1  // one token a minute: a slow, loaded test machine cannot refill the bucket mid-test
             $0.rateLimitLoopback = true
             $0.trustProxy = true
         }) { (server: TestServer) async throws in
+            // Addresses of this run's own: on PostgreSQL the counts are shared with every test using the database.
+            let address = "203.0.\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
+            let other = "198.18.\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
             var statuses: [Int] = []
-            for _ in 0..<20 { statuses.append(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", "203.0.113.9")]).status) }
+            for _ in 0..<20 { statuses.append(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", address)]).status) }
             #expect(statuses.prefix(10).allSatisfy { $0 == 200 }, "a burst (at least 10) goes through")
             #expect(statuses.suffix(8).allSatisfy { $0 == 429 }, "\(statuses)")
-            let refused = try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", "203.0.113.9")])
+            let refused = try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", address)])
             #expect(refused.status == 429)
             #expect((1...60).contains(Int(refused.header("retry-after") ?? "") ?? 0))
             #expect(try refused.object()["code"] as? String == "rate_limited")
             // The proxy appends the real address last: a forged first entry does not buy a new bucket.
-            #expect(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", "198.51.100.1, 203.0.113.9")]).status == 429)
-            #expect(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", "203.0.113.10")]).status == 200)
-            #expect(try await server.call("GET", "/healthz", headers: [("X-Forwarded-For", "203.0.113.9")]).status == 200, "health checks are never limited")
+            #expect(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", "198.51.100.1, \(address)")]).status == 429)
+            #expect(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", other)]).status == 200)
+            #expect(try await server.call("GET", "/healthz", headers: [("X-Forwarded-For", address)]).status == 200, "health checks are never limited")
             let refusedCount = statuses.filter { $0 == 429 }.count + 2
             #expect(try await server.call("GET", "/metrics").text.contains("clinic_rate_limited_requests_total \(refusedCount)"))
         }

@@ -79,8 +79,9 @@ enum ServerConfigurationFixture {
 }
 
 @Suite struct SecurityHeaderTests {
-    @Test func test_securityHeaders_onAnswersAndErrors() async throws {
-        try await withServer(.sqlite) { server in
+    @Test(arguments: StoreKind.available)
+    func test_securityHeaders_onAnswersAndErrors(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
             for reply in [try await server.call("GET", "/api/patients", token: doctor.token), try await server.call("GET", "/api/patients"),
                           try await server.call("GET", "/api/nothing")] {
@@ -92,8 +93,9 @@ enum ServerConfigurationFixture {
         }
     }
 
-    @Test func test_cors_answersOnlyAllowedOrigins() async throws {
-        try await withServer(.sqlite, configure: { $0.corsAllowedOrigins = ["https://dashboard.example.org"] }) { server in
+    @Test(arguments: StoreKind.available)
+    func test_cors_answersOnlyAllowedOrigins(kind: StoreKind) async throws {
+        try await withServer(kind, configure: { $0.corsAllowedOrigins = ["https://dashboard.example.org"] }) { server in
             let preflight = try await server.call("OPTIONS", "/api/patients", headers: [
                 ("Origin", "https://dashboard.example.org"), ("Access-Control-Request-Method", "GET")])
             #expect(preflight.status == 204)

@@ -122,18 +122,19 @@ func formFields(_ body: String) -> [String: String] {
         }
     }
 
-    @Test func test_stripeRefusal_isA502InItsWords_andUnreachableA503() async throws {
+    @Test(arguments: StoreKind.available)
+    func test_stripeRefusal_isA502InItsWords_andUnreachableA503(kind: StoreKind) async throws {
         let fake = try await FakeProvider.start(status: .badRequest,
                                                 json: #"{"error":{"message":"No such price: 'price_pro_monthly'","type":"invalid_request_error"}}"#)
         defer { fake.stop() }
-        try await withServer(.sqlite, configure: stripe(fake.baseURL)) { server in
+        try await withServer(kind, configure: stripe(fake.baseURL)) { server in
             let doctor = try await server.registerDoctor()
             let refused = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
             #expect(refused.status == 502)
             #expect(try refused.object()["code"] as? String == "gateway_error")
             #expect(try (refused.object()["detail"] as? String)?.contains("No such price") == true)
         }
-        try await withServer(.sqlite, configure: stripe("http://127.0.0.1:9")) { server in
+        try await withServer(kind, configure: stripe("http://127.0.0.1:9")) { server in
             let doctor = try await server.registerDoctor()
             let down = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
             #expect(down.status == 503)
@@ -205,7 +206,8 @@ struct LocalStripe: Sendable {
             let port = Int.random(in: 20_000..<60_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-m", "localstripe", "--port", "\(port)"]
+            // --from-scratch: localstripe otherwise loads what an earlier run left in /tmp/localstripe.pickle.
+            process.arguments = ["python3", "-m", "localstripe", "--from-scratch", "--port", "\(port)"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -81,6 +81,40 @@ import Testing
         }
     }
 
+    /// Providers deliver in any order: an older event than the last applied changes nothing, nor
+    /// does the renewal invoice of a subscription whose end was already applied.
+    @Test(arguments: StoreKind.available)
+    func test_eventsOutOfOrder_doNotUndoANewerChange(kind: StoreKind) async throws {
+        try await withServer(kind, configure: { $0.stripeWebhookSecret = Self.secret }) { server in
+            let doctor = try await server.registerDoctor()
+            let session = try await Self.openSession(server, for: doctor)
+            let now = Int(Date().timeIntervalSince1970)
+            func event(_ type: String, created: Int, object: [String: Any]) throws -> Data {
+                try JSONSerialization.data(withJSONObject: ["id": "evt_\(UUID().uuidString)", "type": type, "created": created,
+                                                            "data": ["object": object]])
+            }
+            func deliver(_ body: Data) async throws { #expect(try await Self().deliver(server, body, signature: Self.sign(body)).status == 200) }
+            try await deliver(try event("checkout.session.completed", created: now - 100,
+                                        object: ["id": session, "client_reference_id": doctor.id, "customer": "cus_order"]))
+            // The cancellation (newer), then a failed invoice made before it arriving late: still inactive, and…
+            try await deliver(try event("customer.subscription.deleted", created: now, object: ["id": "sub_order", "object": "subscription",
+                                                                                                  "customer": "cus_order"]))
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "inactive")
+            // …the subscription's own renewal invoice, delivered after its end, does not bring it back.
+            try await deliver(try event("invoice.paid", created: now, object: ["object": "invoice", "customer": "cus_order", "subscription": "sub_order",
+                                                                               "lines": ["data": [["period": ["end": now + 30 * 86_400]]]]]))
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "inactive")
+            // An event older than the last change applied (an invoice paid before the cancellation) changes nothing.
+            try await deliver(try event("invoice.paid", created: now - 50, object: ["object": "invoice", "customer": "cus_order",
+                                                                                    "subscription": "sub_other"]))
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "inactive")
+            // A newer renewal of another subscription of the customer's does.
+            try await deliver(try event("invoice.paid", created: now + 10, object: ["object": "invoice", "customer": "cus_order",
+                                                                                    "subscription": "sub_new"]))
+            #expect(try await server.store.clinic(id: doctor.id)?.status == "active")
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func test_sameEventDeliveredTwiceConcurrently_isAppliedOnce(kind: StoreKind) async throws {
         try await withServer(kind, configure: { $0.stripeWebhookSecret = Self.secret }) { server in

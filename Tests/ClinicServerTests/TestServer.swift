@@ -66,7 +66,12 @@ struct OwnPostgresDatabase: Sendable {
 /// A real server in this process on a free loopback port, and a libcurl client for it.
 struct TestServer: Sendable {
     let running: RunningServer
-    let http = CurlHTTPClient()
+    /// A long timeout: the whole suite runs at once on two cores, and these tests check answers, not speed.
+    let http: CurlHTTPClient = {
+        var options = CurlHTTPClient.Options()
+        options.timeout = .seconds(120)
+        return CurlHTTPClient(options: options)
+    }()
     let directory: String
 
     var store: ClinicStore { running.store }
