@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk valgrind postgresql tmux
 
-.PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability deps-build deps-test deps-bench bench bench-server bench-tui clean
+.PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability test-mutants deps-build deps-test deps-bench bench bench-server bench-tui clean
 
 all: build
 
@@ -99,8 +99,16 @@ test: deps-test
 	python3 scripts/load-test.py 50 15
 	python3 scripts/hostile-clients.py --quick
 	scripts/staging-check.sh
+	scripts/cli-check.sh
 	@! grep -rn "@testable" Sources || { echo "a source file imports @testable: the plain release build would fail" >&2; exit 1; }
 	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi
+
+# Mutation testing: every patch in Tests/Mutants (one deliberate breakage each) must make its tests
+# fail, on a copy of the tree in .build-mutants. Long (a build and a test run per mutant): not in CI;
+# its last result is in docs/TESTING.md.
+test-mutants: deps-test
+	$(call ensure_packages,rsync patch)
+	scripts/with-postgres.sh scripts/mutants.sh
 
 # Reliability, the long form: kill -9 the server 20 times under a writer (SQLite); on PostgreSQL
 # the server 14 times and PostgreSQL itself 6; 200 clients for 60 s; hostile clients against the

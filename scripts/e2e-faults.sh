@@ -48,8 +48,15 @@ start_clinic() {
   tmux kill-session -t "$session" 2>/dev/null
   # After clinic exits, an interactive shell stays in the pane, so its terminal state can be read.
   tmux new-session -d -s "$session" -x 80 -y 24 \
-    "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 $bin/clinic --server http://127.0.0.1:$proxy_port; echo exit=\$? > $tmp/exit; exec env -i HOME=$tmp TERM=xterm-256color PS1='$ ' bash --norc -i"
+    "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 ${clinic_env:-} $bin/clinic ${clinic_args:---server http://127.0.0.1:$proxy_port}; echo exit=\$? > $tmp/exit; exec env -i HOME=$tmp TERM=xterm-256color PS1='$ ' bash --norc -i"
 }
+clinic_pid() { pgrep -x -P "$(tmux display -p -t "$session" '#{pane_pid}')" clinic; }
+# The screen with its attributes, as tmux holds it: colour codes (30-37, 38;…, 40-47, 48;…, 90-97,
+# 100-107) are looked for in the SGR sequences capture-pane -e writes.
+colour_codes() { tmux capture-pane -e -p -t "$session" | grep -oE $'\e\\[[0-9;:]*m' | tr -d $'\e[m' | tr ';' '\n' |
+  grep -cE '^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$'; }
+reverse_codes() { tmux capture-pane -e -p -t "$session" | grep -oE $'\e\\[[0-9;:]*m' | tr -d $'\e[m' | tr ';' '\n' | grep -cx 7; }
+mouse_reporting() { tmux display -p -t "$session" '#{mouse_standard_flag}#{mouse_button_flag}#{mouse_any_flag}#{mouse_sgr_flag}' | grep -q 1; }
 
 # First, the channels the checks below watch are shown to work: in this tmux server a program
 # that writes OSC 52 does reach the clipboard, and OSC 0 does set the title. Then a check that
@@ -129,6 +136,46 @@ pkill -TERM -x -P "$(tmux display -p -t "$session" '#{pane_pid}')" clinic
 wait_file "$tmp/exit" 5
 check "SIGTERM ends it, as a clean exit (status 0: it restored the terminal and left)" grep -qx "exit=0" "$tmp/exit"
 check "…and the terminal is restored" terminal_restored
+
+# The colours and the mouse as configured. First the default, as a control: colour codes on screen
+# and mouse reporting asked of the terminal, so the checks that they are gone could see them.
+start_clinic
+check "a third start, with colours" wait_for "Dr Faults │ basic" 20
+check "(control) by default the screen has colours" bash -c "$(declare -f colour_codes); [ \$(colour_codes) -gt 0 ]"
+check "(control) …and clinic asks the terminal for mouse reports" mouse_reporting
+pkill -INT -x -P "$(tmux display -p -t "$session" '#{pane_pid}')" clinic
+wait_file "$tmp/exit" 5
+check "SIGINT ends it cleanly (status 0)" grep -qx "exit=0" "$tmp/exit"
+check "…and the terminal is restored" terminal_restored
+
+# NO_COLOR, and the server from CLINIC_SERVER instead of --server, and --no-mouse.
+clinic_env="NO_COLOR=1 CLINIC_SERVER=http://127.0.0.1:$proxy_port" clinic_args="--no-mouse" start_clinic
+check "CLINIC_SERVER points clinic at the server (its saved session is used)" wait_for "Dr Faults │ basic" 20
+check "NO_COLOR: not one colour on the screen" bash -c "$(declare -f colour_codes); [ \$(colour_codes) = 0 ]"
+check "…the selection is still shown (reverse video)" bash -c "$(declare -f reverse_codes); [ \$(reverse_codes) -gt 0 ]"
+check "--no-mouse: the terminal keeps its mouse (no reports asked for)" bash -c "$(declare -f mouse_reporting); ! mouse_reporting"
+press q; wait_file "$tmp/exit" 5
+clinic_args="--no-color --server http://127.0.0.1:$proxy_port" start_clinic
+check "--no-color: started" wait_for "Dr Faults │ basic" 20
+check "…not one colour on the screen" bash -c "$(declare -f colour_codes); [ \$(colour_codes) = 0 ]"
+
+# A crash (SIGSEGV) gives the terminal back and dies of the crash; a note typed before a hard kill
+# (SIGKILL: no handler runs) is offered again on the next start, from the draft written as it was typed.
+press a; type_text "Typed just before the crash"
+check "…it is on the screen" wait_for "Typed just before the crash" 5
+check "…and in the draft on disk" bash -c "for i in \$(seq 50); do grep -rqF 'Typed just before the crash' $tmp/.local/state/clinic-os-lite/drafts && exit 0; sleep 0.1; done; exit 1"
+kill -KILL "$(clinic_pid)"
+wait_file "$tmp/exit" 5
+check "SIGKILL ends it (status 137)" grep -qx "exit=137" "$tmp/exit"
+start_clinic
+check "after the crash clinic starts on the saved session" wait_for "Dr Faults │ basic" 20
+press a
+check "the draft is restored in the editor" wait_for "Restored your unsaved draft" 5
+check "…with the text typed before the crash" wait_for "Typed just before the crash" 5
+kill -SEGV "$(clinic_pid)"
+wait_file "$tmp/exit" 5
+check "SIGSEGV ends it with the crash's status (139)" grep -qx "exit=139" "$tmp/exit"
+check "…and the terminal is restored first" terminal_restored
 
 echo "e2e-faults: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

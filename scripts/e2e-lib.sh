@@ -21,7 +21,7 @@ extra_cleanup=""
 
 cleanup() {
   tmux kill-server 2>/dev/null
-  [ -n "$server" ] && kill -9 "$server" 2>/dev/null
+  [ -n "$server" ] && { kill -9 "$server" && wait "$server"; } 2>/dev/null
   [ -n "$extra_cleanup" ] && eval "$extra_cleanup"
   # A client still closing may write its drafts a moment longer.
   if [ -n "${KEEP:-}" ]; then echo "kept: $tmp" >&2; else rm -rf "$tmp" 2>/dev/null || { sleep 1; rm -rf "$tmp"; }; fi

@@ -5,6 +5,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/e2e-lib.sh
 
+# The terminal's zone: one with a half-hour (or three-quarter) offset, whichever is furthest from
+# its midnight now, so that "today" cannot change while the run lasts (a fixed Kolkata failed any
+# run that crossed 18:30 UTC).
+zone=$(python3 -c '
+from datetime import datetime
+from zoneinfo import ZoneInfo
+def slack(zone):
+    now = datetime.now(ZoneInfo(zone)); minutes = now.hour * 60 + now.minute
+    return min(minutes, 1440 - minutes)
+print(max(["Asia/Kolkata", "Asia/Kathmandu", "Asia/Tehran", "America/St_Johns", "Australia/Adelaide"], key=slack))')
+echo "e2e-tui: the terminal's zone is $zone"
+
 start_server
 token=$(register "Dr E2E" e2e@example.org e2e-password)
 for name in "Zoë Müller" "王小明" "José Álvarez-Núñez" "Grace Hopper"; do
@@ -14,7 +26,7 @@ done
 # A theme with a syntax error on line 3: reported with file and line, and the default used.
 printf 'name = "broken"\n[styles]\nselected = { fg = "cyan" bg = "black" }\n' > "$tmp/broken.toml"
 tmux new-session -d -s "$session" -x 80 -y 24 \
-  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 TZ=Asia/Kolkata $bin/clinic --server $base --theme $tmp/broken.toml; echo exit=\$? > $tmp/exit; sleep 60"
+  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 TZ=$zone XDG_DOWNLOAD_DIR=$tmp/downloads $bin/clinic --server $base --theme $tmp/broken.toml; echo exit=\$? > $tmp/exit; sleep 60"
 
 check "login screen appears" wait_for "Log in"
 check "a broken theme is named with its line, and the default used" wait_for "broken.toml:3:"
@@ -56,16 +68,16 @@ api POST /api/patients '{"name":"Mallory Newcomer"}' >/dev/null
 press /; press C-u; press Enter
 check "clearing the search lists everyone, new patients included" wait_for "Mallory Newcomer" 10
 
-# The calendar in the terminal's zone (Kolkata, UTC+5:30): a booking made elsewhere shows at its local
+# The calendar in the terminal's zone (a half-hour offset): a booking made elsewhere shows at its local
 # time, a clashing booking is refused with the clash named and the form kept, a free time books (sent
 # as UTC), and the front desk marks it completed.
-day=$(TZ=Asia/Kolkata date +%F)
-utc() { TZ=UTC date -d "TZ=\"Asia/Kolkata\" $day $1" +%Y-%m-%dT%H:%M:%SZ; }
+day=$(TZ=$zone date +%F)
+utc() { TZ=UTC date -d "TZ=\"$zone\" $day $1" +%Y-%m-%dT%H:%M:%SZ; }
 grace_id=$(api GET "/api/patients?q=grace" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
 api POST /api/appointments "{\"patient_id\":\"$grace_id\",\"starts_at\":\"$(utc 10:00)\",\"ends_at\":\"$(utc 10:30)\",\"reason\":\"E2E checkup\"}" >/dev/null
 press t; press g
 check "today's agenda shows the booking at its local time" wait_for "Grace Hopper · E2E checkup"
-check "…from 10:00 to 10:30 Kolkata time" wait_for "10:00–10:30"
+check "…from 10:00 to 10:30 in that zone" wait_for "10:00–10:30"
 press b
 check "the booking form opens" wait_for "Book an appointment"
 type_text "mull"
@@ -117,8 +129,9 @@ check "a program disguised as a PDF is refused plainly (415)" wait_for "Not acce
 press u; type_text "$tmp/files/huge.txt"; press Enter
 check "a file over 20 MiB is refused before it is sent" wait_for "documents are limited to 20 MiB" 10
 press Enter
-check "the download prompt offers a folder" wait_for "Into the folder:"
-press C-u; type_text "$tmp/downloads"; press Enter
+check "the download prompt opens" wait_for "Into the folder:"
+check "…offering the folder of XDG_DOWNLOAD_DIR" wait_for "│ $tmp/downloads  "
+press Enter
 check "the download is saved" wait_for "Saved to" 20
 check "…byte-identical to what was uploaded" cmp -s "$tmp/files/scan-report.pdf" "$tmp/downloads/scan-report.pdf"
 

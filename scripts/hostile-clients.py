@@ -13,6 +13,11 @@ Prints a table and exits 1 when a bound is not held.
 Usage: hostile-clients.py [--quick]   (BIN=.build/release for the release server)"""
 import json, os, random, socket, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 
+# Random choices repeat with SEED=the printed number.
+SEED = int(os.environ.get("SEED") or time.time_ns() % 2**32)
+random.seed(SEED)
+print(f"{os.path.basename(__file__)}: seed {SEED} (SEED={SEED} repeats these random choices)", flush=True)
+
 quick = "--quick" in sys.argv
 binary = os.environ.get("BIN", ".build/debug") + "/clinic-server"
 work = tempfile.mkdtemp(prefix="clinic-hostile-")

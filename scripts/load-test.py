@@ -7,6 +7,11 @@ Prints a table: requests, errors, req/s, p50/p99 latency per kind, RSS at warm-u
 Usage: load-test.py [clients] [seconds]. Exit status 1 on any error or a growing RSS."""
 import asyncio, os, random, socket, subprocess, sys, tempfile, time, json
 
+# Random choices repeat with SEED=the printed number.
+SEED = int(os.environ.get("SEED") or time.time_ns() % 2**32)
+random.seed(SEED)
+print(f"{os.path.basename(__file__)}: seed {SEED} (SEED={SEED} repeats these random choices)", flush=True)
+
 import aiohttp  # localstripe's dependency, installed by `make test`
 
 clients = int(sys.argv[1]) if len(sys.argv) > 1 else 200

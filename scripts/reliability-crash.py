@@ -9,6 +9,11 @@ then started again): the server must answer 503 meanwhile, recover by itself, an
 acknowledged may be lost. Usage: reliability-crash.py [kills] [--postgres [--kill-database]]"""
 import json, os, random, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 
+# Random choices repeat with SEED=the printed number.
+SEED = int(os.environ.get("SEED") or time.time_ns() % 2**32)
+random.seed(SEED)
+print(f"{os.path.basename(__file__)}: seed {SEED} (SEED={SEED} repeats these random choices)", flush=True)
+
 arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
 kills = int(arguments[0]) if arguments else 20
 postgres = "--postgres" in sys.argv

@@ -212,7 +212,17 @@ struct AuditExportCommand: AsyncParsableCommand {
         guard let start = Self.instant(from), let end = Self.instant(to), start < end else {
             throw ValidationError("--from and --to must be dates (YYYY-MM-DD) or RFC 3339 times, --from before --to")
         }
-        guard let stream = output.map({ OutputStream(toFileAtPath: $0, append: false) }) ?? OutputStream(toFileAtPath: "/dev/stdout", append: true)
+        // The file names patients and who read their records: readable by its owner only, from the
+        // moment it exists (created 0600, never a symlink followed).
+        if let output {
+            let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600)
+            guard descriptor >= 0, fchmod(descriptor, 0o600) == 0 else {
+                if descriptor >= 0 { close(descriptor) }
+                throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
+        }
+        guard let stream = output.map({ OutputStream(toFileAtPath: $0, append: true) }) ?? OutputStream(toFileAtPath: "/dev/stdout", append: true)
         else { throw ValidationError("cannot write \(output ?? "standard output")") }
         stream.open()
         try await reportingFailures {

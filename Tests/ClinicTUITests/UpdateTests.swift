@@ -157,6 +157,24 @@ import Testing
         #expect(state.loggedIn)
     }
 
+    @Test func test_escape_closesTheEditor_keepsTheDraft_andReopeningBringsItBack() {
+        var state = Fixture.mainState()
+        let key = "note-\(Fixture.patients[0].id)"
+        _ = update(&state, .key(.character("a")))
+        for character in "Half a thought" { _ = update(&state, .key(.character(character))) }
+        let closing = update(&state, .key(.escape))
+        #expect(state.overlay == nil)
+        #expect(!closing.contains(.clearDraft(key: key)), "Esc must not throw the draft away")
+        #expect(state.drafts[key] == "Half a thought")
+        #expect(view(state).text.contains("Draft kept"))
+        _ = update(&state, .key(.character("a")))
+        guard case .noteEditor(let editor) = state.overlay else {
+            Issue.record("no editor")
+            return
+        }
+        #expect(editor.editor.text == "Half a thought")
+    }
+
     @Test func test_draftFromAnEarlierRun_isRestored() {
         var state = Fixture.mainState()
         state.drafts["note-\(Fixture.patients[0].id)"] = "Typed before the crash"
