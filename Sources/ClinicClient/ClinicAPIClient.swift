@@ -38,9 +38,10 @@ public final class ClinicAPIClient: Sendable {
         }
     }
 
-    public func register(name: String, email: String, password: String) async throws -> Components.Schemas.User {
+    public func register(name: String, email: String, password: String, invitationCode: String? = nil) async throws -> Components.Schemas.User {
         try await perform {
-            let tokens = try await client.registerUser(body: .json(.init(username: name, email: email, password: password))).created.body.json
+            let tokens = try await client.registerUser(body: .json(.init(username: name, email: email, password: password,
+                                                                         invitationCode: invitationCode))).created.body.json
             await vault.store(tokens)
             return tokens.user
         }
@@ -51,6 +52,15 @@ public final class ClinicAPIClient: Sendable {
             let user = try await client.getCurrentUser().ok.body.json
             await vault.update(user: user)
             return user
+        }
+    }
+
+    /// The clinic's staff (v2): the booking form needs the doctors. A v1 server has none: an empty list.
+    public func staff() async throws -> [Components.Schemas.StaffMember] {
+        do {
+            return try await perform { try await client.listStaff().ok.body.json.items }
+        } catch let failure as APIFailure where failure.status == 404 {
+            return []
         }
     }
 
@@ -313,14 +323,15 @@ extension ClinicAPIClient {
                 throw APIFailure(kind: .rejected, message: "A booking needs a patient, a start and an end.")
             }
             return try await client.createAppointment(body: .json(.init(patientId: patientID, startsAt: starts, endsAt: ends,
-                                                                        reason: change.reason, status: change.status))).created.body.json
+                                                                        reason: change.reason, status: change.status,
+                                                                        providerId: change.providerID))).created.body.json
         }
     }
 
     public func updateAppointment(id: String, _ change: AppointmentChange) async throws -> Components.Schemas.Appointment {
         try await perform {
             try await client.updateAppointment(path: .init(id: id),
-                                               body: .json(.init(patientId: change.patientID, startsAt: change.startsAt,
+                                               body: .json(.init(patientId: change.patientID, providerId: change.providerID, startsAt: change.startsAt,
                                                                  endsAt: change.endsAt, reason: change.reason,
                                                                  status: change.status))).ok.body.json
         }

@@ -9,17 +9,67 @@ public struct AppState: Equatable, Sendable {
 
     public struct LoginForm: Equatable, Sendable {
         public enum Mode: Equatable, Sendable { case login, register }
+        public enum Field: Hashable, Sendable {
+            case name, email, password, invitation
+
+            /// The request's field: what the server's 422 names.
+            var wireName: String {
+                switch self {
+                case .name: return "username"
+                case .email: return "email"
+                case .password: return "password"
+                case .invitation: return "invitation_code"
+                }
+            }
+
+            var label: String {
+                switch self {
+                case .name: return "Full name"
+                case .email: return "Email"
+                case .password: return "Password"
+                case .invitation: return "Invitation"
+                }
+            }
+        }
+
         public var mode = Mode.login
         public var name = LineField(maxLength: 100)
         public var email = LineField(maxLength: 254)
         public var password = LineField(isSecret: true, maxLength: 256)
-        public var focus = 0
+        /// A code from the clinic's owner joins that clinic; empty founds a clinic of one's own.
+        public var invitation = LineField(maxLength: 32)
+        public var focus = Field.email
         public var error: String?
+        /// By the request's field name, as the server's 422 gives them.
         public var fieldErrors: [String: String] = [:]
         public var busy = false
 
         /// The fields shown, in Tab order.
-        var fieldNames: [String] { mode == .register ? ["username", "email", "password"] : ["email", "password"] }
+        public var fields: [Field] { mode == .register ? [.name, .email, .password, .invitation] : [.email, .password] }
+
+        func value(_ field: Field) -> LineField {
+            switch field {
+            case .name: return name
+            case .email: return email
+            case .password: return password
+            case .invitation: return invitation
+            }
+        }
+
+        mutating func edit(_ field: Field, _ body: (inout LineField) -> Void) {
+            switch field {
+            case .name: body(&name)
+            case .email: body(&email)
+            case .password: body(&password)
+            case .invitation: body(&invitation)
+            }
+        }
+
+        mutating func focusNext(by step: Int) {
+            let shown = fields
+            let index = shown.firstIndex(of: focus) ?? 0
+            focus = shown[(index + step + shown.count) % shown.count]
+        }
     }
 
     public struct PatientList: Equatable, Sendable {
@@ -162,6 +212,7 @@ public struct AppState: Equatable, Sendable {
         case booking(BookingForm)
         case filePrompt(FilePrompt)
         case confirmDocumentDelete(Document)
+        case statusMenu(StatusMenu)
     }
 
     public enum Toast: Equatable, Sendable {
@@ -173,6 +224,11 @@ public struct AppState: Equatable, Sendable {
     public var height: Int
     public var serverLabel: String
     public var user: User?
+    /// The clinic's members (v2): doctors for the booking form and the calendar's switcher.
+    public var staff: [StaffMember] = []
+    /// What a 403 `role_forbidden` said this account may not do (a role changed under a running
+    /// client): left out from then on, as if the role table had said so.
+    public var refusedByRole: Set<Entitlements.Capability> = []
     public var loggedIn = false
     public var login = LoginForm()
     public var patients = PatientList()
@@ -214,6 +270,20 @@ public struct AppState: Equatable, Sendable {
         self.calendar = CalendarState(day: CalendarMath.startOfDay(now, in: .current), minute: WorkingHours().startMinute)
     }
 
+    /// Whether the account's role may do this at all (plan rules aside). A v1 server has no roles:
+    /// everything its accounts could do stays.
+    public func roleAllows(_ capability: Entitlements.Capability) -> Bool {
+        if refusedByRole.contains(capability) { return false }
+        guard let role = user?.role else { return true }
+        return Entitlements.roles(for: capability).contains(role)
+    }
+
+    /// The front desk: no clinical notes on screen, nor asked for.
+    public var seesNotes: Bool { roleAllows(.readNotes) }
+
+    /// Active doctors and owners, as the calendar and the booking form offer them.
+    public var doctors: [StaffMember] { staff.filter { $0.active && $0.role != .frontDesk } }
+
     public var selectedPatient: Patient? {
         patients.items.indices.contains(patients.selected) ? patients.items[patients.selected] : nil
     }
@@ -227,7 +297,7 @@ public struct AppState: Equatable, Sendable {
 
     public var isBusy: Bool {
         if patients.loading || timeline.loading || login.busy || documents.loading || analytics.loading || documents.transfer != nil { return true }
-        if mode == .calendar && (calendar.loading || !calendar.pending.isEmpty) { return true }
+        if mode == .calendar && ((calendar.loading && !calendar.refreshingQuietly) || !calendar.pending.isEmpty) { return true }
         switch overlay {
         case .booking(let form): return form.busy
         case .patientForm(let form): return form.busy

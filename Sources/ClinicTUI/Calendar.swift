@@ -40,12 +40,31 @@ public struct CalendarState: Equatable, Sendable {
     public var loadedAt: Date?
     public var requestedRange: Range<Date>?
     public var loading = false
+    /// The minutely re-ask while the calendar is on screen: no spinner, no "loading…" (on a slow
+    /// link a refresh that changed nothing must redraw nothing).
+    public var refreshingQuietly = false
     public var requestID = 0
     public var error: String?
     /// Appointments with a change on its way to the server.
     public var pending: [String: AppointmentChange] = [:]
     /// Appointments that a booking or a move clashed with: drawn as such.
     public var clashes: Set<String> = []
+    /// The doctor whose calendar is shown; nil shows every doctor's.
+    public var providerID: String?
+    /// Where the selection was when a move was sent: it follows the appointment only once the
+    /// server has agreed (a refused move leaves the selection on the appointment it was meant for).
+    public var moveOrigins: [String: Int] = [:]
+    /// The status an appointment had before a change on its way, for the undo.
+    public var statusBefore: [String: AppointmentStatus] = [:]
+    /// The last status change, which `u` takes back.
+    public var undo: StatusUndo?
+
+    /// The appointments of the doctor shown (all of them when no doctor is chosen). An appointment
+    /// from a v1 server has no provider and shows in every calendar.
+    public var shown: [Appointment] {
+        guard let providerID else { return appointments }
+        return appointments.filter { $0.providerId == nil || $0.providerId == providerID }
+    }
 
     public init(day: Date, minute: Int) {
         self.day = day
@@ -53,47 +72,105 @@ public struct CalendarState: Equatable, Sendable {
     }
 }
 
-/// The booking form: patient (searched inline), date, time, length and reason.
+/// The booking form: patient (searched inline), the doctor (when the clinic has several), date,
+/// time, length and reason.
 public struct BookingForm: Equatable, Sendable {
-    public static let fields: [(key: String, label: String)] = [
-        ("patient", "Patient"), ("date", "Date yyyy-mm-dd"), ("time", "Time hh:mm"), ("minutes", "Minutes"), ("reason", "Reason"),
-    ]
+    public enum Field: Hashable, Sendable, CaseIterable {
+        case patient, doctor, date, time, minutes, reason
+
+        var label: String {
+            switch self {
+            case .patient: return "Patient"
+            case .doctor: return "Doctor (←/→)"
+            case .date: return "Date"
+            case .time: return "Time hh:mm"
+            case .minutes: return "Minutes"
+            case .reason: return "Reason"
+            }
+        }
+    }
+
+    /// A doctor the appointment can be with.
+    public struct Doctor: Equatable, Sendable {
+        public var id: String
+        public var name: String
+
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
     /// nil when booking; the appointment being changed otherwise.
     public var appointmentID: String?
     public var patientID: String?
     public var patientName = ""
     public var patient = LineField(maxLength: 200)
+    /// Born and phone of the chosen patient: two of one name are told apart before booking.
+    public var patientDetail = ""
     public var matches: [Patient] = []
     public var matchIndex = 0
     public var generation = 0
-    public var date = LineField(maxLength: 10)
+    /// The clinic's doctors; the field is shown only when there is a choice.
+    public var doctors: [Doctor] = []
+    public var doctorIndex = 0
+    /// The doctor of the appointment being changed: it is sent only when the desk picks another.
+    public var originalProviderID: String?
+    public var date = LineField(maxLength: 16)
     public var time = LineField(maxLength: 5)
     public var minutes = LineField(maxLength: 3)
     public var reason = LineField(maxLength: 500)
-    public var focus = 0
-    public var fieldErrors: [String: String] = [:]
+    public var focus = Field.patient
+    public var fieldErrors: [Field: String] = [:]
     public var error: String?
+    /// A past date is said once; saving again books it (a visit entered after the fact).
+    public var pastDateConfirmed = false
     /// The appointments a 409 said this one overlaps.
     public var clashes: [Appointment] = []
     public var busy = false
 
     public init() {}
 
-    var fieldCount: Int { Self.fields.count }
+    /// The fields shown, in Tab order.
+    public var fields: [Field] { Field.allCases.filter { $0 != .doctor || doctors.count > 1 } }
 
-    mutating func field(_ index: Int, _ body: (inout LineField) -> Void) {
-        switch index {
-        case 0: body(&patient)
-        case 1: body(&date)
-        case 2: body(&time)
-        case 3: body(&minutes)
-        default: body(&reason)
+    var doctor: Doctor? { doctors.indices.contains(doctorIndex) ? doctors[doctorIndex] : nil }
+
+    mutating func focusNext(by step: Int) {
+        let shown = fields
+        let index = shown.firstIndex(of: focus) ?? 0
+        focus = shown[(index + step + shown.count) % shown.count]
+    }
+
+    var isOnLastField: Bool { focus == fields.last }
+
+    mutating func edit(_ field: Field, _ body: (inout LineField) -> Void) {
+        switch field {
+        case .patient: body(&patient)
+        case .date: body(&date)
+        case .time: body(&time)
+        case .minutes: body(&minutes)
+        case .reason: body(&reason)
+        case .doctor: break
         }
     }
 
-    func value(_ index: Int) -> LineField {
-        [patient, date, time, minutes, reason][min(index, 4)]
+    func value(_ field: Field) -> LineField {
+        switch field {
+        case .patient: return patient
+        case .date: return date
+        case .time: return time
+        case .minutes: return minutes
+        case .reason: return reason
+        case .doctor: return LineField(doctor.map { TerminalText.sanitize($0.name) } ?? "", maxLength: 200)
+        }
     }
+}
+
+/// A status change that `u` can take back: the appointment and the status it had.
+public struct StatusUndo: Equatable, Sendable {
+    public var appointmentID: String
+    public var previous: AppointmentStatus
 }
 
 /// Dates for the calendar in the doctor's time zone (weeks start on Monday, as in analytics).
@@ -113,6 +190,29 @@ public enum CalendarMath {
               let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
         else { return nil }
         return hour * 60 + minute
+    }
+
+    /// A date as the front desk types it: "2026-11-25", "today", "tomorrow", "+3d", "+2w", "mon"
+    /// (the next Monday, never today), each relative to `now`; nil for anything else.
+    public static func day(_ text: String, in timeZone: TimeZone, now: Date) -> Date? {
+        let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let today = startOfDay(now, in: timeZone)
+        switch word {
+        case "today", "tod": return today
+        case "tomorrow", "tom", "tmw": return addDays(1, to: today, in: timeZone)
+        case "yesterday": return addDays(-1, to: today, in: timeZone)
+        default: break
+        }
+        if word.hasPrefix("+"), let unit = word.last, "dw".contains(unit), let count = Int(word.dropFirst().dropLast()), (0...520).contains(count) {
+            return addDays(unit == "w" ? count * 7 : count, to: today, in: timeZone)
+        }
+        let weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+        if word.count >= 3, let index = weekdays.firstIndex(where: { word.hasPrefix($0) }) {
+            let current = calendar(timeZone).component(.weekday, from: today) - 1
+            let ahead = (index - current + 7) % 7
+            return addDays(ahead == 0 ? 7 : ahead, to: today, in: timeZone)
+        }
+        return day(word, in: timeZone)
     }
 
     /// "2026-11-25" → that day's start in the zone; nil for anything else (31 February included).
@@ -231,6 +331,17 @@ extension AppointmentStatus {
         case .completed: return "completed"
         case .cancelled: return "cancelled"
         case .noShow: return "no-show"
+        }
+    }
+
+    /// What the message says was done: "Checked in 09:00 Ana Ruiz".
+    var doneVerb: String {
+        switch self {
+        case .scheduled: return "Back to booked:"
+        case .arrived: return "Checked in"
+        case .completed: return "Completed"
+        case .cancelled: return "Cancelled"
+        case .noShow: return "Marked no-show:"
         }
     }
 }

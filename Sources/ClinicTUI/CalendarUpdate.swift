@@ -42,7 +42,7 @@ enum CalendarScreen {
         return (CalendarMath.addDays(1, to: today, in: state.timeZone), hours.startMinute)
     }
 
-    static func load(_ state: inout AppState, force: Bool = false) -> [Command] {
+    static func load(_ state: inout AppState, force: Bool = false, quietly: Bool = false) -> [Command] {
         let needed = CalendarMath.range(for: state.calendar.span, day: state.calendar.day, in: state.timeZone)
         if !force, let loaded = state.calendar.loadedRange, loaded.lowerBound <= needed.lowerBound, needed.upperBound <= loaded.upperBound {
             return []
@@ -51,6 +51,7 @@ enum CalendarScreen {
         state.calendar.requestID += 1
         state.calendar.requestedRange = needed
         state.calendar.loading = true
+        state.calendar.refreshingQuietly = quietly
         state.calendar.error = nil
         return [.loadAppointments(requestID: state.calendar.requestID, from: needed.lowerBound, to: needed.upperBound)]
     }
@@ -59,19 +60,29 @@ enum CalendarScreen {
     static func selected(_ state: AppState) -> Appointment? {
         let start = CalendarMath.instant(day: state.calendar.day, minute: state.calendar.minute, in: state.timeZone)
         let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
-        let here = CalendarMath.overlapping(state.calendar.appointments, from: start, to: end)
+        let here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
         return here.first { $0.status != .cancelled } ?? here.first
     }
 
     static func slots(_ state: AppState) -> [Int] {
         let day = state.calendar.day
         let next = CalendarMath.addDays(1, to: day, in: state.timeZone)
-        return CalendarMath.slots(day: day, appointments: CalendarMath.overlapping(state.calendar.appointments, from: day, to: next),
+        return CalendarMath.slots(day: day, appointments: CalendarMath.overlapping(state.calendar.shown, from: day, to: next),
                                   hours: state.hours, in: state.timeZone)
     }
 
-    /// Rows the day view has for slots (below the title and the column header).
-    static func dayRows(_ state: AppState) -> Int { max(1, state.height - 5) }
+    /// Rows the day view has for slots (below the title and the column header, above the waiting room).
+    static func dayRows(_ state: AppState) -> Int { max(1, state.height - 5 - (waiting(state).isEmpty ? 0 : 1)) }
+
+    /// Who is in the waiting room: today's checked-in appointments of the doctor shown (of all when
+    /// none is chosen), longest waiting first.
+    static func waiting(_ state: AppState) -> [Appointment] {
+        let today = CalendarMath.startOfDay(state.now, in: state.timeZone)
+        guard state.calendar.span == .day, state.calendar.day == today else { return [] }
+        let tomorrow = CalendarMath.addDays(1, to: today, in: state.timeZone)
+        return CalendarMath.overlapping(state.calendar.shown, from: today, to: tomorrow).filter { $0.status == .arrived }
+            .sorted { ($0.arrivedAt ?? $0.startsAt) < ($1.arrivedAt ?? $1.startsAt) }
+    }
 
     static func keepSlotInView(_ state: inout AppState) {
         let slots = slots(state)
@@ -102,7 +113,7 @@ enum CalendarScreen {
         if let commands = MainScreen.appWide(&state, key) { return commands }
         switch key {
         case .escape, .character("p"):
-            if state.calendar.loading {
+            if state.calendar.loading && !state.calendar.refreshingQuietly {
                 state.calendar.loading = false
                 state.calendar.requestID += 1
                 return []
@@ -169,10 +180,24 @@ enum CalendarScreen {
         case .character("e"):
             guard span == .day, let appointment = selected(state) else { return [] }
             return openBooking(&state, editing: appointment)
-        case .character("c"): return setStatus(&state, .completed)
-        case .character("o"): return setStatus(&state, .noShow)
-        case .character("x"): return setStatus(&state, .cancelled)
-        case .character("s"): return setStatus(&state, .scheduled)
+        case .character("i"): return setStatus(&state, .arrived)
+        case .character("s"):
+            guard let appointment = target(&state) else { return [] }
+            state.overlay = .statusMenu(StatusMenu(appointment: appointment))
+            return []
+        case .character("x"), .character("o"):
+            guard let appointment = target(&state) else { return [] }
+            let status: AppointmentStatus = key == .character("x") ? .cancelled : .noShow
+            guard appointment.status != status else { return [] }
+            state.overlay = .statusMenu(StatusMenu(appointment: appointment, confirming: status))
+            return []
+        case .character("c"):
+            state.toast = .info("A visit's status: s (c completed, i checked in, o no-show, x cancel). p goes back to the patients.")
+            return []
+        case .character("u"):
+            return undo(&state)
+        case .character("v"):
+            return switchDoctor(&state)
         case .character("J"), .character("K"):
             return shift(&state, startBy: key == .character("J") ? 1 : -1, endBy: key == .character("J") ? 1 : -1)
         case .character("+"), .character("="):
@@ -204,9 +229,63 @@ enum CalendarScreen {
 
     static func setStatus(_ state: inout AppState, _ status: AppointmentStatus) -> [Command] {
         guard let appointment = target(&state), appointment.status != status else { return [] }
+        return sendStatus(&state, appointment, status)
+    }
+
+    static func sendStatus(_ state: inout AppState, _ appointment: Appointment, _ status: AppointmentStatus) -> [Command] {
         let change = AppointmentChange(status: status)
         state.calendar.pending[appointment.id] = change
+        state.calendar.statusBefore[appointment.id] = appointment.status
         return [.updateAppointment(id: appointment.id, change)]
+    }
+
+    /// The status menu's answer.
+    static func statusMenuKeys(_ state: inout AppState, _ key: Key, _ menu: inout StatusMenu) -> [Command] {
+        switch menu.update(key) {
+        case .stay: return []
+        case .close:
+            state.overlay = nil
+            return []
+        case .set(let status):
+            state.overlay = nil
+            if let blocked = MainScreen.writeBlocked(state) {
+                state.toast = .error(blocked)
+                return []
+            }
+            guard state.calendar.pending[menu.appointment.id] == nil else { return [] }
+            let current = state.calendar.appointments.first { $0.id == menu.appointment.id } ?? menu.appointment
+            return sendStatus(&state, current, status)
+        }
+    }
+
+    /// `u`: the last status change taken back (a check-in by a slip of the finger, a cancel meant for another).
+    static func undo(_ state: inout AppState) -> [Command] {
+        guard let undo = state.calendar.undo, let appointment = state.calendar.appointments.first(where: { $0.id == undo.appointmentID }) else {
+            state.toast = .info("Nothing to undo.")
+            return []
+        }
+        if let blocked = MainScreen.writeBlocked(state) {
+            state.toast = .error(blocked)
+            return []
+        }
+        guard state.calendar.pending[appointment.id] == nil else { return [] }
+        state.calendar.undo = nil
+        return sendStatus(&state, appointment, undo.previous)
+    }
+
+    /// `v`: every doctor's calendar, then each doctor's alone.
+    static func switchDoctor(_ state: inout AppState) -> [Command] {
+        let doctors = state.doctors
+        guard doctors.count > 1 else {
+            state.toast = .info("This clinic has one doctor's calendar.")
+            return []
+        }
+        let ids: [String?] = [nil] + doctors.map { Optional($0.id) }
+        let index = ids.firstIndex(of: state.calendar.providerID) ?? 0
+        state.calendar.providerID = ids[(index + 1) % ids.count]
+        state.calendar.clashes = []
+        keepSlotInView(&state)
+        return []
     }
 
     /// Move (both ends) or resize (the end) by whole slots; never shorter than one slot.
@@ -221,11 +300,7 @@ enum CalendarScreen {
         }
         let change = AppointmentChange(startsAt: starts, endsAt: ends)
         state.calendar.pending[appointment.id] = change
-        if startBy != 0 {
-            // The selection follows the appointment it moves.
-            state.calendar.minute = max(0, min(24 * 60 - state.hours.slotMinutes, state.calendar.minute + startBy * state.hours.slotMinutes))
-            keepSlotInView(&state)
-        }
+        if startBy != 0 { state.calendar.moveOrigins[appointment.id] = state.calendar.minute }
         return [.updateAppointment(id: appointment.id, change)]
     }
 
@@ -238,12 +313,14 @@ enum CalendarScreen {
         }
         var form = BookingForm()
         if let patient {
-            form.patientID = patient.id
-            form.patientName = TerminalText.sanitize(patient.name)
-            form.patient = LineField(form.patientName, maxLength: 200)
-            form.focus = 1
+            pick(patient, in: &form)
+            form.focus = .date
         }
-        form.date = LineField(CalendarMath.isoDay(day, in: state.timeZone), maxLength: 10)
+        form.doctors = state.doctors.map { BookingForm.Doctor(id: $0.id, name: $0.username) }
+        // The doctor whose calendar is shown, else the doctor booking, else the first.
+        let preferred = state.calendar.providerID ?? state.user.flatMap { $0.role == .frontDesk ? nil : $0.id }
+        form.doctorIndex = form.doctors.firstIndex { $0.id == preferred } ?? 0
+        form.date = LineField(CalendarMath.isoDay(day, in: state.timeZone), maxLength: 16)
         form.time = LineField(CalendarMath.clock(minute: minute), maxLength: 5)
         form.minutes = LineField(String(max(state.hours.slotMinutes, 15)), maxLength: 3)
         state.overlay = .booking(form)
@@ -260,17 +337,34 @@ enum CalendarScreen {
         form.patientID = appointment.patientId
         form.patientName = TerminalText.sanitize(appointment.patientName)
         form.patient = LineField(form.patientName, maxLength: 200)
-        form.date = LineField(CalendarMath.isoDay(appointment.startsAt, in: state.timeZone), maxLength: 10)
+        form.doctors = state.doctors.map { BookingForm.Doctor(id: $0.id, name: $0.username) }
+        // A departed doctor's appointment stays theirs unless the desk picks another.
+        if let provider = appointment.providerId, !form.doctors.contains(where: { $0.id == provider }), !form.doctors.isEmpty {
+            form.doctors.append(BookingForm.Doctor(id: provider, name: appointment.providerName ?? "a former doctor"))
+        }
+        form.doctorIndex = form.doctors.firstIndex { $0.id == appointment.providerId } ?? 0
+        form.originalProviderID = appointment.providerId
+        form.date = LineField(CalendarMath.isoDay(appointment.startsAt, in: state.timeZone), maxLength: 16)
         form.time = LineField(CalendarMath.clock(appointment.startsAt, in: state.timeZone), maxLength: 5)
         form.minutes = LineField(String(Int(appointment.endsAt.timeIntervalSince(appointment.startsAt) / 60)), maxLength: 3)
         form.reason = LineField(TerminalText.sanitize(appointment.reason ?? ""), maxLength: 500)
-        form.focus = 1
+        form.focus = .date
         state.overlay = .booking(form)
         return []
     }
 
+    /// The patient chosen in the form, with what tells two of one name apart.
+    static func pick(_ patient: Patient, in form: inout BookingForm) {
+        form.patientID = patient.id
+        form.patientName = TerminalText.sanitize(patient.name)
+        form.patientDetail = PatientIdentity.detail(patient)
+        form.patient = LineField(form.patientName, maxLength: 200)
+        form.matches = []
+        form.fieldErrors[.patient] = nil
+    }
+
     static func bookingKeys(_ state: inout AppState, _ key: Key, _ form: inout BookingForm) -> [Command] {
-        let onPatient = form.focus == 0
+        let onPatient = form.focus == .patient
         switch key {
         case .escape:
             if onPatient && !form.matches.isEmpty {
@@ -285,29 +379,32 @@ enum CalendarScreen {
         case .up where onPatient && !form.matches.isEmpty:
             form.matchIndex = max(0, form.matchIndex - 1)
         case .enter where onPatient && !form.matches.isEmpty, .tab where onPatient && !form.matches.isEmpty:
-            let chosen = form.matches[form.matchIndex]
-            form.patientID = chosen.id
-            form.patientName = TerminalText.sanitize(chosen.name)
-            form.patient = LineField(form.patientName, maxLength: 200)
-            form.matches = []
-            form.fieldErrors["patient"] = nil
-            form.focus = 1
+            pick(form.matches[form.matchIndex], in: &form)
+            form.focusNext(by: 1)
+        case .left where form.focus == .doctor, .right where form.focus == .doctor, .character(" ") where form.focus == .doctor:
+            guard !form.doctors.isEmpty else { return [] }
+            form.doctorIndex = (form.doctorIndex + (key == .left ? form.doctors.count - 1 : 1)) % form.doctors.count
+            form.fieldErrors[.doctor] = nil
+            form.error = nil
         case .tab, .down:
-            form.focus = (form.focus + 1) % form.fieldCount
+            form.focusNext(by: 1)
         case .backTab, .up:
-            form.focus = (form.focus + form.fieldCount - 1) % form.fieldCount
-        case .enter where form.focus < form.fieldCount - 1:
-            form.focus += 1
+            form.focusNext(by: -1)
+        case .enter where !form.isOnLastField:
+            form.focusNext(by: 1)
         case .enter, .control("s"):
             return submit(&state, &form)
         default:
-            let before = form.value(form.focus).text
-            form.field(form.focus) { _ = $0.handle(key) }
-            let name = BookingForm.fields[form.focus].key
-            form.fieldErrors[name] = nil
-            if onPatient && form.patient.text != before {
+            let field = form.focus
+            let before = form.value(field).text
+            form.edit(field) { _ = $0.handle(key) }
+            guard form.value(field).text != before else { return [] }
+            form.fieldErrors[field] = nil
+            if field == .date || field == .time { form.pastDateConfirmed = false }
+            if onPatient {
                 // Typing a name forgets the patient chosen before and searches as the receptionist types.
                 form.patientID = nil
+                form.patientDetail = ""
                 form.generation += 1
                 let query = form.patient.text.trimmingCharacters(in: .whitespaces)
                 if query.isEmpty {
@@ -322,16 +419,16 @@ enum CalendarScreen {
 
     static func submit(_ state: inout AppState, _ form: inout BookingForm) -> [Command] {
         guard !form.busy else { return [] }
-        var errors: [String: String] = [:]
-        if form.patientID == nil { errors["patient"] = "type part of a name, then pick with ↑/↓ and Enter" }
-        let day = CalendarMath.day(form.date.text, in: state.timeZone)
-        if day == nil { errors["date"] = "a date as YYYY-MM-DD" }
+        var errors: [BookingForm.Field: String] = [:]
+        if form.patientID == nil { errors[.patient] = "type part of a name, then pick with ↑/↓ and Enter" }
+        let day = CalendarMath.day(form.date.text, in: state.timeZone, now: state.now)
+        if day == nil { errors[.date] = "a date: 2026-12-24, today, tomorrow, +2w, mon" }
         let minute = CalendarMath.minuteOfDay(form.time.text)
-        if minute == nil { errors["time"] = "a time as HH:MM (24-hour)" }
+        if minute == nil { errors[.time] = "a time as HH:MM (24-hour)" }
         let length = Int(form.minutes.text.trimmingCharacters(in: .whitespaces))
-        if length == nil || !(5...720).contains(length ?? 0) { errors["minutes"] = "from 5 to 720 minutes" }
+        if length == nil || !(5...720).contains(length ?? 0) { errors[.minutes] = "from 5 to 720 minutes" }
         form.fieldErrors = errors
-        if let first = BookingForm.fields.firstIndex(where: { errors[$0.key] != nil }) {
+        if let first = form.fields.first(where: { errors[$0] != nil }) {
             form.focus = first
             form.error = nil
             return []
@@ -339,12 +436,23 @@ enum CalendarScreen {
         guard let patientID = form.patientID, let day, let minute, let length else { return [] }
         let starts = CalendarMath.instant(day: day, minute: minute, in: state.timeZone)
         let ends = starts.addingTimeInterval(Double(length) * 60)
+        // A time already past is said once (the focus stays where it is); saving again books it:
+        // a visit entered after the fact is real work, a wrong day by a slip is not.
+        if starts < state.now && !form.pastDateConfirmed && form.appointmentID == nil {
+            form.pastDateConfirmed = true
+            form.error = "\(CalendarMath.dayTitle(starts, in: state.timeZone)) \(CalendarMath.clock(minute: minute)) is in the past: "
+                + "Ctrl-S again books it anyway."
+            return []
+        }
         let reason = form.reason.text.trimmingCharacters(in: .whitespaces)
         form.busy = true
         form.error = nil
         form.clashes = []
         state.calendar.clashes = []
-        let change = AppointmentChange(patientID: patientID, startsAt: starts, endsAt: ends, reason: reason.isEmpty ? nil : reason)
+        var provider = form.doctors.count > 1 ? form.doctor?.id : nil
+        if form.appointmentID != nil && provider == form.originalProviderID { provider = nil }
+        let change = AppointmentChange(patientID: patientID, providerID: provider, startsAt: starts, endsAt: ends,
+                                       reason: reason.isEmpty ? nil : reason)
         if let id = form.appointmentID { return [.updateAppointment(id: id, change)] }
         return [.createAppointment(change)]
     }
@@ -359,7 +467,7 @@ enum CalendarScreen {
 
     /// The appointments a rejected change clashes with, from what the calendar holds.
     static func clashes(_ state: AppState, id: String?, starts: Date, ends: Date) -> [Appointment] {
-        CalendarMath.overlapping(state.calendar.appointments, from: starts, to: ends).filter { $0.id != id && $0.status != .cancelled }
+        CalendarMath.overlapping(state.calendar.shown, from: starts, to: ends).filter { $0.id != id && $0.status != .cancelled }
     }
 
     // MARK: Answers
@@ -370,6 +478,7 @@ enum CalendarScreen {
         case .appointmentsLoaded(let requestID, let items):
             guard requestID == state.calendar.requestID else { return [] }
             state.calendar.loading = false
+            state.calendar.refreshingQuietly = false
             state.calendar.error = nil
             state.calendar.appointments = items.sorted { $0.startsAt < $1.startsAt }
             state.calendar.loadedRange = state.calendar.requestedRange
@@ -379,6 +488,7 @@ enum CalendarScreen {
         case .appointmentsFailed(let requestID, let failure):
             guard requestID == state.calendar.requestID else { return [] }
             state.calendar.loading = false
+            state.calendar.refreshingQuietly = false
             if failure.kind == .cancelled { return [] }
             return Results.expireIfNeeded(&state, failure) ?? {
                 state.calendar.error = failure.message
@@ -388,7 +498,9 @@ enum CalendarScreen {
             if state.timeline.patientID == patientID { state.timeline.appointments = items.sorted { $0.startsAt < $1.startsAt } }
             return []
         case .appointmentSaved(let appointment, let isNew):
-            state.calendar.pending[appointment.id] = nil
+            let change = state.calendar.pending.removeValue(forKey: appointment.id)
+            let before = state.calendar.statusBefore.removeValue(forKey: appointment.id)
+            let origin = state.calendar.moveOrigins.removeValue(forKey: appointment.id)
             state.calendar.clashes = []
             var list = state.calendar.appointments.filter { $0.id != appointment.id }
             if let loaded = state.calendar.loadedRange, appointment.startsAt < loaded.upperBound, loaded.lowerBound < appointment.endsAt {
@@ -411,8 +523,25 @@ enum CalendarScreen {
                 let when = CalendarMath.dayTitle(appointment.startsAt, in: state.timeZone)
                 state.toast = .info((isNew ? "Booked " : "Changed ") + when + " " + describe(appointment, in: state.timeZone) + ".")
             } else {
-                state.toast = .info("\(TerminalText.sanitize(appointment.patientName)): \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) "
-                    + appointment.status.label + ".")
+                let name = TerminalText.sanitize(appointment.patientName)
+                let span = CalendarMath.clock(appointment.startsAt, in: state.timeZone) + "–" + CalendarMath.clock(appointment.endsAt, in: state.timeZone)
+                if let before, change?.status != nil {
+                    state.calendar.undo = StatusUndo(appointmentID: appointment.id, previous: before)
+                    state.toast = .info("\(appointment.status.doneVerb) \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(name) — u to undo")
+                } else if let origin {
+                    // The selection follows the appointment it moved, if it is still where the move began.
+                    if state.calendar.minute == origin,
+                       CalendarMath.startOfDay(appointment.startsAt, in: state.timeZone) == state.calendar.day {
+                        let minute = CalendarMath.minute(of: appointment.startsAt, in: state.timeZone)
+                        state.calendar.minute = minute - minute % state.hours.slotMinutes
+                        keepSlotInView(&state)
+                    }
+                    state.toast = .info("Moved \(name) to \(span).")
+                } else if change?.endsAt != nil {
+                    state.toast = .info("\(name): now \(span).")
+                } else {
+                    state.toast = .info("\(name): \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(appointment.status.label).")
+                }
             }
             return commands
         case .appointmentSaveFailed(let failure):
@@ -428,10 +557,10 @@ enum CalendarScreen {
                 }
                 form.error = form.clashes.isEmpty ? failure.message
                     : "Clashes with " + form.clashes.map { describe($0, in: state.timeZone) }.joined(separator: ", ")
-                form.focus = 2
                 return []
             }
-            let fieldMap = ["patient_id": "patient", "starts_at": "time", "ends_at": "minutes", "reason": "reason"]
+            let fieldMap: [String: BookingForm.Field] = ["patient_id": .patient, "starts_at": .time, "ends_at": .minutes, "reason": .reason,
+                                                         "provider_id": .doctor]
             form.fieldErrors = Dictionary(failure.fieldErrors.compactMap { key, value in fieldMap[key].map { ($0, value) } },
                                           uniquingKeysWith: { first, _ in first })
             form.error = failure.message
@@ -439,11 +568,19 @@ enum CalendarScreen {
             return Results.expireIfNeeded(&state, failure) ?? []
         case .appointmentUpdateFailed(let id, let failure):
             let change = state.calendar.pending.removeValue(forKey: id)
+            state.calendar.statusBefore[id] = nil
+            // Nothing moved: the selection stays on the appointment the key was meant for.
+            state.calendar.moveOrigins[id] = nil
             if case .booking(let form) = state.overlay, form.appointmentID == id, form.busy {
                 return handle(&state, .appointmentSaveFailed(failure))
             }
             if failure.code == "appointment_conflict", let starts = change?.startsAt, let ends = change?.endsAt {
-                state.calendar.clashes = Set(clashes(state, id: id, starts: starts, ends: ends).map(\.id))
+                let clashing = clashes(state, id: id, starts: starts, ends: ends)
+                state.calendar.clashes = Set(clashing.map(\.id))
+                if let first = clashing.first {
+                    state.toast = .error("Not moved: " + describe(first, in: state.timeZone) + " is there.")
+                    return []
+                }
             }
             if failure.code == "subscription_inactive" {
                 state.toast = .error("Not changed: " + failure.message)
@@ -460,7 +597,7 @@ enum CalendarScreen {
             guard case .booking(var form) = state.overlay, form.generation == generation else { return [] }
             form.matches = items
             form.matchIndex = 0
-            if items.isEmpty { form.fieldErrors["patient"] = "no patient matches: add them first (n on the patient list)" }
+            if items.isEmpty { form.fieldErrors[.patient] = "no patient matches: add them first (n on the patient list)" }
             state.overlay = .booking(form)
             return []
         default:

@@ -12,22 +12,26 @@ enum CalendarView {
         switch calendar.span {
         case .day:
             let next = CalendarMath.addDays(1, to: calendar.day, in: tz)
-            booked = active(in: calendar.appointments, from: calendar.day, to: next).count
+            booked = active(in: calendar.shown, from: calendar.day, to: next).count
             let today = calendar.day == CalendarMath.startOfDay(state.now, in: tz)
             title = CalendarMath.dayTitle(calendar.day, in: tz) + (today ? " (today)" : "")
         case .week:
             let start = CalendarMath.weekStart(calendar.day, in: tz)
-            booked = active(in: calendar.appointments, from: start, to: CalendarMath.addDays(7, to: start, in: tz)).count
+            booked = active(in: calendar.shown, from: start, to: CalendarMath.addDays(7, to: start, in: tz)).count
             title = "Week of " + CalendarMath.dayTitle(start, in: tz)
         case .month:
             let c = CalendarMath.calendar(tz).dateComponents([.year, .month], from: calendar.day)
             let first = CalendarMath.calendar(tz).date(from: c) ?? calendar.day
-            booked = active(in: calendar.appointments, from: first, to: CalendarMath.addMonths(1, to: first, in: tz)).count
+            booked = active(in: calendar.shown, from: first, to: CalendarMath.addMonths(1, to: first, in: tz)).count
             title = monthNames[(c.month ?? 1) - 1] + " \(c.year ?? 1970)"
         }
         var x = screen.put(" " + title, x: 0, y: 1, style: .title)
         x = screen.put("  \(booked) booked", x: x, y: 1, style: .dim)
-        if calendar.loading { x = screen.put("  loading…", x: x, y: 1, style: .dim) }
+        if state.doctors.count > 1 {
+            let whose = calendar.providerID.flatMap { id in state.doctors.first { $0.id == id } }.map { TerminalText.sanitize($0.username) }
+            x = screen.put("  " + (whose ?? "all doctors") + " (v)", x: x, y: 1, style: .accent, maxWidth: max(0, screen.width - x - 22))
+        }
+        if calendar.loading && !calendar.refreshingQuietly { x = screen.put("  loading…", x: x, y: 1, style: .dim) }
         if let error = calendar.error { _ = screen.put("  " + TerminalText.sanitize(error), x: x, y: 1, style: .error, maxWidth: screen.width - x - 20) }
         let switcher: [(String, CalendarState.Span)] = [("d Day", .day), ("w Week", .week), ("m Month", .month)]
         var sx = screen.width - 21
@@ -45,7 +49,7 @@ enum CalendarView {
                              "November", "December"]
 
     static func active(in appointments: [Appointment], from: Date, to: Date) -> [Appointment] {
-        CalendarMath.overlapping(appointments, from: from, to: to).filter { $0.status != .cancelled }
+        CalendarMath.overlapping(appointments, from: from, to: to).filter { $0.status != .cancelled && $0.status != .noShow }
     }
 
     static func statusMark(_ status: AppointmentStatus) -> String {
@@ -73,7 +77,7 @@ enum CalendarView {
         for (offset, minute) in slots.dropFirst(calendar.scroll).prefix(rows).enumerated() {
             let y = top + offset
             let start = CalendarMath.instant(day: calendar.day, minute: minute, in: tz)
-            let here = CalendarMath.overlapping(calendar.appointments, from: start, to: start.addingTimeInterval(slotLength))
+            let here = CalendarMath.overlapping(calendar.shown, from: start, to: start.addingTimeInterval(slotLength))
                 .sorted { ($0.status == .cancelled ? 1 : 0, $0.startsAt) < ($1.status == .cancelled ? 1 : 0, $1.startsAt) }
             let selected = minute == calendar.minute
             let outside = minute < state.hours.startMinute || minute >= state.hours.endMinute
@@ -98,6 +102,10 @@ enum CalendarView {
             var text = ""
             if beginsHere {
                 text = TerminalText.sanitize(first.patientName)
+                // Every doctor's day in one list: whose each appointment is.
+                if calendar.providerID == nil, state.doctors.count > 1, let doctor = first.providerName {
+                    text = shortName(doctor) + " · " + text
+                }
                 if let reason = first.reason, !reason.isEmpty { text += " · " + TerminalText.sanitize(reason) }
                 let others = here.filter { !shown.contains($0.id) }.count - 1
                 if others > 0 { text += "  +\(others) more" }
@@ -115,12 +123,36 @@ enum CalendarView {
             let leftWidth = max(0, contentWidth - rightWidth - 2)
             screen.bar(" " + TerminalText.fit(text, to: leftWidth) + " " + right, y: y, x: contentX, width: contentWidth, style: style)
         }
+        drawWaitingRoom(state, into: &screen)
         // What is scrolled out of sight, said on the header line (never over an appointment's times).
         var more: [String] = []
         if calendar.scroll > 0 { more.append("↑ \(calendar.scroll) earlier") }
         if slots.count > calendar.scroll + rows { more.append("↓ \(slots.count - calendar.scroll - rows) later") }
         let hint = more.joined(separator: "  ")
         if !hint.isEmpty { screen.put(hint, x: screen.width - TerminalText.width(hint) - 1, y: 2, style: .dim) }
+    }
+
+    /// "Ruiz" for "Dr Ana Ruiz": enough to tell the clinic's doctors apart on a row.
+    static func shortName(_ name: String) -> String {
+        TerminalText.sanitize(String(name.split(separator: " ").last ?? Substring(name)))
+    }
+
+    /// Today's waiting room, under the day: who has arrived, for which doctor, for how long. Only
+    /// the minutes change as time passes, so a redraw sends a few cells.
+    static func drawWaitingRoom(_ state: AppState, into screen: inout Screen) {
+        let waiting = CalendarScreen.waiting(state)
+        guard !waiting.isEmpty else { return }
+        let y = screen.height - 3
+        var text = " Waiting:"
+        for appointment in waiting {
+            let since = appointment.arrivedAt ?? appointment.startsAt
+            let minutes = max(0, Int(state.now.timeIntervalSince(since) / 60))
+            var item = " " + TerminalText.sanitize(appointment.patientName)
+            if state.doctors.count > 1, let doctor = appointment.providerName { item += " (" + shortName(doctor) + ")" }
+            item += " \(minutes) min ·"
+            text += item
+        }
+        screen.bar(TerminalText.truncate(String(text.dropLast(2)), to: screen.width), y: y, style: .warning)
     }
 
     // MARK: Week
@@ -144,7 +176,7 @@ enum CalendarView {
             if index < 6 {
                 for y in top...bottom { screen.put("│", x: x + columnWidth - 1, y: y, style: .dim) }
             }
-            let items = CalendarMath.overlapping(calendar.appointments, from: day, to: CalendarMath.addDays(1, to: day, in: tz))
+            let items = CalendarMath.overlapping(calendar.shown, from: day, to: CalendarMath.addDays(1, to: day, in: tz))
             // Narrow columns (80 wide) give each appointment two lines: the time, then the name.
             let linesEach = columnWidth < 16 ? 2 : 1
             let room = (bottom - top) / linesEach
@@ -195,7 +227,7 @@ enum CalendarView {
             guard y + 1 < screen.height - 2 else { break }
             let inMonth = CalendarMath.calendar(tz).component(.month, from: day) == month
             let selected = day == calendar.day
-            let count = active(in: calendar.appointments, from: day, to: CalendarMath.addDays(1, to: day, in: tz)).count
+            let count = active(in: calendar.shown, from: day, to: CalendarMath.addDays(1, to: day, in: tz)).count
             let number = CalendarMath.calendar(tz).component(.day, from: day)
             let style: StyleRole = selected ? .selected : !inMonth ? .dim : .normal
             if selected { screen.fill(x: x, y: y, width: columnWidth - 1, height: cellHeight - 1, style: .selected) }
@@ -211,37 +243,40 @@ enum CalendarView {
 /// The booking form, over the calendar (which still shows any clash in red around it).
 enum BookingView {
     static func draw(_ form: BookingForm, state: AppState, into screen: inout Screen) {
-        let fields = BookingForm.fields
-        let matchRows = form.focus == 0 ? min(form.matches.count, 5) : 0
+        let fields = form.fields
+        let matchRows = form.focus == .patient ? min(form.matches.count, 5) : 0
         let errorRows = form.error == nil ? 0 : 3
         let box = drawBox(title: form.appointmentID == nil ? "Book an appointment" : "Change the appointment",
-                          width: max(50, min(72, screen.width - 32)), height: fields.count * 2 + 3 + matchRows + errorRows,
+                          width: max(56, min(72, screen.width - 24)), height: fields.count * 2 + 3 + matchRows + errorRows,
                           rightAligned: state.mode == .calendar, into: &screen)
-        let labelWidth = 16
+        let labelWidth = 14
+        let inputX = box.x + labelWidth + 1
+        let inputWidth = box.width - labelWidth - 1
         var y = box.y
-        for (index, field) in fields.enumerated() {
-            let focused = index == form.focus
+        for field in fields {
+            let focused = field == form.focus
             screen.put(field.label, x: box.x, y: y, style: focused ? .bold : .normal, maxWidth: labelWidth)
-            let inputX = box.x + labelWidth + 1
-            let inputWidth = box.width - labelWidth - 1
             screen.fill(x: inputX, y: y, width: inputWidth, height: 1, style: focused ? .inputFocused : .input)
-            let visible = form.value(index).visible(columns: inputWidth)
-            screen.put(visible.text, x: inputX, y: y, style: focused ? .inputFocused : .input, maxWidth: inputWidth)
-            if focused { screen.cursor = (inputX + visible.cursorColumn, y) }
+            let visible = form.value(field).visible(columns: inputWidth)
+            let shown = field == .doctor ? "◂ " + visible.text + " ▸" : visible.text
+            screen.put(shown, x: inputX, y: y, style: focused ? .inputFocused : .input, maxWidth: inputWidth)
+            if focused && field != .doctor { screen.cursor = (inputX + visible.cursorColumn, y) }
             y += 1
-            if index == 0 && matchRows > 0 {
+            if field == .patient && matchRows > 0 {
+                // The whole width of the box: name, date of birth and the full phone tell two of one name apart.
                 for (row, patient) in form.matches.prefix(matchRows).enumerated() {
-                    let phone = TerminalText.sanitize(patient.phoneNumber ?? "")
-                    let text = TerminalText.sanitize(patient.name) + (phone.isEmpty ? "" : "  " + phone)
-                    screen.bar(" " + TerminalText.truncate(text, to: inputWidth - 2), y: y, x: inputX, width: inputWidth,
+                    screen.bar(" " + PatientIdentity.row(patient, width: box.width - 2), y: y, x: box.x, width: box.width,
                                style: row == form.matchIndex ? .selected : .normal)
                     y += 1
                 }
             }
-            if let error = form.fieldErrors[field.key] {
+            if let error = form.fieldErrors[field] {
                 screen.put("↳ " + TerminalText.sanitize(error), x: inputX, y: y, style: .error, maxWidth: inputWidth)
-            } else if index == 0 && form.patientID != nil && matchRows == 0 {
-                screen.put("✓ " + form.patientName, x: inputX, y: y, style: .success, maxWidth: inputWidth)
+            } else if field == .patient && form.patientID != nil && matchRows == 0 {
+                let detail = form.patientDetail.isEmpty ? "" : " · " + form.patientDetail
+                screen.put("✓ " + form.patientName + detail, x: box.x, y: y, style: .success, maxWidth: box.width)
+            } else if field == .date && focused {
+                screen.put("also: today, tomorrow, +2w, mon", x: inputX, y: y, style: .dim, maxWidth: inputWidth)
             }
             y += 1
         }

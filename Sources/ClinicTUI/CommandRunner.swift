@@ -4,8 +4,10 @@ import Foundation
 /// The API as the terminal app needs it; `ClinicAPIClient` provides it (and a test can fake it).
 public protocol ClinicBackend: Sendable {
     func login(email: String, password: String) async throws -> User
-    func register(name: String, email: String, password: String) async throws -> User
+    func register(name: String, email: String, password: String, invitationCode: String?) async throws -> User
     func currentUser() async throws -> User
+    /// The clinic's members (v2).
+    func staff() async throws -> [StaffMember]
     func patients(query: String, cursor: String?) async throws -> (items: [Patient], next: String?)
     func notes(patientID: String, cursor: String?) async throws -> (items: [ClinicalNote], next: String?)
     func savePatient(id: String?, draft: PatientDraft) async throws -> Patient
@@ -75,168 +77,99 @@ public final class CommandRunner: @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(milliseconds))
                 send(msg)
             }
-        case .login(let email, let password):
-            Task {
-                do { send(.loggedIn(try await backend.login(email: email, password: password))) } catch { send(.authFailed(Self.failure(error))) }
-            }
-        case .register(let name, let email, let password):
-            Task {
-                do { send(.loggedIn(try await backend.register(name: name, email: email, password: password))) } catch {
-                    send(.authFailed(Self.failure(error)))
-                }
-            }
-        case .refreshUser:
-            Task {
-                if let user = try? await backend.currentUser() { send(.userRefreshed(user)) }
-            }
-        case .loadPatients(let requestID, let query, let cursor):
-            let task = Task {
-                do {
-                    let page = try await backend.patients(query: query, cursor: cursor)
-                    send(.patientsLoaded(requestID: requestID, items: page.items, nextCursor: page.next, append: cursor != nil))
-                } catch {
-                    send(.patientsFailed(requestID: requestID, Self.failure(error)))
-                }
-                self.finished(requestID)
-            }
-            lock.lock()
-            inFlight[requestID] = task
-            lock.unlock()
-        case .loadNotes(let patientID, let cursor):
-            Task {
-                do {
-                    let page = try await backend.notes(patientID: patientID, cursor: cursor)
-                    send(.notesLoaded(patientID: patientID, items: page.items, nextCursor: page.next, append: cursor != nil))
-                } catch {
-                    send(.notesFailed(patientID: patientID, Self.failure(error)))
-                }
-            }
-        case .savePatient(let id, let draft):
-            Task {
-                do { send(.patientSaved(try await backend.savePatient(id: id, draft: draft), isNew: id == nil)) } catch {
-                    send(.patientSaveFailed(Self.failure(error)))
-                }
-            }
-        case .deletePatient(let id):
-            Task {
-                do {
-                    try await backend.deletePatient(id: id)
-                    send(.patientDeleted(id: id))
-                } catch {
-                    send(.patientDeleteFailed(Self.failure(error)))
-                }
-            }
-        case .loadPlans:
-            Task {
-                do { send(.plansLoaded(try await backend.plans())) } catch { send(.plansFailed(Self.failure(error))) }
-            }
-        case .createCheckout:
-            Task {
-                do {
-                    let checkout = try await backend.createCheckout()
-                    send(.checkoutCreated(sessionID: checkout.sessionID, url: checkout.url))
-                } catch {
-                    send(.checkoutFailed(Self.failure(error)))
-                }
-            }
-        case .confirmLocalCheckout(let url):
-            Task {
-                do {
-                    try await backend.confirmLocalCheckout(url: url)
-                    send(.localCheckoutConfirmed)
-                } catch {
-                    send(.checkoutFailed(Self.failure(error)))
-                }
-            }
-        case .loadDocuments(let patientID):
-            Task {
-                do { send(.documentsLoaded(patientID: patientID, try await backend.documents(patientID: patientID))) } catch {
-                    send(.documentsFailed(patientID: patientID, Self.failure(error)))
-                }
-            }
-        case .loadAnalytics(let key, let interval, let from, let to):
-            Task {
-                do {
-                    let answer = try await backend.analytics(interval: interval, from: from, to: to)
-                    send(.analyticsLoaded(key: key, growth: answer.growth, outcomes: answer.outcomes))
-                } catch {
-                    send(.analyticsFailed(key: key, Self.failure(error)))
-                }
-            }
-        case .loadAppointments(let requestID, let from, let to):
-            Task {
-                do { send(.appointmentsLoaded(requestID: requestID, items: try await backend.appointments(from: from, to: to, patientID: nil))) } catch {
-                    send(.appointmentsFailed(requestID: requestID, Self.failure(error)))
-                }
-            }
-        case .loadPatientAppointments(let patientID):
-            Task {
-                // A year either side: the patient pane shows the next visits and the last ones.
-                let now = Date()
-                if let items = try? await backend.appointments(from: now.addingTimeInterval(-365 * 86_400),
-                                                               to: now.addingTimeInterval(365 * 86_400), patientID: patientID) {
-                    send(.patientAppointmentsLoaded(patientID: patientID, items))
-                }
-            }
-        case .createAppointment(let change):
-            Task {
-                do { send(.appointmentSaved(try await backend.createAppointment(change), isNew: true)) } catch {
-                    send(.appointmentSaveFailed(Self.failure(error)))
-                }
-            }
-        case .updateAppointment(let id, let change):
-            Task {
-                do { send(.appointmentSaved(try await backend.updateAppointment(id: id, change), isNew: false)) } catch {
-                    send(.appointmentUpdateFailed(id: id, Self.failure(error)))
-                }
-            }
-        case .searchBookingPatients(let generation, let query):
-            Task {
-                if let page = try? await backend.patients(query: query, cursor: nil) {
-                    send(.bookingPatientsLoaded(generation: generation, Array(page.items.prefix(8))))
-                }
-            }
-        case .uploadDocument(let patientID, let path):
-            let progress = Self.progressReporter(send)
-            Task {
-                do { send(.documentUploaded(patientID: patientID, try await backend.uploadDocument(patientID: patientID, path: path, progress: progress))) } catch {
-                    send(.documentUploadFailed(Self.failure(error)))
-                }
-            }
-        case .downloadDocument(let document, let folder):
-            let progress = Self.progressReporter(send)
-            Task {
-                do {
-                    send(.documentDownloaded(path: try await backend.downloadDocument(id: document.id, fileName: document.fileName, folder: folder,
-                                                                                      progress: progress)))
-                } catch {
-                    send(.documentDownloadFailed(Self.failure(error)))
-                }
-            }
-        case .deleteDocument(let id):
-            Task {
-                do {
-                    try await backend.deleteDocument(id: id)
-                    send(.documentDeleted(id: id))
-                } catch {
-                    send(.documentDeleteFailed(Self.failure(error)))
-                }
-            }
         case .openBrowser(let url):
             send(.browserOpened(error: BrowserLauncher.open(url)))
         case .completePath(let input):
             let completion = PathCompletion.complete(input)
             send(.pathCompleted(input: input, completed: completion.text, candidates: completion.candidates))
+        case .login(let email, let password):
+            request({ try await backend.login(email: email, password: password) }, then: { .loggedIn($0) }, else: { .authFailed($0) })
+        case .register(let name, let email, let password, let code):
+            request({ try await backend.register(name: name, email: email, password: password, invitationCode: code) },
+                    then: { .loggedIn($0) }, else: { .authFailed($0) })
+        case .refreshUser:
+            request({ try await backend.currentUser() }, then: { .userRefreshed($0) }, else: nil)
+        case .loadStaff:
+            request({ try await backend.staff() }, then: { .staffLoaded($0) }, else: nil)
+        case .loadPatients(let requestID, let query, let cursor):
+            request(id: requestID, { try await backend.patients(query: query, cursor: cursor) },
+                    then: { .patientsLoaded(requestID: requestID, items: $0.items, nextCursor: $0.next, append: cursor != nil) },
+                    else: { .patientsFailed(requestID: requestID, $0) })
+        case .loadNotes(let patientID, let cursor):
+            request({ try await backend.notes(patientID: patientID, cursor: cursor) },
+                    then: { .notesLoaded(patientID: patientID, items: $0.items, nextCursor: $0.next, append: cursor != nil) },
+                    else: { .notesFailed(patientID: patientID, $0) })
+        case .savePatient(let id, let draft):
+            request({ try await backend.savePatient(id: id, draft: draft) }, then: { .patientSaved($0, isNew: id == nil) },
+                    else: { .patientSaveFailed($0) })
+        case .deletePatient(let id):
+            request({ try await backend.deletePatient(id: id) }, then: { .patientDeleted(id: id) }, else: { .patientDeleteFailed($0) })
         case .saveNote(let patientID, let noteID, let content, let draftKey):
-            Task {
-                do {
-                    let note = try await backend.saveNote(patientID: patientID, noteID: noteID, content: content)
-                    send(.noteSaved(patientID: patientID, note, draftKey: draftKey))
-                } catch {
-                    send(.noteSaveFailed(Self.failure(error), draftKey: draftKey))
-                }
-            }
+            request({ try await backend.saveNote(patientID: patientID, noteID: noteID, content: content) },
+                    then: { .noteSaved(patientID: patientID, $0, draftKey: draftKey) }, else: { .noteSaveFailed($0, draftKey: draftKey) })
+        case .loadPlans:
+            request({ try await backend.plans() }, then: { .plansLoaded($0) }, else: { .plansFailed($0) })
+        case .createCheckout:
+            request({ try await backend.createCheckout() }, then: { .checkoutCreated(sessionID: $0.sessionID, url: $0.url) },
+                    else: { .checkoutFailed($0) })
+        case .confirmLocalCheckout(let url):
+            request({ try await backend.confirmLocalCheckout(url: url) }, then: { .localCheckoutConfirmed }, else: { .checkoutFailed($0) })
+        case .loadDocuments(let patientID):
+            request({ try await backend.documents(patientID: patientID) }, then: { .documentsLoaded(patientID: patientID, $0) },
+                    else: { .documentsFailed(patientID: patientID, $0) })
+        case .loadAnalytics(let key, let interval, let from, let to):
+            request({ try await backend.analytics(interval: interval, from: from, to: to) },
+                    then: { .analyticsLoaded(key: key, growth: $0.growth, outcomes: $0.outcomes) }, else: { .analyticsFailed(key: key, $0) })
+        case .loadAppointments(let requestID, let from, let to):
+            request({ try await backend.appointments(from: from, to: to, patientID: nil) },
+                    then: { .appointmentsLoaded(requestID: requestID, items: $0) }, else: { .appointmentsFailed(requestID: requestID, $0) })
+        case .loadPatientAppointments(let patientID):
+            // A year either side: the patient pane shows the next visits and the last ones.
+            let now = Date()
+            request({ try await backend.appointments(from: now.addingTimeInterval(-365 * 86_400), to: now.addingTimeInterval(365 * 86_400),
+                                                     patientID: patientID) },
+                    then: { .patientAppointmentsLoaded(patientID: patientID, $0) }, else: nil)
+        case .createAppointment(let change):
+            request({ try await backend.createAppointment(change) }, then: { .appointmentSaved($0, isNew: true) },
+                    else: { .appointmentSaveFailed($0) })
+        case .updateAppointment(let id, let change):
+            request({ try await backend.updateAppointment(id: id, change) }, then: { .appointmentSaved($0, isNew: false) },
+                    else: { .appointmentUpdateFailed(id: id, $0) })
+        case .searchBookingPatients(let generation, let query):
+            request({ try await backend.patients(query: query, cursor: nil) },
+                    then: { .bookingPatientsLoaded(generation: generation, Array($0.items.prefix(8))) }, else: nil)
+        case .uploadDocument(let patientID, let path):
+            let progress = Self.progressReporter(send)
+            request({ try await backend.uploadDocument(patientID: patientID, path: path, progress: progress) },
+                    then: { .documentUploaded(patientID: patientID, $0) }, else: { .documentUploadFailed($0) })
+        case .downloadDocument(let document, let folder):
+            let progress = Self.progressReporter(send)
+            request({ try await backend.downloadDocument(id: document.id, fileName: document.fileName, folder: folder, progress: progress) },
+                    then: { .documentDownloaded(path: $0) }, else: { .documentDownloadFailed($0) })
+        case .deleteDocument(let id):
+            request({ try await backend.deleteDocument(id: id) }, then: { .documentDeleted(id: id) }, else: { .documentDeleteFailed($0) })
         }
+    }
+
+    /// The one way a request runs: off the UI thread, its answer or its failure turned into a message
+    /// (`else: nil` for background refreshes whose failure the next one repairs). With an id it can
+    /// be cancelled (Esc).
+    private func request<Value: Sendable>(id requestID: Int? = nil, _ work: @escaping @Sendable () async throws -> Value,
+                                          then success: @escaping @Sendable (Value) -> Msg,
+                                          else failure: (@Sendable (ClientFailure) -> Msg)?) {
+        let send = self.send
+        let task = Task {
+            do {
+                send(success(try await work()))
+            } catch {
+                if let failure { send(failure(Self.failure(error))) }
+            }
+            if let requestID { self.finished(requestID) }
+        }
+        guard let requestID else { return }
+        lock.lock()
+        inFlight[requestID] = task
+        lock.unlock()
     }
 
     /// Progress at most ten times a second and on every whole percent: a slow link is not flooded with redraws.

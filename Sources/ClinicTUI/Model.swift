@@ -21,6 +21,7 @@ public typealias GrowthPoint = Components.Schemas.PatientGrowth.PointsPayloadPay
 public typealias OutcomePoint = Components.Schemas.AppointmentOutcomes.PointsPayloadPayload
 public typealias Appointment = Components.Schemas.Appointment
 public typealias AppointmentStatus = Components.Schemas.AppointmentStatus
+public typealias StaffMember = Components.Schemas.StaffMember
 
 
 public typealias ClientFailure = APIFailure
@@ -33,6 +34,7 @@ public enum Msg: Equatable, Sendable {
     case loggedIn(User)
     case authFailed(ClientFailure)
     case userRefreshed(User)
+    case staffLoaded([StaffMember])
     case patientsLoaded(requestID: Int, items: [Patient], nextCursor: String?, append: Bool)
     case patientsFailed(requestID: Int, ClientFailure)
     case notesLoaded(patientID: String, items: [ClinicalNote], nextCursor: String?, append: Bool)
@@ -77,8 +79,10 @@ public enum Msg: Equatable, Sendable {
 /// Side effects `update` asks for; the runner performs them and answers with `Msg`s.
 public enum Command: Equatable, Sendable {
     case login(email: String, password: String)
-    case register(name: String, email: String, password: String)
+    case register(name: String, email: String, password: String, invitationCode: String?)
     case refreshUser
+    /// The clinic's staff (v2 servers only: the client never asks a v1 server).
+    case loadStaff
     case loadPatients(requestID: Int, query: String, cursor: String?)
     case loadNotes(patientID: String, cursor: String?)
     case savePatient(id: String?, PatientDraft)

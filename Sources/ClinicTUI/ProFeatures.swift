@@ -17,6 +17,8 @@ enum ProFeatures {
 
     /// Keys 1, 2, 3: notes, documents, analytics. A locked pane shows what Pro adds and asks nothing of the server.
     static func showPane(_ state: inout AppState, _ pane: AppState.RightPane) -> [Command] {
+        // A pane the role does not have (analytics for the front desk) is not there at all.
+        if pane == .analytics && !state.roleAllows(.analytics) { return [] }
         state.rightPane = pane
         guard pane != .notes, !state.proLocked else { return [] }
         return refreshPane(&state)

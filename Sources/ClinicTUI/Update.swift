@@ -49,7 +49,7 @@ func periodicRefresh(_ state: inout AppState) -> [Command] {
     }
     if state.mode == .calendar, state.overlay == nil, !state.calendar.loading, let loadedAt = state.calendar.loadedAt,
        state.now.timeIntervalSince(loadedAt) >= calendarRefreshInterval {
-        commands += CalendarScreen.load(&state, force: true)
+        commands += CalendarScreen.load(&state, force: true, quietly: true)
     }
     return commands
 }
@@ -59,32 +59,27 @@ enum LoginScreen {
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         var form = state.login
         defer { state.login = form }
-        let count = form.fieldNames.count
         switch key {
         case .tab, .down:
-            form.focus = (form.focus + 1) % count
+            form.focusNext(by: 1)
         case .backTab, .up:
-            form.focus = (form.focus + count - 1) % count
+            form.focusNext(by: -1)
         case .control("r"), .function(2):
             form.mode = form.mode == .login ? .register : .login
-            form.focus = 0
+            form.focus = form.fields[0]
             form.error = nil
             form.fieldErrors = [:]
         case .enter:
-            if form.focus < count - 1 {
-                form.focus += 1
+            if form.focus != form.fields.last {
+                form.focusNext(by: 1)
                 return []
             }
             return submit(&form)
         case .escape:
             form.error = nil
         default:
-            switch form.fieldNames[form.focus] {
-            case "username": _ = form.name.handle(key)
-            case "email": _ = form.email.handle(key)
-            default: _ = form.password.handle(key)
-            }
-            form.fieldErrors[form.fieldNames[form.focus]] = nil
+            form.edit(form.focus) { _ = $0.handle(key) }
+            form.fieldErrors[form.focus.wireName] = nil
         }
         return []
     }
@@ -100,7 +95,7 @@ enum LoginScreen {
             if form.password.text.count < 8 { errors["password"] = "at least 8 characters" }
         }
         form.fieldErrors = errors
-        if let first = form.fieldNames.firstIndex(where: { errors[$0] != nil }) {
+        if let first = form.fields.first(where: { errors[$0.wireName] != nil }) {
             form.focus = first
             form.error = nil
             return []
@@ -108,7 +103,10 @@ enum LoginScreen {
         form.busy = true
         form.error = nil
         if form.mode == .register {
-            return [.register(name: form.name.text.trimmingCharacters(in: .whitespaces), email: email, password: form.password.text)]
+            // Read over the phone: spaces and dashes are the reader's, not the code's.
+            let code = form.invitation.text.filter { !$0.isWhitespace && $0 != "-" }
+            return [.register(name: form.name.text.trimmingCharacters(in: .whitespaces), email: email, password: form.password.text,
+                              invitationCode: code.isEmpty ? nil : code)]
         }
         return [.login(email: email, password: form.password.text)]
     }
@@ -229,7 +227,7 @@ enum MainScreen {
         case .character("e"):
             return openPatientForm(&state, patient: state.selectedPatient)
         case .character("d"):
-            guard let patient = state.selectedPatient else { return [] }
+            guard let patient = state.selectedPatient, state.roleAllows(.deletePatients) else { return [] }
             if let blocked = writeBlocked(state) { state.toast = .error(blocked); return [] }
             state.overlay = .confirmDelete(patient)
             return []
@@ -264,11 +262,20 @@ enum MainScreen {
             state.timeline = AppState.Timeline()
             return []
         }
+        // The front desk's pane is the patient's card and visits: notes are not asked for at all.
+        guard state.seesNotes else {
+            state.timeline = AppState.Timeline(patientID: patient.id)
+            return [.loadPatientAppointments(patientID: patient.id)]
+        }
         state.timeline = AppState.Timeline(patientID: patient.id, loading: true)
         return [.loadNotes(patientID: patient.id, cursor: nil), .loadPatientAppointments(patientID: patient.id)]
     }
 
     static func timelinePane(_ state: inout AppState, _ key: Key) -> [Command] {
+        guard state.seesNotes else {
+            if [.tab, .left, .character("h"), .backTab].contains(key) { state.focus = .patients }
+            return []
+        }
         let count = state.timeline.notes.count
         switch key {
         case .tab, .left, .character("h"), .backTab:
@@ -313,7 +320,7 @@ enum MainScreen {
     }
 
     static func openNoteEditor(_ state: inout AppState, note: ClinicalNote?) -> [Command] {
-        guard let patient = state.selectedPatient else { return [] }
+        guard let patient = state.selectedPatient, state.seesNotes else { return [] }
         if let blocked = writeBlocked(state) {
             state.toast = .error(blocked)
             return []
@@ -348,6 +355,10 @@ enum Overlays {
         case .filePrompt(var prompt):
             let commands = DocumentsPane.promptKeys(&state, key, &prompt)
             if case .filePrompt = state.overlay { state.overlay = .filePrompt(prompt) }
+            return commands
+        case .statusMenu(var menu):
+            let commands = CalendarScreen.statusMenuKeys(&state, key, &menu)
+            if case .statusMenu = state.overlay { state.overlay = .statusMenu(menu) }
             return commands
         case .confirmDocumentDelete(let document):
             state.overlay = nil
@@ -438,12 +449,20 @@ enum Results {
             let resume = state.resumeAfterLogin
             state.resumeAfterLogin = []
             var commands = resume
-            if state.patients.items.isEmpty { commands += MainScreen.reloadPatients(&state) }
+            if state.patients.items.isEmpty { commands += Startup.firstCommands(&state) }
             return commands
         case .authFailed(let failure):
             state.login.busy = false
             state.login.error = failure.kind == .unreachable ? "Cannot reach the server: \(failure.message)" : failure.message
             state.login.fieldErrors = failure.fieldErrors
+            return []
+        case .staffLoaded(let staff):
+            state.staff = staff
+            // A doctor's calendar opens on their own appointments once the clinic has several doctors.
+            if state.calendar.providerID == nil, state.doctors.count > 1, let user = state.user, user.role != .frontDesk,
+               state.doctors.contains(where: { $0.id == user.id }) {
+                state.calendar.providerID = user.id
+            }
             return []
         case .searchDebounced(let generation):
             guard generation == state.patients.generation, state.patients.search.text != state.patients.loadedQuery || state.patients.error != nil
@@ -480,6 +499,14 @@ enum Results {
         case .notesFailed(let patientID, let failure):
             guard patientID == state.timeline.patientID else { return [] }
             state.timeline.loading = false
+            if failure.code == Entitlements.Denial.roleForbidden.rawValue {
+                // The role changed under a running client: the notes pane closes and is not asked for again.
+                state.refusedByRole.insert(.readNotes)
+                state.timeline.notes = []
+                state.focus = .patients
+                state.toast = .error("Clinical notes are for the clinic's doctors: this account no longer sees them.")
+                return [.refreshUser]
+            }
             return expireIfNeeded(&state, failure) ?? {
                 state.timeline.error = failure.message
                 return []
@@ -570,7 +597,7 @@ enum Results {
         state.login.busy = false
         state.login.mode = .login
         if state.login.email.text.isEmpty, let email = state.user?.email { state.login.email = LineField(email, maxLength: 254) }
-        state.login.focus = state.login.email.text.isEmpty ? 0 : 1
+        state.login.focus = state.login.email.text.isEmpty ? .email : .password
         state.login.error = "Your session has expired: log in again. Nothing you typed is lost."
         return []
     }

@@ -29,6 +29,7 @@ public func view(_ state: AppState) -> Screen {
         case .upgrade(let upgrade): UpgradeView.draw(upgrade, state: state, into: &screen)
         case .help: HelpView.draw(state, into: &screen)
         case .confirmDelete(let patient): ConfirmView.draw(patient, into: &screen)
+        case .statusMenu(let menu): StatusMenuView.draw(menu, state: state, into: &screen)
         case .patientForm(let form): PatientFormView.draw(form, into: &screen)
         case .noteEditor(let editor): NoteEditorView.draw(editor, state: state, into: &screen)
         case nil: break
@@ -43,9 +44,12 @@ let spinnerFrames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "�
 
 enum StatusBar {
     static func draw(_ state: AppState, into screen: inout Screen) {
-        var parts = ["Clinic OS Lite"]
+        // The clinic's name where the server has clinics (v2), else the product's.
+        var parts = [state.user?.clinic.map { TerminalText.sanitize($0.name) } ?? "Clinic OS Lite"]
         if let user = state.user {
-            parts.append(TerminalText.sanitize(user.username))
+            var who = TerminalText.sanitize(user.username)
+            if user.role == .frontDesk { who += " (front desk)" }
+            parts.append(who)
             parts.append(planText(user, now: state.now))
         }
         parts.append(TerminalText.sanitize(state.serverLabel))
@@ -75,19 +79,20 @@ enum LoginView {
         let title = form.mode == .login ? "Log in" : "Create an account (90-day trial)"
         screen.put(title, x: x, y: y, style: .title)
         y += 2
-        let labels = ["username": "Full name", "email": "Email", "password": "Password"]
-        for (index, name) in form.fieldNames.enumerated() {
-            let field = name == "username" ? form.name : name == "email" ? form.email : form.password
-            let focused = index == form.focus
-            screen.put(labels[name] ?? name, x: x, y: y, style: focused ? .bold : .normal)
+        for name in form.fields {
+            let field = form.value(name)
+            let focused = name == form.focus
+            screen.put(name.label, x: x, y: y, style: focused ? .bold : .normal)
             let inputX = x + 11
             let inputWidth = boxWidth - 11
             screen.fill(x: inputX, y: y, width: inputWidth, height: 1, style: focused ? .inputFocused : .input)
             let visible = field.visible(columns: inputWidth)
             screen.put(visible.text, x: inputX, y: y, style: focused ? .inputFocused : .input, maxWidth: inputWidth)
             if focused { screen.cursor = (inputX + visible.cursorColumn, y) }
-            if let error = form.fieldErrors[name] {
+            if let error = form.fieldErrors[name.wireName] {
                 screen.put("↳ " + TerminalText.sanitize(error), x: inputX, y: y + 1, style: .error, maxWidth: inputWidth)
+            } else if name == .invitation && focused {
+                screen.put("optional: the code your clinic's owner gave you", x: inputX, y: y + 1, style: .dim, maxWidth: inputWidth)
             }
             y += 2
         }
@@ -186,7 +191,11 @@ enum TimelineView {
         let x = PatientListView.paneWidth(state) + 2
         let width = screen.width - x - 1
         switch state.rightPane {
-        case .notes: break
+        case .notes:
+            guard state.seesNotes else {
+                PatientCardView.draw(state, x: x, width: width, into: &screen)
+                return
+            }
         case .documents:
             ProPaneView.draw("Documents", subtitle: state.selectedPatient.map { TerminalText.sanitize($0.name) },
                              features: ["Lab reports, scans and letters per patient", "PDF, JPEG, PNG, text, up to 20 MiB",
@@ -243,6 +252,7 @@ enum TimelineView {
             }
             let selected = focused && index == timeline.selected
             var meta = time
+            if let author = note.authorName { meta += " · " + TerminalText.sanitize(author) }
             if note.version > 1 { meta += " · amended, v\(note.version)" }
             screen.put((selected ? "▶ " : "  ") + meta, x: x, y: y, style: selected ? .selected : .dim, maxWidth: width)
             y += 1
@@ -306,16 +316,26 @@ public enum KeyTable {
         case .filePrompt: return [("Tab", "complete"), ("Enter", "go"), ("Esc", "cancel")]
         case .confirmDocumentDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .booking(let form):
-            if form.focus == 0 && !form.matches.isEmpty { return [("↑/↓", "choose"), ("Enter", "pick patient"), ("Esc", "close list")] }
-            return [("Tab", "next field"), ("Ctrl-S", form.appointmentID == nil ? "book" : "save"), ("Esc", "cancel")]
+            if form.focus == .patient && !form.matches.isEmpty { return [("↑/↓", "choose"), ("Enter", "pick patient"), ("Esc", "close list")] }
+            var keys: [(key: String, action: String)] = [("Tab", "next field"), ("Ctrl-S", form.appointmentID == nil ? "book" : "save"),
+                                                         ("Esc", "cancel"), ("S-Tab", "previous"), ("Ctrl-U", "clear field")]
+            if form.focus == .doctor { keys.insert(("←/→", "doctor"), at: 0) }
+            return keys
+        case .statusMenu(let menu):
+            if menu.confirming != nil { return [("y", "yes"), ("n/Esc", "no")] }
+            return [("i/c/o/x/b", "set status"), ("j/k", "move"), ("Enter", "choose"), ("Esc", "close")]
         case nil: break
         }
         if state.mode == .calendar {
             switch state.calendar.span {
             case .day:
-                return [("j/k", "slot"), ("Enter", "book/change"), ("h/l", "day"), ("c/o/x", "done/no-show/cancel"), ("t", "today"),
-                        ("p", "patients"), ("?", "help"), ("s", "back to booked"), ("J/K", "move later/earlier"),
-                        ("+/-", "longer/shorter"), ("w/m", "week/month"), ("r", "reload"), ("Esc", "patients"), ("q", "quit")]
+                var keys: [(key: String, action: String)] = [("j/k", "slot"), ("Enter", "book/change"), ("i", "check in"), ("s", "status"),
+                                                             ("u", "undo"), ("h/l", "day"), ("t", "today"), ("p", "patients"), ("?", "help"),
+                                                             ("x", "cancel…"), ("o", "no-show…"), ("J/K", "move later/earlier"),
+                                                             ("+/-", "longer/shorter"), ("w/m", "week/month"), ("r", "reload"),
+                                                             ("Esc", "patients"), ("q", "quit")]
+                if state.doctors.count > 1 { keys.insert(("v", "doctor"), at: 7) }
+                return keys
             case .week, .month:
                 return [("h/l", "day"), ("j/k", "week"), ("[/]", state.calendar.span == .week ? "week" : "month"), ("Enter", "open day"),
                         ("b", "book"), ("d/w/m", "day/week/month"), ("t", "today"), ("r", "reload"), ("p/Esc", "patients"),
@@ -334,6 +354,11 @@ public enum KeyTable {
                 ? [("d/w/m", "day/week/month"), ("[/]", "shorter/longer"), ("#", state.analytics.showNumbers ? "charts" : "numbers"),
                    ("h/Tab", "patients"), ("1/2", "notes/documents"), ("?", "help"), ("q", "quit")]
                 : [("Tab", "chart keys"), ("/", "search"), ("j/k", "move"), ("1/2", "notes/documents"), ("?", "help"), ("q", "quit")]
+        }
+        if !state.seesNotes {
+            // The front desk: the patient's card instead of notes; no delete, no analytics.
+            return [("/", "search"), ("j/k", "move"), ("n", "new"), ("e", "edit"), ("b", "book"), ("t", "today's desk"),
+                    ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"), ("1/2", "details/documents")]
         }
         if state.focus == .timeline {
             return [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"), ("n", "new patient"),
@@ -398,7 +423,10 @@ enum ConfirmView {
     static func draw(_ patient: Patient, into screen: inout Screen) {
         let box = drawBox(title: "Delete patient", width: 56, height: 7, into: &screen)
         screen.put("Delete " + TerminalText.sanitize(patient.name) + "?", x: box.x, y: box.y + 1, style: .bold, maxWidth: box.width)
-        screen.put("Their notes and appointments go too.", x: box.x, y: box.y + 2, maxWidth: box.width)
+        // Two patients of one name are told apart here, before anything is lost.
+        let detail = PatientIdentity.detail(patient)
+        screen.put(detail.isEmpty ? "(no date of birth or phone on record)" : detail, x: box.x, y: box.y + 2, style: .dim, maxWidth: box.width)
+        screen.put("Their notes and appointments go too.", x: box.x, y: box.y + 3, maxWidth: box.width)
         screen.put("y delete   n keep", x: box.x, y: box.y + 4, style: .warning)
     }
 }

@@ -107,11 +107,10 @@ struct Open: ParsableCommand {
             var state = AppState(width: 80, height: 24, serverLabel: url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? serverURL,
                                  user: session?.user, drafts: drafts.all())
             state.login.email = LineField(session?.user.email ?? "", maxLength: 254)
-            var commands: [Command] = session != nil ? [.loadPatients(requestID: 1, query: "", cursor: nil), .refreshUser] : []
-            if session != nil { state.patients.loading = true; state.patients.requestID = 1 }
             state.hours = settings.hours
             state.downloadFolder = Self.downloadFolder()
             state.asciiOnly = !Self.localeIsUTF8()
+            var commands = Startup.resume(&state)
             if settings.agenda && session != nil { commands += Self.apply(settings, to: &state) }
             if let themeProblem { state.toast = .error(themeProblem) }
             runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor, theme: chosenTheme, useMouse: useMouse)
@@ -122,9 +121,10 @@ struct Open: ParsableCommand {
         let role = demoRole
         let embedded = try blockingAwait { try await EmbeddedClinic.start(demo: demo, as: role, http: http) }
         var state = AppState(width: 80, height: 24, serverLabel: embedded.label, user: embedded.user, drafts: embedded.drafts.all())
-        state.patients.loading = true
-        state.patients.requestID = 1
-        let commands = [Command.loadPatients(requestID: 1, query: "", cursor: nil)] + Self.apply(settings, to: &state)
+        state.hours = settings.hours
+        state.downloadFolder = Self.downloadFolder()
+        state.asciiOnly = !Self.localeIsUTF8()
+        let commands = Startup.firstCommands(&state) + Self.apply(settings, to: &state)
         if let themeProblem { state.toast = .error(themeProblem) }
         runApp(state: state, initialCommands: commands, backend: embedded.client,
                drafts: embedded.drafts, useColor: useColor, theme: chosenTheme, useMouse: useMouse)

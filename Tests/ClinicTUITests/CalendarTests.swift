@@ -77,7 +77,7 @@ extension Fixture {
         guard case .booking(var form) = state.overlay else { Issue.record("no booking form"); return }
         #expect(form.date.text == "2026-11-25")
         #expect(form.time.text == "14:00")
-        #expect(form.focus == 0)
+        #expect(form.focus == .patient)
         var searches: [Int] = []
         for character in "gra" {
             for command in update(&state, .key(.character(character))) {
@@ -93,13 +93,18 @@ extension Fixture {
         guard case .booking(let picked) = state.overlay else { Issue.record("form closed"); return }
         form = picked
         #expect(form.patientID == Fixture.patients[4].id)
-        #expect(form.focus == 1)
+        #expect(form.focus == .date)
         _ = update(&state, .key(.tab))
         _ = update(&state, .key(.tab))
         for _ in 0..<3 { _ = update(&state, .key(.backspace)) }
         for character in "30" { _ = update(&state, .key(.character(character))) }
         _ = update(&state, .key(.tab))
         for character in "Flu jab" { _ = update(&state, .key(.character(character))) }
+        // 14:00 in Kolkata has passed (it is 15:16 there): said once, with the focus left where it was.
+        #expect(update(&state, .key(.control("s"))).isEmpty)
+        guard case .booking(let warned) = state.overlay else { Issue.record("form closed"); return }
+        #expect(warned.error?.contains("is in the past") == true)
+        #expect(warned.focus == .reason)
         let commands = update(&state, .key(.control("s")))
         // 14:00 in Kolkata is 08:30 UTC.
         #expect(commands == [.createAppointment(AppointmentChange(patientID: Fixture.patients[4].id, startsAt: Fixture.today(8, 30),
@@ -116,8 +121,8 @@ extension Fixture {
         state.overlay = .booking(form)
         #expect(update(&state, .key(.control("s"))).isEmpty)
         guard case .booking(let checked) = state.overlay else { Issue.record("form closed"); return }
-        #expect(Set(checked.fieldErrors.keys) == ["patient", "date", "time", "minutes"])
-        #expect(checked.focus == 0)
+        #expect(Set(checked.fieldErrors.keys) == [.patient, .date, .time, .minutes])
+        #expect(checked.focus == .patient)
     }
 
     @Test func test_aConflict_keepsTheForm_andNamesTheClashingAppointment() throws {
@@ -156,29 +161,71 @@ extension Fixture {
         #expect(CalendarScreen.selected(state)?.id == booked.id)
     }
 
-    @Test func test_statusKeys_moveAndResize_actOnTheAppointmentInTheSlot() {
+    @Test func test_statusChanges_needTheMenuOrAQuestion_andSayHowToUndo() {
         var state = Fixture.calendarState()
         state.calendar.minute = 10 * 60 + 30  // inside 10:00–10:45
         let id = Fixture.appointments[1].id
+        // `c` opens the calendar from the records: here it changes nothing, and says what does.
+        #expect(update(&state, .key(.character("c"))).isEmpty)
+        if case .info(let text) = state.toast { #expect(text.contains("s (c completed")) } else { Issue.record("no hint") }
+        // Checking in is one key (and undone with u).
+        #expect(update(&state, .key(.character("i"))) == [.updateAppointment(id: id, AppointmentChange(status: .arrived))])
+        #expect(update(&state, .key(.character("i"))).isEmpty, "one change at a time per appointment")
+        var arrived = Fixture.appointments[1]
+        arrived.status = .arrived
+        _ = update(&state, .appointmentSaved(arrived, isNew: false))
+        #expect(state.toast == .info("Checked in 10:00 आदित्य शर्मा — u to undo"))
+        #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: id, AppointmentChange(status: .scheduled))])
+        _ = update(&state, .appointmentSaved(Fixture.appointments[1], isNew: false))
+        // Cancel asks first: n sends nothing, y sends it.
+        #expect(update(&state, .key(.character("x"))).isEmpty)
+        guard case .statusMenu(let menu) = state.overlay else { Issue.record("no question"); return }
+        #expect(menu.confirming == .cancelled)
+        #expect(view(state).text.contains("Cancel 10:00–10:45 आदित्य शर्मा (Follow-up)?"))
+        #expect(update(&state, .key(.character("n"))).isEmpty)
+        #expect(state.overlay == nil)
+        _ = update(&state, .key(.character("x")))
+        #expect(update(&state, .key(.character("y"))) == [.updateAppointment(id: id, AppointmentChange(status: .cancelled))])
+        var cancelled = Fixture.appointments[1]
+        cancelled.status = .cancelled
+        _ = update(&state, .appointmentSaved(cancelled, isNew: false))
+        #expect(state.toast == .info("Cancelled 10:00 आदित्य शर्मा — u to undo"))
+        // The menu lists every status; completed is `s` then `c`.
+        _ = update(&state, .key(.character("s")))
+        #expect(view(state).text.contains("c  completed (seen)"))
         #expect(update(&state, .key(.character("c"))) == [.updateAppointment(id: id, AppointmentChange(status: .completed))])
-        #expect(update(&state, .key(.character("o"))).isEmpty, "one change at a time per appointment")
-        var done = Fixture.appointments[1]
-        done.status = .completed
-        _ = update(&state, .appointmentSaved(done, isNew: false))
-        #expect(state.calendar.pending.isEmpty)
-        let moved = update(&state, .key(.character("J")))
-        #expect(moved == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10, 15), endsAt: Fixture.today(11)))])
-        #expect(state.calendar.minute == 10 * 60 + 45, "the selection follows the appointment")
-        // The move would overlap 11:15's appointment? No: 10:15–11:00 is free, but say the server disagrees.
-        _ = update(&state, .appointmentUpdateFailed(id: id, APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
-                                                                         message: "Overlaps another appointment")))
-        if case .error(let text) = state.toast { #expect(text.hasPrefix("Not changed")) } else { Issue.record("no error shown") }
-        state.calendar.minute = 10 * 60
-        let longer = update(&state, .key(.character("+")))
-        #expect(longer == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10), endsAt: Fixture.today(11)))])
         // A free slot has nothing to act on.
         state.calendar.minute = 8 * 60
         #expect(update(&state, .key(.character("x"))).isEmpty)
+        #expect(state.overlay == nil)
+    }
+
+    @Test func test_aRefusedMove_leavesTheSelectionOnTheAppointmentItWasMeantFor() {
+        var state = Fixture.calendarState()
+        // 10:45–11:15 is taken: moving 10:00–10:45 later by a slot clashes with it.
+        let blocking = Fixture.appointment(8, patient: 2, from: Fixture.today(10, 45), minutes: 30, reason: "Dressing")
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments + [blocking]))
+        state.calendar.minute = 10 * 60 + 30
+        let id = Fixture.appointments[1].id
+        let moved = update(&state, .key(.character("J")))
+        #expect(moved == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10, 15), endsAt: Fixture.today(11)))])
+        #expect(state.calendar.minute == 10 * 60 + 30, "the selection waits for the server")
+        _ = update(&state, .appointmentUpdateFailed(id: id, APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
+                                                                         message: "Overlaps the appointment of 王小明 from 2026-11-25T10:45")))
+        #expect(state.toast == .error("Not moved: 10:45–11:15 王小明 (Dressing) is there."))
+        #expect(state.calendar.minute == 10 * 60 + 30)
+        #expect(CalendarScreen.selected(state)?.id == id, "the next key still acts on the appointment meant")
+        // Agreed, the selection follows the appointment and the message says where it went.
+        _ = update(&state, .key(.character("J")))
+        var later = Fixture.appointments[1]
+        later.startsAt = Fixture.today(10, 15)
+        later.endsAt = Fixture.today(11)
+        _ = update(&state, .appointmentSaved(later, isNew: false))
+        #expect(state.toast == .info("Moved आदित्य शर्मा to 10:15–11:00."))
+        #expect(CalendarScreen.selected(state)?.id == id)
+        // Resizing says the new span.
+        let longer = update(&state, .key(.character("+")))
+        #expect(longer == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10, 15), endsAt: Fixture.today(11, 15)))])
     }
 
     @Test func test_inactiveSubscription_readsTheCalendar_butCannotBook() {
@@ -188,7 +235,7 @@ extension Fixture {
         #expect(state.overlay == nil)
         if case .error(let text) = state.toast { #expect(text.contains("read-only")) } else { Issue.record("no explanation") }
         state.calendar.minute = 10 * 60
-        #expect(update(&state, .key(.character("c"))).isEmpty)
+        #expect(update(&state, .key(.character("i"))).isEmpty)
         #expect(update(&state, .key(.character("w"))).isEmpty, "reading still works")
     }
 

@@ -1,0 +1,218 @@
+import ClinicAPI
+@testable import ClinicTUI
+import Foundation
+import Testing
+
+extension Fixture {
+    static let clinic = Components.Schemas.ClinicRef(id: "aaaaaaaaaaaaaaaaaaaaaaaa", name: "Ruiz Family Practice")
+
+    static func member(_ id: String, _ name: String, _ role: Components.Schemas.Role, active: Bool = true) -> StaffMember {
+        StaffMember(id: id, username: name, role: role, active: active)
+    }
+
+    /// The owner (Dr Ana Ruiz), a second doctor and the front desk.
+    static let staff: [StaffMember] = [
+        member("aaaaaaaaaaaaaaaaaaaaaaaa", "Dr Ana Ruiz", .owner),
+        member("bbbbbbbbbbbbbbbbbbbbbbbb", "Dr Kofi Mensah", .doctor),
+        member("cccccccccccccccccccccccc", "Lena Fischer", .frontDesk),
+    ]
+
+    static func staffUser(_ role: Components.Schemas.Role) -> User {
+        let member = staff.first { $0.role == role }!
+        return User(id: member.id, username: member.username, email: "\(role.rawValue)@example.org", plan: .basic, status: .trialing,
+                    trialEndsAt: now.addingTimeInterval(12 * 86_400 - 3600), createdAt: now.addingTimeInterval(-78 * 86_400),
+                    role: role, clinic: clinic)
+    }
+
+    /// Each doctor's day: Dr Ruiz at 10:00 and 11:15, Dr Mensah at 10:00 (the same time: another calendar)
+    /// and a patient of Dr Mensah's who arrived at 09:34.
+    static var clinicAppointments: [Appointment] {
+        func on(_ appointment: Appointment, _ doctor: StaffMember, arrivedAt: Date? = nil) -> Appointment {
+            var copy = appointment
+            copy.providerId = doctor.id
+            copy.providerName = doctor.username
+            if let arrivedAt {
+                copy.status = .arrived
+                copy.arrivedAt = arrivedAt
+            }
+            return copy
+        }
+        return [
+            on(appointment(2, patient: 1, from: today(10), minutes: 45, reason: "Follow-up"), staff[0]),
+            on(appointment(4, patient: 4, from: today(11, 15), minutes: 30, reason: "New patient"), staff[0]),
+            on(appointment(11, patient: 3, from: today(10), minutes: 30, reason: "Vaccination"), staff[1]),
+            on(appointment(12, patient: 2, from: today(9, 30), minutes: 30, reason: "Blood test"), staff[1], arrivedAt: today(9, 34)),
+        ]
+    }
+
+    /// Signed in as `role`: the answers of the first requests arrived.
+    static func signedIn(_ role: Components.Schemas.Role, width: Int = 80, height: Int = 24) -> (AppState, [Command]) {
+        var state = AppState(width: width, height: height, serverLabel: "clinic.example.org", now: now)
+        state.timeZone = TimeZone(identifier: "UTC")!
+        var commands = update(&state, .loggedIn(staffUser(role)))
+        commands += update(&state, .staffLoaded(staff))
+        commands += update(&state, .patientsLoaded(requestID: state.patients.requestID, items: patients, nextCursor: nil, append: false))
+        if state.mode == .calendar {
+            commands += update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: clinicAppointments))
+        }
+        return (state, commands)
+    }
+}
+
+/// The front desk and the clinic's doctors in the terminal (v2 roles): what each sees and may do.
+@Suite struct FrontDeskTests {
+    static func asksForNotes(_ commands: [Command]) -> Bool {
+        commands.contains { if case .loadNotes = $0 { return true } else { return false } }
+    }
+
+    @Test func test_theFrontDesk_startsOnTodaysDesk_andNeverAsksForANote() throws {
+        var (state, commands) = Fixture.signedIn(.frontDesk)
+        #expect(commands.contains(.loadStaff))
+        #expect(state.mode == .calendar && state.calendar.span == .day)
+        #expect(state.calendar.providerID == nil, "the desk sees every doctor's day")
+        #expect(!Self.asksForNotes(commands))
+        // The records: the patient's card, no notes pane, no notes key, no request.
+        _ = update(&state, .key(.character("p")))
+        var all: [Command] = []
+        for key in ["j", "j", "k", "a", "e"] { all += update(&state, .key(.character(Character(key)))) }
+        #expect(!Self.asksForNotes(all))
+        #expect(!all.contains { if case .loadAnalytics = $0 { return true } else { return false } })
+        guard case .patientForm = state.overlay else { Issue.record("e edits the patient's details"); return }
+        _ = update(&state, .key(.escape))
+        for key in ["l", "a", "e", "1", "3", "h"] { all += update(&state, .key(.character(Character(key)))) }
+        #expect(!Self.asksForNotes(all))
+        let text = view(state).text
+        #expect(!text.contains("note"), "no notes pane and no notes key")
+        #expect(text.contains("Born") && text.contains("Visits"))
+        #expect(update(&state, .key(.character("d"))).isEmpty && state.overlay == nil, "the desk deletes no patient")
+        try expectSnapshot(view(state), "front-desk-records-80x24")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func test_todaysDesk_showsEveryDoctor_andTheWaitingRoom(size: (Int, Int)) throws {
+        var (state, _) = Fixture.signedIn(.frontDesk, width: size.0, height: size.1)
+        state.calendar.minute = 10 * 60
+        let text = view(state).text
+        #expect(text.contains("all doctors (v)"))
+        #expect(text.contains("Ruiz · आदित्य शर्मा"), "whose appointment each row is")
+        #expect(text.contains("Waiting: 王小明 (Mensah) 12 min"))
+        try expectSnapshot(view(state), "front-desk-day-\(size.0)x\(size.1)")
+        // The waiting room counts the minutes; only those cells change.
+        let before = view(state)
+        _ = update(&state, .tick(Fixture.now.addingTimeInterval(60)))
+        let after = view(state)
+        #expect(after.text.contains("王小明 (Mensah) 13 min"))
+        let changed = (0..<after.height).flatMap { y in (0..<after.width).filter { after[$0, y] != before[$0, y] } }
+        #expect(changed.count <= 2, "a minute passing redraws the minutes, not the screen: \(changed.count) cells changed\n\(after.text)")
+    }
+
+    @Test func test_checkIn_isOneKey_andUndoable() {
+        var (state, _) = Fixture.signedIn(.frontDesk)
+        state.calendar.providerID = Fixture.staff[0].id
+        state.calendar.minute = 11 * 60 + 15
+        let grace = Fixture.clinicAppointments[1]
+        #expect(update(&state, .key(.character("i"))) == [.updateAppointment(id: grace.id, AppointmentChange(status: .arrived))])
+        var arrived = grace
+        arrived.status = .arrived
+        arrived.arrivedAt = Fixture.now
+        _ = update(&state, .appointmentSaved(arrived, isNew: false))
+        #expect(view(state).text.contains("Waiting: Grace Hopper (Ruiz) 0 min"))
+        #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: grace.id, AppointmentChange(status: .scheduled))])
+    }
+
+    @Test func test_booking_asksForTheDoctor_defaultingToTheCalendarShown() {
+        var (state, _) = Fixture.signedIn(.frontDesk)
+        // v: all doctors → Dr Ruiz → Dr Mensah.
+        _ = update(&state, .key(.character("v")))
+        _ = update(&state, .key(.character("v")))
+        #expect(state.calendar.providerID == Fixture.staff[1].id)
+        #expect(view(state).text.contains("Dr Kofi Mensah (v)"))
+        state.calendar.minute = 14 * 60
+        _ = update(&state, .key(.enter))
+        guard case .booking(var form) = state.overlay else { Issue.record("no form"); return }
+        #expect(form.fields == [.patient, .doctor, .date, .time, .minutes, .reason])
+        #expect(form.doctor?.id == Fixture.staff[1].id)
+        CalendarScreen.pick(Fixture.patients[0], in: &form)
+        form.focus = .doctor
+        state.overlay = .booking(form)
+        _ = update(&state, .key(.left))
+        guard case .booking(let changed) = state.overlay else { Issue.record("form closed"); return }
+        #expect(changed.doctor?.id == Fixture.staff[0].id)
+        #expect(view(state).text.contains("◂ Dr Ana Ruiz ▸"))
+        let sent = update(&state, .key(.control("s")))
+        #expect(sent == [.createAppointment(AppointmentChange(patientID: Fixture.patients[0].id, providerID: Fixture.staff[0].id,
+                                                              startsAt: Fixture.today(14), endsAt: Fixture.today(14, 15)))])
+    }
+
+    @Test func test_aDoctor_opensOnTheirOwnCalendar_andTheNotesShowTheirAuthor() {
+        var (state, commands) = Fixture.signedIn(.doctor)
+        #expect(state.mode == .records)
+        #expect(Self.asksForNotes(commands))
+        #expect(state.calendar.providerID == Fixture.staff[1].id)
+        var note = Fixture.notes[1]
+        note.authorId = Fixture.staff[0].id
+        note.authorName = "Dr Ana Ruiz"
+        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: [note], nextCursor: nil, append: false))
+        #expect(view(state).text.contains("· Dr Ana Ruiz"))
+        _ = update(&state, .key(.character("c")))
+        #expect(view(state).text.contains("Vaccination") && !view(state).text.contains("Follow-up") || state.calendar.shown.allSatisfy {
+            $0.providerId == Fixture.staff[1].id
+        })
+    }
+
+    @Test func test_aRoleForbiddenAnswer_closesTheNotesPane_andTheyAreNotAskedForAgain() {
+        var (state, _) = Fixture.signedIn(.doctor)
+        let patient = Fixture.patients[0].id
+        let refresh = update(&state, .notesFailed(patientID: patient, APIFailure(kind: .rejected, status: 403, code: "role_forbidden",
+                                                                                 message: "Clinical notes are for the clinic's doctors")))
+        #expect(refresh == [.refreshUser])
+        if case .error(let text) = state.toast { #expect(text.contains("no longer sees them")) } else { Issue.record("not said") }
+        #expect(!Self.asksForNotes(update(&state, .key(.character("j")))))
+        #expect(view(state).text.contains("Visits"))
+    }
+
+    @Test func test_aV1Server_keepsEverything_asBefore() {
+        var state = Fixture.mainState()
+        #expect(state.user?.role == nil)
+        #expect(state.seesNotes && state.roleAllows(.analytics) && state.roleAllows(.deletePatients))
+        let commands = update(&state, .loggedIn(Fixture.user()))
+        #expect(!commands.contains(.loadStaff), "a v1 server is not asked for a staff list")
+    }
+
+    @Test func test_registering_withAnInvitationCode_readOverThePhone() {
+        var state = AppState(width: 80, height: 24, serverLabel: "clinic.example.org", now: Fixture.now)
+        _ = update(&state, .key(.control("r")))
+        #expect(state.login.fields == [.name, .email, .password, .invitation])
+        for (text, last) in [("Lena Fischer", false), ("lena@example.org", false), ("desk-password", false), ("K7QM-4XPR 9ZTW", true)] {
+            for character in text { _ = update(&state, .key(.character(character))) }
+            if !last { _ = update(&state, .key(.tab)) }
+        }
+        #expect(view(state).text.contains("Invitation"))
+        let commands = update(&state, .key(.enter))
+        #expect(commands == [.register(name: "Lena Fischer", email: "lena@example.org", password: "desk-password", invitationCode: "K7QM4XPR9ZTW")])
+        // A wrong code is said at its field, everything typed kept.
+        _ = update(&state, .authFailed(APIFailure(kind: .rejected, status: 422, message: "invalid", fieldErrors: [
+            "invitation_code": "This invitation code is not valid: ask the clinic's owner for a new one.",
+        ])))
+        #expect(view(state).text.contains("↳ This invitation code is not valid"))
+        #expect(state.login.name.text == "Lena Fischer" && state.login.invitation.text == "K7QM-4XPR 9ZTW")
+    }
+
+    @Test func test_twoPatientsOfOneName_areToldApart_whereOneIsChosen() {
+        var state = Fixture.calendarState()
+        let twin = Fixture.patient(7, name: "José Álvarez-Núñez", phone: "+34 912 345 679")
+        _ = update(&state, .key(.character("b")))
+        for character in "jose" { _ = update(&state, .key(.character(character))) }
+        guard case .booking(let form) = state.overlay else { Issue.record("no form"); return }
+        _ = update(&state, .bookingPatientsLoaded(generation: form.generation, [Fixture.patients[0], twin]))
+        let text = view(state).text
+        #expect(text.contains("born 1980-02-11 · +34 912 345 678"))
+        #expect(text.contains("born 1980-08-17 · +34 912 345 679"))
+        // The delete dialog says which one.
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.character("p")))
+        _ = update(&state, .key(.character("d")))
+        #expect(view(state).text.contains("born 1980-02-11 · +34 912 345 678"))
+    }
+}
