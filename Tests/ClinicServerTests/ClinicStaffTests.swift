@@ -54,6 +54,10 @@ import Testing
             #expect(joinedUser["role"] as? String == "front_desk")
             #expect((joinedUser["clinic"] as? [String: Any])?["id"] as? String == owner.id)
             wrongs.append(("a used code", try await register("late-\(UUID().uuidString.prefix(6))@example.org", code)))
+            // Used, by the very email it was for: still the one 422 (not a second join that fails on the email).
+            wrongs.append(("a used code, again by its invitee", try await register(email, code)))
+            let usedAt = try await server.store.database.query("SELECT used_at FROM invitations WHERE email_key = $1", [.text(email.lowercased())])
+            #expect(usedAt.count == 1 && usedAt.first?.values["used_at"] != nil && usedAt.first?.values["used_at"] != .null, "the join marks the code used")
             // An expired one.
             let expiring = "exp-\(UUID().uuidString.prefix(8))@example.org"
             let expiringCode = try #require(try await server.call("POST", "/api/clinic/invitations", token: owner.token,
