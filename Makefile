@@ -89,6 +89,7 @@ test: deps-test
 	fi
 	scripts/e2e-tui.sh
 	scripts/e2e-faults.sh
+	scripts/e2e-desk.sh
 	.build/debug/fuzz-query-parsing Tests/Fuzz/query-parsing
 	.build/debug/fuzz-client-decoding Tests/Fuzz/client-decoding
 	.build/debug/fuzz-webhook-parsing Tests/Fuzz/webhook-parsing
@@ -127,6 +128,7 @@ test-e2e: deps-test
 	$(SWIFT) build
 	scripts/e2e-tui.sh
 	scripts/e2e-faults.sh
+	scripts/e2e-desk.sh
 
 # Benchmarks (release builds): figures printed and written into docs/PERFORMANCE.md.
 # BENCH_SECONDS / BENCH_REPEATS shorten or lengthen the server runs (default 5 s × 3).

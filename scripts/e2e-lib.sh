@@ -43,6 +43,18 @@ start_server() { # extra environment assignments may be given, e.g. ACCESS_TOKEN
   echo "e2e: server did not start" >&2; cat "$tmp/server.log" >&2; exit 1
 }
 
+# A zone with a half-hour (or three-quarter) offset, whichever is furthest from its midnight now,
+# so that "today" cannot change while a run lasts (a fixed Kolkata failed any run crossing 18:30 UTC).
+far_from_midnight_zone() {
+  python3 -c '
+from datetime import datetime
+from zoneinfo import ZoneInfo
+def slack(zone):
+    now = datetime.now(ZoneInfo(zone)); minutes = now.hour * 60 + now.minute
+    return min(minutes, 1440 - minutes)
+print(max(["Asia/Kolkata", "Asia/Kathmandu", "Asia/Tehran", "America/St_Johns", "Australia/Adelaide"], key=slack))'
+}
+
 check() { # name, then a command that must succeed
   local name=$1; shift
   if "$@"; then passed=$((passed + 1)); echo "ok   $name"

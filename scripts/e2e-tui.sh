@@ -5,16 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/e2e-lib.sh
 
-# The terminal's zone: one with a half-hour (or three-quarter) offset, whichever is furthest from
-# its midnight now, so that "today" cannot change while the run lasts (a fixed Kolkata failed any
-# run that crossed 18:30 UTC).
-zone=$(python3 -c '
-from datetime import datetime
-from zoneinfo import ZoneInfo
-def slack(zone):
-    now = datetime.now(ZoneInfo(zone)); minutes = now.hour * 60 + now.minute
-    return min(minutes, 1440 - minutes)
-print(max(["Asia/Kolkata", "Asia/Kathmandu", "Asia/Tehran", "America/St_Johns", "Australia/Adelaide"], key=slack))')
+# The terminal's zone: a half-hour zone far from its midnight (e2e-lib.sh).
+zone=$(far_from_midnight_zone)
 echo "e2e-tui: the terminal's zone is $zone"
 
 start_server

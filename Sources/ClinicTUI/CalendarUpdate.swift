@@ -10,6 +10,7 @@ enum CalendarScreen {
             state.calendar.span = .day
             state.calendar.day = CalendarMath.startOfDay(state.now, in: state.timeZone)
             state.calendar.minute = nowSlot(state)
+            showPresentNearTop(&state)
         }
         state.calendar.clashes = []
         keepSlotInView(&state)
@@ -84,6 +85,14 @@ enum CalendarScreen {
             .sorted { ($0.arrivedAt ?? $0.startsAt) < ($1.arrivedAt ?? $1.startsAt) }
     }
 
+    /// Today's desk looks ahead: the present slot near the top, with what comes next below it
+    /// (two rows of the past stay in sight for who is late).
+    static func showPresentNearTop(_ state: inout AppState) {
+        let slots = slots(state)
+        guard let index = slots.firstIndex(where: { $0 >= state.calendar.minute }) else { return }
+        state.calendar.scroll = max(0, min(index - 2, slots.count - dayRows(state)))
+    }
+
     static func keepSlotInView(_ state: inout AppState) {
         let slots = slots(state)
         guard let index = slots.firstIndex(where: { $0 >= state.calendar.minute }) ?? slots.indices.last else { return }
@@ -133,6 +142,7 @@ enum CalendarScreen {
         case .character("t"):
             state.calendar.day = CalendarMath.startOfDay(state.now, in: state.timeZone)
             state.calendar.minute = nowSlot(state)
+            showPresentNearTop(&state)
             keepSlotInView(&state)
             return load(&state)
         case .character("r"), .function(5):

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The front desk end to end: the real `clinic` in tmux (80×24, NO_COLOR, as on a thin client) against
+# a real `clinic-server` with clinics (v2). The owner invites a front desk; the receptionist registers
+# in the terminal with the code read over the phone, lands on today's desk with every doctor's day,
+# checks a patient in (and undoes a slip), sees the waiting room, opens the records and finds a
+# patient's card with no notes pane. The server's audit log, read as the owner, shows the desk's work
+# and not one request for a note: the client never asked. Prints "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/e2e-lib.sh
+
+start_server
+token=$(register "Dr Amara Okafor" owner@example.org owner-password)
+owner_id=$(api GET /api/users/me | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+for name in "Chidi Nwosu" "Lucía Fernández" "Kenji Watanabe"; do api POST /api/patients "{\"name\":\"$name\",\"phone_number\":\"+234 803 555 01$((RANDOM % 90 + 10))\"}" >/dev/null; done
+api POST "/api/patients/$(api GET '/api/patients?q=chidi' | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')/notes" \
+  '{"content":"Confidential: seen for chest pain, ECG normal."}' >/dev/null
+# Today's bookings an hour and two hours from now (so "today" holds them wherever the run is).
+iso() { python3 -c "import datetime,sys; t=datetime.datetime.now(datetime.timezone.utc).replace(second=0,microsecond=0)+datetime.timedelta(minutes=int(sys.argv[1])); print(t.strftime('%Y-%m-%dT%H:%M:%SZ'))" "$1"; }
+kenji=$(api GET '/api/patients?q=kenji' | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+api POST /api/appointments "{\"patient_id\":\"$kenji\",\"starts_at\":\"$(iso 5)\",\"ends_at\":\"$(iso 35)\",\"reason\":\"Blood test\"}" >/dev/null
+
+# The owner invites the desk; the code is read over the phone (lower case, spaces).
+code=$(api POST /api/clinic/invitations '{"email":"desk@example.org","role":"front_desk"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["code"])')
+spoken=$(echo "$code" | tr 'A-Z-' 'a-z ')
+
+# The whole day in slots, in a zone far from its midnight: the present is always on the day view.
+zone=$(far_from_midnight_zone)
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1 TZ=$zone $bin/clinic --server $base --hours 00:00-23:45; echo exit=\$? > $tmp/exit; sleep 60"
+check "the sign-in screen appears" wait_for "Log in"
+press C-r
+check "Ctrl-R: the register form asks for an invitation code" wait_for "Invitation"
+type_text "Lena Fischer"; press Tab; type_text "desk@example.org"; press Tab; type_text "desk-password"; press Tab
+type_text "WRONG-CODE-HERE"; press Enter
+check "a wrong code is said at its field" wait_for "↳ " 10
+check "…with everything typed kept" wait_for "Lena Fischer"
+press C-u; type_text "$spoken"; press Enter
+check "the code read over the phone joins the clinic, as the front desk" wait_for "Lena Fischer (front desk)" 15
+check "the desk lands on today's desk" wait_for "(today)" 10
+check "…with the booking on it" wait_for "Kenji Watanabe · Blood test" 10
+
+# Check in: `t` puts the highlight on the present slot; Kenji (5 minutes from now) begins in it or
+# in the next one.
+press t
+line=$(tmux capture-pane -p -t "$session" | grep -n "Kenji Watanabe · Blood test" | head -1 | cut -d: -f1)
+now_row=$(tmux capture-pane -p -t "$session" | grep -n "^▶" | head -1 | cut -d: -f1)
+[ -n "$line" ] && [ -n "$now_row" ] && [ "$now_row" -lt "$line" ] && press j
+press i
+check "i checks the patient in, and says how to undo" wait_for "Checked in" 10
+check "the waiting room shows Kenji" wait_for "Waiting: Kenji Watanabe" 5
+press u
+check "u undoes a slip of the finger" wait_for "Back to booked:" 10
+check "…and the waiting room is empty again" stays_away "Waiting: Kenji" 2
+press i
+check "checked in again" wait_for "Waiting: Kenji Watanabe" 10
+check "the server has Kenji arrived" bash -c "curl -sf '$base/api/appointments?patient_id=$kenji' -H 'Authorization: Bearer $token' | grep -qF '\"status\":\"arrived\"'"
+
+# The records: the card, no notes.
+press p
+check "the records show the patient's card" wait_for "Born" 10
+press j; press j; press k
+press l; press a; press 1
+check "no notes pane, no notes key" bash -c "! tmux capture-pane -p -t $session | grep -qiE 'note|ECG|chest pain'"
+
+# The owner's audit log: the desk's sign-up, check-ins and reads are there; no note was asked for.
+audit=$(api GET "/api/audit?limit=200")
+check "the audit log holds the desk's check-in" bash -c "echo '$audit' | python3 -c '
+import sys,json
+items=json.load(sys.stdin)[\"items\"]
+sys.exit(0 if any(e[\"actor_role\"]==\"front_desk\" and e[\"action\"]==\"appointment.update\" and e[\"status\"]==200 for e in items) else 1)'"
+check "…and its reads of patients" bash -c "echo '$audit' | python3 -c '
+import sys,json
+items=json.load(sys.stdin)[\"items\"]
+sys.exit(0 if any(e[\"actor_role\"]==\"front_desk\" and e[\"action\"].startswith(\"patient\") for e in items) else 1)'"
+check "…and not one request for a note by the desk (the client never asked)" bash -c "echo '$audit' | python3 -c '
+import sys,json
+items=json.load(sys.stdin)[\"items\"]
+sys.exit(1 if any(e[\"actor_role\"]==\"front_desk\" and e[\"action\"].startswith(\"note\") for e in items) else 0)'"
+check "…while the owner's own note reading is logged (the check could see one)" bash -c "curl -sf '$base/api/patients?q=chidi' -H 'Authorization: Bearer $token' >/dev/null; echo '$audit' | python3 -c '
+import sys,json
+items=json.load(sys.stdin)[\"items\"]
+sys.exit(0 if any(e[\"action\"]==\"note.create\" for e in items) else 1)'"
+
+press q
+wait_file "$tmp/exit" 5
+check "q exits cleanly" grep -qx "exit=0" "$tmp/exit"
+
+echo "e2e-desk: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
