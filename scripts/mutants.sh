@@ -5,7 +5,7 @@
 # each mutant is applied, built, its tests run, and reverted; a mutant is caught when its tests fail.
 # The clean tree's run of the same tests must pass first, or a "catch" would mean nothing.
 # Prints a table (also written to $work/results.md for docs/TESTING.md); exits 1 if any mutant lives.
-# Usage: scripts/with-postgres.sh scripts/mutants.sh [pattern]   (pattern: run only matching mutants)
+# Usage: scripts/with-postgres.sh scripts/mutants.sh [regex]   (regex: only the mutants whose file name matches, e.g. "^(19|20)")
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,7 +31,7 @@ build "$log/clean-build.txt" || { echo "the clean copy does not build:" >&2; tai
 
 mutants=()
 for patch in "$root"/Tests/Mutants/*.patch; do
-  [ -n "$only" ] && [[ "$(basename "$patch")" != *$only* ]] && continue
+  [ -n "$only" ] && ! [[ "$(basename "$patch")" =~ $only ]] && continue
   mutants+=("$patch")
 done
 

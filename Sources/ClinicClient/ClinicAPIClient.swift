@@ -64,6 +64,33 @@ public final class ClinicAPIClient: Sendable {
         }
     }
 
+    /// Pending invitations (owner).
+    public func invitations() async throws -> [Components.Schemas.Invitation] {
+        try await perform { try await client.listInvitations().ok.body.json.items }
+    }
+
+    /// An invitation (owner): the answer holds the code, shown only this once.
+    public func invite(email: String, role: Components.Schemas.Role) async throws -> Components.Schemas.CreatedInvitation {
+        try await perform { try await client.createInvitation(body: .json(.init(email: email, role: role))).created.body.json }
+    }
+
+    public func withdrawInvitation(id: String) async throws {
+        try await perform { _ = try await client.withdrawInvitation(path: .init(id: id)).noContent }
+    }
+
+    /// A change of role, or a deactivation (owner).
+    public func updateStaffMember(id: String, role: Components.Schemas.Role?, active: Bool?) async throws -> Components.Schemas.StaffMember {
+        try await perform { try await client.updateStaffMember(path: .init(id: id), body: .json(.init(role: role, active: active))).ok.body.json }
+    }
+
+    /// The audit log, newest first (owner); one patient's when given.
+    public func auditEvents(patientID: String?, cursor: String?) async throws -> (items: [Components.Schemas.AuditEvent], next: String?) {
+        try await perform {
+            let page = try await client.listAuditEvents(query: .init(patientId: patientID, limit: 50, cursor: cursor)).ok.body.json
+            return (page.items, page.nextCursor)
+        }
+    }
+
     public func patients(query: String, cursor: String?) async throws -> (items: [Components.Schemas.Patient], next: String?) {
         try await perform {
             let page = try await client.listPatients(query: .init(q: query.isEmpty ? nil : query, limit: 50, cursor: cursor)).ok.body.json

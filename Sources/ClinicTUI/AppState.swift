@@ -5,7 +5,7 @@ import Foundation
 public struct AppState: Equatable, Sendable {
     public enum Pane: Equatable, Sendable { case patients, timeline }
     /// The records (patients with their notes) or the appointment calendar.
-    public enum Mode: Equatable, Sendable { case records, calendar }
+    public enum Mode: Equatable, Sendable { case records, calendar, staff, audit }
 
     public struct LoginForm: Equatable, Sendable {
         public enum Mode: Equatable, Sendable { case login, register }
@@ -236,6 +236,8 @@ public struct AppState: Equatable, Sendable {
     public var focus = Pane.patients
     public var mode = Mode.records
     public var calendar: CalendarState
+    public var staffScreen = StaffScreenState()
+    public var audit = AuditScreenState()
     public var hours = WorkingHours()
     /// Where downloads go unless the doctor types another folder.
     public var downloadFolder = "~"
@@ -297,6 +299,8 @@ public struct AppState: Equatable, Sendable {
 
     public var isBusy: Bool {
         if patients.loading || timeline.loading || login.busy || documents.loading || analytics.loading || documents.transfer != nil { return true }
+        if mode == .staff && (staffScreen.loading || staffScreen.busy) { return true }
+        if mode == .audit && audit.loading { return true }
         if mode == .calendar && ((calendar.loading && !calendar.refreshingQuietly) || !calendar.pending.isEmpty) { return true }
         switch overlay {
         case .booking(let form): return form.busy

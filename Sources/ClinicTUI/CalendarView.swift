@@ -309,7 +309,11 @@ enum PatientAppointmentsLine {
 
     /// "Tue 1 Dec 10:00"
     static func short(_ appointment: Appointment, in timeZone: TimeZone) -> String {
-        let (day, time) = TimelineView.dayAndTime(appointment.startsAt, in: timeZone)
+        short(at: appointment.startsAt, in: timeZone)
+    }
+
+    static func short(at date: Date, in timeZone: TimeZone) -> String {
+        let (day, time) = TimelineView.dayAndTime(date, in: timeZone)
         return day.split(separator: " ").prefix(3).joined(separator: " ") + " " + time
     }
 }

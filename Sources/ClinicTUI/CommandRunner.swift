@@ -6,8 +6,13 @@ public protocol ClinicBackend: Sendable {
     func login(email: String, password: String) async throws -> User
     func register(name: String, email: String, password: String, invitationCode: String?) async throws -> User
     func currentUser() async throws -> User
-    /// The clinic's members (v2).
+    /// The clinic's members (v2), and the owner's tools.
     func staff() async throws -> [StaffMember]
+    func invitations() async throws -> [Invitation]
+    func invite(email: String, role: MemberRole) async throws -> CreatedInvitation
+    func withdrawInvitation(id: String) async throws
+    func updateStaffMember(id: String, role: MemberRole?, active: Bool?) async throws -> StaffMember
+    func auditEvents(patientID: String?, cursor: String?) async throws -> (items: [AuditEvent], next: String?)
     func patients(query: String, cursor: String?) async throws -> (items: [Patient], next: String?)
     func notes(patientID: String, cursor: String?) async throws -> (items: [ClinicalNote], next: String?)
     func savePatient(id: String?, draft: PatientDraft) async throws -> Patient
@@ -90,7 +95,19 @@ public final class CommandRunner: @unchecked Sendable {
         case .refreshUser:
             request({ try await backend.currentUser() }, then: { .userRefreshed($0) }, else: nil)
         case .loadStaff:
-            request({ try await backend.staff() }, then: { .staffLoaded($0) }, else: nil)
+            request({ try await backend.staff() }, then: { .staffLoaded($0) }, else: { .staffFailed($0) })
+        case .loadInvitations:
+            request({ try await backend.invitations() }, then: { .invitationsLoaded($0) }, else: { .staffFailed($0) })
+        case .invite(let email, let role):
+            request({ try await backend.invite(email: email, role: role) }, then: { .invitationCreated($0) }, else: { .invitationFailed($0) })
+        case .withdrawInvitation(let id):
+            request({ try await backend.withdrawInvitation(id: id) }, then: { .invitationWithdrawn(id: id) }, else: { .staffChangeFailed($0) })
+        case .updateStaffMember(let id, let role, let active):
+            request({ try await backend.updateStaffMember(id: id, role: role, active: active) }, then: { .staffMemberChanged($0) },
+                    else: { .staffChangeFailed($0) })
+        case .loadAudit(let key, let patientID, let cursor):
+            request({ try await backend.auditEvents(patientID: patientID, cursor: cursor) },
+                    then: { .auditLoaded(key: key, items: $0.items, nextCursor: $0.next, append: cursor != nil) }, else: { .auditFailed(key: key, $0) })
         case .loadPatients(let requestID, let query, let cursor):
             request(id: requestID, { try await backend.patients(query: query, cursor: cursor) },
                     then: { .patientsLoaded(requestID: requestID, items: $0.items, nextCursor: $0.next, append: cursor != nil) },

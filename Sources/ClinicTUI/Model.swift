@@ -22,6 +22,10 @@ public typealias OutcomePoint = Components.Schemas.AppointmentOutcomes.PointsPay
 public typealias Appointment = Components.Schemas.Appointment
 public typealias AppointmentStatus = Components.Schemas.AppointmentStatus
 public typealias StaffMember = Components.Schemas.StaffMember
+public typealias Invitation = Components.Schemas.Invitation
+public typealias CreatedInvitation = Components.Schemas.CreatedInvitation
+public typealias AuditEvent = Components.Schemas.AuditEvent
+public typealias MemberRole = Components.Schemas.Role
 
 
 public typealias ClientFailure = APIFailure
@@ -35,6 +39,15 @@ public enum Msg: Equatable, Sendable {
     case authFailed(ClientFailure)
     case userRefreshed(User)
     case staffLoaded([StaffMember])
+    case invitationsLoaded([Invitation])
+    case staffFailed(ClientFailure)
+    case invitationCreated(CreatedInvitation)
+    case invitationFailed(ClientFailure)
+    case invitationWithdrawn(id: String)
+    case staffMemberChanged(StaffMember)
+    case staffChangeFailed(ClientFailure)
+    case auditLoaded(key: String, items: [AuditEvent], nextCursor: String?, append: Bool)
+    case auditFailed(key: String, ClientFailure)
     case patientsLoaded(requestID: Int, items: [Patient], nextCursor: String?, append: Bool)
     case patientsFailed(requestID: Int, ClientFailure)
     case notesLoaded(patientID: String, items: [ClinicalNote], nextCursor: String?, append: Bool)
@@ -83,6 +96,12 @@ public enum Command: Equatable, Sendable {
     case refreshUser
     /// The clinic's staff (v2 servers only: the client never asks a v1 server).
     case loadStaff
+    case loadInvitations
+    case invite(email: String, role: MemberRole)
+    case withdrawInvitation(id: String)
+    case updateStaffMember(id: String, role: MemberRole?, active: Bool?)
+    /// The audit log (owner), newest first; one patient's when given. `key` names the request.
+    case loadAudit(key: String, patientID: String?, cursor: String?)
     case loadPatients(requestID: Int, query: String, cursor: String?)
     case loadNotes(patientID: String, cursor: String?)
     case savePatient(id: String?, PatientDraft)

@@ -23,11 +23,17 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         if !state.loggedIn { return LoginScreen.handle(&state, key) }
         if case .click(let x, let y) = key { return Mouse.click(&state, x: x, y: y) }
         if state.overlay != nil { return Overlays.handle(&state, key) }
-        if state.mode == .calendar { return CalendarScreen.handle(&state, key) }
-        return MainScreen.handle(&state, key)
+        switch state.mode {
+        case .calendar: return CalendarScreen.handle(&state, key)
+        case .staff: return StaffScreen.handle(&state, key)
+        case .audit: return AuditScreen.handle(&state, key)
+        case .records: return MainScreen.handle(&state, key)
+        }
     default:
         if let commands = ProFeatures.handle(&state, msg) { return commands }
         if let commands = CalendarScreen.handle(&state, msg) { return commands }
+        if let commands = StaffScreen.handle(&state, msg) { return commands }
+        if let commands = AuditScreen.handle(&state, msg) { return commands }
         if let commands = DocumentsPane.handle(&state, msg) { return commands }
         if let commands = AnalyticsPane.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
@@ -169,6 +175,11 @@ enum MainScreen {
             return []
         case .character("U"):
             return ProFeatures.openUpgrade(&state)
+        case .character("S") where state.user?.role != nil && state.mode != .staff:
+            return StaffScreen.open(&state)
+        case .character("A") where state.user?.role != nil && state.roleAllows(.viewAudit):
+            // From the records: who opened the selected patient's record; elsewhere: the whole clinic.
+            return AuditScreen.open(&state, patient: state.mode == .records ? state.selectedPatient : nil)
         default:
             return nil
         }
@@ -458,6 +469,8 @@ enum Results {
             return []
         case .staffLoaded(let staff):
             state.staff = staff
+            if !state.roleAllows(.overseeStaff) { state.staffScreen.loading = false }
+            state.staffScreen.selected = min(state.staffScreen.selected, max(0, staff.count + state.staffScreen.invitations.count - 1))
             // A doctor's calendar opens on their own appointments once the clinic has several doctors.
             if state.calendar.providerID == nil, state.doctors.count > 1, let user = state.user, user.role != .frontDesk,
                state.doctors.contains(where: { $0.id == user.id }) {

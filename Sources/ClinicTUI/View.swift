@@ -13,9 +13,11 @@ public func view(_ state: AppState) -> Screen {
     if !state.loggedIn {
         LoginView.draw(state, into: &screen)
     } else {
-        if state.mode == .calendar {
-            CalendarView.draw(state, into: &screen)
-        } else {
+        switch state.mode {
+        case .calendar: CalendarView.draw(state, into: &screen)
+        case .staff: StaffView.draw(state, into: &screen)
+        case .audit: AuditView.draw(state, into: &screen)
+        case .records:
             PatientListView.draw(state, into: &screen)
             TimelineView.draw(state, into: &screen)
         }
@@ -325,6 +327,19 @@ public enum KeyTable {
             if menu.confirming != nil { return [("y", "yes"), ("n/Esc", "no")] }
             return [("i/c/o/x/b", "set status"), ("j/k", "move"), ("Enter", "choose"), ("Esc", "close")]
         case nil: break
+        }
+        if state.mode == .staff {
+            let staff = state.staffScreen
+            if staff.created != nil { return [("Esc", "close (the code is not shown again)")] }
+            if staff.invite != nil { return [("Enter", "invite"), ("Tab", "email/role"), ("←/→", "role"), ("Esc", "cancel")] }
+            if staff.pending != nil { return [("y", "yes"), ("n/Esc", "no")] }
+            guard state.roleAllows(.overseeStaff) else { return [("j/k", "move"), ("r", "reload"), ("p/Esc", "back"), ("?", "help"), ("q", "quit")] }
+            return [("j/k", "move"), ("i", "invite"), ("R", "change role"), ("x", "deactivate/withdraw"), ("a", "reactivate"),
+                    ("A", "audit log"), ("r", "reload"), ("p/Esc", "back"), ("?", "help"), ("q", "quit")]
+        }
+        if state.mode == .audit {
+            return [("j/k", "move"), ("f", state.audit.patientID == nil ? "this patient" : "everyone"), ("r", "reload"),
+                    ("p/Esc", "back"), ("S", "staff"), ("?", "help"), ("q", "quit")]
         }
         if state.mode == .calendar {
             switch state.calendar.span {
