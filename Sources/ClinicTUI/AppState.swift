@@ -99,38 +99,6 @@ public struct AppState: Equatable, Sendable {
         public var appointments: [Appointment] = []
     }
 
-    public struct PatientForm: Equatable, Sendable {
-        public static let fields: [(key: String, label: String)] = [
-            ("name", "Name"), ("phone_number", "Phone"), ("date_of_birth", "Born (YYYY-MM-DD)"), ("sex", "Sex (female/male/other/unknown)"),
-            ("address", "Address"), ("notes", "General notes"),
-        ]
-        public var patientID: String?
-        public var values: [LineField]
-        public var focus = 0
-        public var fieldErrors: [String: String] = [:]
-        public var error: String?
-        public var busy = false
-
-        public init(patient: Patient?) {
-            patientID = patient?.id
-            let draft = patient.map(PatientDraft.init) ?? PatientDraft()
-            values = [LineField(draft.name, maxLength: 200), LineField(draft.phoneNumber, maxLength: 32),
-                      LineField(draft.dateOfBirth, maxLength: 10), LineField(draft.sex, maxLength: 7),
-                      LineField(draft.address, maxLength: 500), LineField(draft.notes, maxLength: 5000)]
-        }
-
-        var draft: PatientDraft {
-            var draft = PatientDraft()
-            draft.name = values[0].text
-            draft.phoneNumber = values[1].text
-            draft.dateOfBirth = values[2].text
-            draft.sex = values[3].text
-            draft.address = values[4].text
-            draft.notes = values[5].text
-            return draft
-        }
-    }
-
     public struct NoteEditorState: Equatable, Sendable {
         public var patientID: String
         public var patientName: String

@@ -119,6 +119,12 @@ public final class CommandRunner: @unchecked Sendable {
         case .savePatient(let id, let draft):
             request({ try await backend.savePatient(id: id, draft: draft) }, then: { .patientSaved($0, isNew: id == nil) },
                     else: { .patientSaveFailed($0) })
+        case .findPossibleDuplicates(let name, let phone):
+            request({
+                var found = try await backend.patients(query: name, cursor: nil).items
+                if phone.count >= 5 { found += try await backend.patients(query: String(phone.suffix(9)), cursor: nil).items }
+                return found
+            }, then: { .possibleDuplicatesFound($0) }, else: { .patientSaveFailed($0) })
         case .deletePatient(let id):
             request({ try await backend.deletePatient(id: id) }, then: { .patientDeleted(id: id) }, else: { .patientDeleteFailed($0) })
         case .saveNote(let patientID, let noteID, let content, let draftKey):

@@ -54,6 +54,8 @@ public enum Msg: Equatable, Sendable {
     case notesFailed(patientID: String, ClientFailure)
     case patientSaved(Patient, isNew: Bool)
     case patientSaveFailed(ClientFailure)
+    /// Patients found by the name or phone of one about to be registered.
+    case possibleDuplicatesFound([Patient])
     case patientDeleted(id: String)
     case patientDeleteFailed(ClientFailure)
     case noteSaved(patientID: String, ClinicalNote, draftKey: String)
@@ -105,6 +107,8 @@ public enum Command: Equatable, Sendable {
     case loadPatients(requestID: Int, query: String, cursor: String?)
     case loadNotes(patientID: String, cursor: String?)
     case savePatient(id: String?, PatientDraft)
+    /// Search by name and by phone digits before a new registration (the answer is filtered by the form).
+    case findPossibleDuplicates(name: String, phone: String)
     case deletePatient(id: String)
     case saveNote(patientID: String, noteID: String?, content: String, draftKey: String)
     case saveDraft(key: String, text: String)

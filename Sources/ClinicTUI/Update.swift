@@ -34,6 +34,7 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         if let commands = CalendarScreen.handle(&state, msg) { return commands }
         if let commands = StaffScreen.handle(&state, msg) { return commands }
         if let commands = AuditScreen.handle(&state, msg) { return commands }
+        if let commands = PatientFormScreen.handle(&state, msg) { return commands }
         if let commands = DocumentsPane.handle(&state, msg) { return commands }
         if let commands = AnalyticsPane.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
@@ -326,7 +327,7 @@ enum MainScreen {
             state.toast = .error(blocked)
             return []
         }
-        state.overlay = .patientForm(AppState.PatientForm(patient: patient))
+        state.overlay = .patientForm(PatientForm(patient: patient))
         return []
     }
 
@@ -387,32 +388,9 @@ enum Overlays {
                 return []
             }
         case .patientForm(var form):
-            defer { if case .patientForm = state.overlay { state.overlay = .patientForm(form) } }
-            switch key {
-            case .escape:
-                state.overlay = nil
-                return []
-            case .tab, .down:
-                form.focus = (form.focus + 1) % form.values.count
-            case .backTab, .up:
-                form.focus = (form.focus + form.values.count - 1) % form.values.count
-            case .enter where form.focus < form.values.count - 1:
-                form.focus += 1
-            case .enter, .control("s"):
-                guard !form.busy else { return [] }
-                if form.values[0].text.trimmingCharacters(in: .whitespaces).isEmpty {
-                    form.fieldErrors = ["name": "a name is required"]
-                    form.focus = 0
-                    return []
-                }
-                form.busy = true
-                form.error = nil
-                return [.savePatient(id: form.patientID, form.draft)]
-            default:
-                _ = form.values[form.focus].handle(key)
-                form.fieldErrors[AppState.PatientForm.fields[form.focus].key] = nil
-            }
-            return []
+            let commands = PatientFormScreen.keys(&state, key, &form)
+            if case .patientForm = state.overlay { state.overlay = .patientForm(form) }
+            return commands
         case .noteEditor(var editor):
             defer { if case .noteEditor = state.overlay { state.overlay = .noteEditor(editor) } }
             switch key {
@@ -540,8 +518,8 @@ enum Results {
             guard case .patientForm(var form) = state.overlay else { return [] }
             form.busy = false
             form.fieldErrors = failure.fieldErrors
-            form.error = failure.fieldErrors.isEmpty ? failure.message : "Please correct the fields marked below."
-            if let first = AppState.PatientForm.fields.firstIndex(where: { failure.fieldErrors[$0.key] != nil }) { form.focus = first }
+            form.error = failure.fieldErrors.isEmpty ? failure.message : nil
+            if let first = PatientForm.Field.allCases.first(where: { failure.fieldErrors[$0.wireName] != nil }) { form.focus = first }
             state.overlay = .patientForm(form)
             return expireIfNeeded(&state, failure) ?? []
         case .patientDeleted(let id):

@@ -313,7 +313,7 @@ public enum KeyTable {
                 : [("c", "confirm test payment"), ("o", "open browser"), ("Esc", "close")]
         case .help: return [("any key", "close help")]
         case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
-        case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")]
+        case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel"), ("S-Tab", "previous"), ("Ctrl-U", "clear field")]
         case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
         case .filePrompt: return [("Tab", "complete"), ("Enter", "go"), ("Esc", "cancel")]
         case .confirmDocumentDelete: return [("y", "delete"), ("n/Esc", "keep")]
@@ -443,35 +443,6 @@ enum ConfirmView {
         screen.put(detail.isEmpty ? "(no date of birth or phone on record)" : detail, x: box.x, y: box.y + 2, style: .dim, maxWidth: box.width)
         screen.put("Their notes and appointments go too.", x: box.x, y: box.y + 3, maxWidth: box.width)
         screen.put("y delete   n keep", x: box.x, y: box.y + 4, style: .warning)
-    }
-}
-
-enum PatientFormView {
-    static func draw(_ form: AppState.PatientForm, into screen: inout Screen) {
-        let fields = AppState.PatientForm.fields
-        let box = drawBox(title: form.patientID == nil ? "New patient" : "Edit patient", width: 72,
-                          height: fields.count * 2 + 5, into: &screen)
-        let labelWidth = min(22, box.width / 3)
-        for (index, field) in fields.enumerated() {
-            let y = box.y + index * 2
-            let focused = index == form.focus
-            screen.put(field.label, x: box.x, y: y, style: focused ? .bold : .normal, maxWidth: labelWidth)
-            let inputX = box.x + labelWidth + 1
-            let inputWidth = box.width - labelWidth - 1
-            screen.fill(x: inputX, y: y, width: inputWidth, height: 1, style: focused ? .inputFocused : .input)
-            let visible = form.values[index].visible(columns: inputWidth)
-            screen.put(visible.text, x: inputX, y: y, style: focused ? .inputFocused : .input, maxWidth: inputWidth)
-            if focused { screen.cursor = (inputX + visible.cursorColumn, y) }
-            if let error = form.fieldErrors[field.key] {
-                screen.put("↳ " + TerminalText.sanitize(error), x: inputX, y: y + 1, style: .error, maxWidth: inputWidth)
-            }
-        }
-        let y = box.y + fields.count * 2
-        if let error = form.error {
-            screen.put(TerminalText.sanitize(error), x: box.x, y: y, style: .error, maxWidth: box.width)
-        } else if form.busy {
-            screen.put("saving…", x: box.x, y: y, style: .dim)
-        }
     }
 }
 

@@ -193,6 +193,11 @@ extension Fixture {
         // The menu lists every status; completed is `s` then `c`.
         _ = update(&state, .key(.character("s")))
         #expect(view(state).text.contains("c  completed (seen)"))
+        // From the menu too, a no-show asks first; n goes back to the list.
+        #expect(update(&state, .key(.character("o"))).isEmpty)
+        #expect(view(state).text.contains("Mark as no-show: 10:00–10:45"))
+        #expect(update(&state, .key(.character("n"))).isEmpty)
+        #expect(view(state).text.contains("c  completed (seen)"))
         #expect(update(&state, .key(.character("c"))) == [.updateAppointment(id: id, AppointmentChange(status: .completed))])
         // A free slot has nothing to act on.
         state.calendar.minute = 8 * 60

@@ -216,3 +216,52 @@ extension Fixture {
         #expect(view(state).text.contains("born 1980-02-11 · +34 912 345 678"))
     }
 }
+
+/// Registering a patient at the desk: every mistake named at once, in words; a patient already
+/// registered is found before a second record is made.
+@Suite struct PatientFormTests {
+    static func type(_ state: inout AppState, _ values: [String]) {
+        for (index, value) in values.enumerated() {
+            for character in value { _ = update(&state, .key(.character(character))) }
+            if index < values.count - 1 { _ = update(&state, .key(.tab)) }
+        }
+    }
+
+    @Test func test_everyMistake_isNamedOnTheFirstSave_inWords() throws {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("n")))
+        Self.type(&state, ["", "12", "1984-02-30", "female-ish"])
+        #expect(update(&state, .key(.control("s"))).isEmpty, "nothing is sent")
+        guard case .patientForm(let form) = state.overlay else { Issue.record("form closed"); return }
+        #expect(Set(form.fieldErrors.keys) == ["name", "phone_number", "date_of_birth", "sex"])
+        #expect(form.focus == .name)
+        let text = view(state).text
+        #expect(text.contains("4 fields need a correction (marked ↳)."))
+        #expect(text.contains("a real date as YYYY-MM-DD") && !text.contains("date_of_birth"))
+        #expect(text.contains("Sex           "), "the label does not run into the value")
+        try expectSnapshot(view(state), "patient-form-mistakes-80x24")
+    }
+
+    @Test func test_oneLetterForSex_isAccepted_andSentInFull() {
+        var form = PatientForm(patient: nil)
+        form.values[PatientForm.Field.sex.rawValue] = LineField("F", maxLength: 7)
+        #expect(form.draft.sex == "female")
+        form.values[PatientForm.Field.sex.rawValue] = LineField("u", maxLength: 7)
+        #expect(form.draft.sex == "unknown")
+    }
+
+    @Test func test_aPatientAlreadyRegistered_isFoundBeforeASecondRecord_andCanStillBeAdded() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.character("n")))
+        Self.type(&state, ["jose alvarez-nunez", "+34 912 345 999", "1980-02-11"])
+        #expect(update(&state, .key(.control("s"))) == [.findPossibleDuplicates(name: "jose alvarez-nunez", phone: "34912345999")])
+        // The search found José (same name without accents, same birth date) and Grace (another name, another phone).
+        #expect(update(&state, .possibleDuplicatesFound([Fixture.patients[0], Fixture.patients[4]])).isEmpty)
+        let text = view(state).text
+        #expect(text.contains("Already registered?"))
+        #expect(text.contains("José Álvarez-Núñez") && text.contains("born 1980-02-11 · +34 912 345 678"))
+        #expect(!text.contains("Grace Hopper  "), "only who may be the same patient")
+        let again = update(&state, .key(.control("s")))
+        #expect(again.contains { if case .savePatient(nil, _) = $0 { return true } else { return false } }, "a second Ctrl-S adds anyway")
+    }
+}

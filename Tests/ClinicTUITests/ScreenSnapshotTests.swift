@@ -36,8 +36,9 @@ import Testing
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("n")))
         for character in "New Patient" { _ = update(&state, .key(.character(character))) }
-        let commands = update(&state, .key(.control("s")))
-        #expect(commands.contains { if case .savePatient(nil, _) = $0 { return true } else { return false } })
+        #expect(update(&state, .key(.control("s"))) == [.findPossibleDuplicates(name: "New Patient", phone: "")])
+        let commands = update(&state, .possibleDuplicatesFound([Fixture.patients[4]]))
+        #expect(commands.contains { if case .savePatient(nil, _) = $0 { return true } else { return false } }, "no one like them: saved")
         _ = update(&state, .patientSaveFailed(ClientFailure(kind: .rejected, status: 422, message: "invalid",
                                                             fieldErrors: ["date_of_birth": "must be a real date"])))
         let screen = view(state)
