@@ -59,6 +59,7 @@ check "the server has Kenji arrived" bash -c "curl -sf '$base/api/appointments?p
 # The records: the card, no notes.
 press p
 check "the records show the patient's card" wait_for "Born" 10
+check "…with Kenji's visit of today, checked in (asked within the contract's 366 days)" wait_for "Dr Amara Okafor · arrived" 10
 press j; press j; press k
 press l; press a; press 1
 check "no notes pane, no notes key" bash -c "! tmux capture-pane -p -t $session | grep -qiE 'note|ECG|chest pain'"

@@ -293,6 +293,12 @@ enum BookingView {
 
 /// The patient pane's line of appointments: the next ones and the last one.
 enum PatientAppointmentsLine {
+    /// Half a year either side of now: the contract lists at most 366 days at once (a two-year
+    /// window was refused with a 422, and the pane showed no visit at all).
+    static func window(around now: Date) -> Range<Date> {
+        now.addingTimeInterval(-182 * 86_400)..<now.addingTimeInterval(182 * 86_400)
+    }
+
     static func text(_ appointments: [Appointment], now: Date, in timeZone: TimeZone) -> String? {
         guard !appointments.isEmpty else { return nil }
         let upcoming = appointments.filter { $0.endsAt > now && $0.status == .scheduled }

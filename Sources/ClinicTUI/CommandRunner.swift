@@ -147,10 +147,8 @@ public final class CommandRunner: @unchecked Sendable {
             request({ try await backend.appointments(from: from, to: to, patientID: nil) },
                     then: { .appointmentsLoaded(requestID: requestID, items: $0) }, else: { .appointmentsFailed(requestID: requestID, $0) })
         case .loadPatientAppointments(let patientID):
-            // A year either side: the patient pane shows the next visits and the last ones.
-            let now = Date()
-            request({ try await backend.appointments(from: now.addingTimeInterval(-365 * 86_400), to: now.addingTimeInterval(365 * 86_400),
-                                                     patientID: patientID) },
+            let window = PatientAppointmentsLine.window(around: Date())
+            request({ try await backend.appointments(from: window.lowerBound, to: window.upperBound, patientID: patientID) },
                     then: { .patientAppointmentsLoaded(patientID: patientID, $0) }, else: nil)
         case .createAppointment(let change):
             request({ try await backend.createAppointment(change) }, then: { .appointmentSaved($0, isNew: true) },

@@ -387,3 +387,11 @@ extension Fixture {
         #expect(PatientListView.scroll(state) == scrolled, "one step up inside the page keeps the list still")
     }
 }
+
+@Suite struct PatientAppointmentsWindowTests {
+    @Test func test_thePatientsVisits_areAskedWithinTheContractsSpan() {
+        let window = PatientAppointmentsLine.window(around: Fixture.now)
+        #expect(window.upperBound.timeIntervalSince(window.lowerBound) <= 366 * 86_400, "the server refuses a longer span (422)")
+        #expect(window.contains(Fixture.now.addingTimeInterval(-150 * 86_400)) && window.contains(Fixture.now.addingTimeInterval(150 * 86_400)))
+    }
+}
