@@ -18,6 +18,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
 parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
 parser.add_argument("--write", help="replace the server section of this markdown file")
+parser.add_argument("--only", help="measure only the requests whose name contains this text (and the ceiling); no scaling table")
+parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL even when it is available")
 options = parser.parse_args()
 binary = os.environ.get("BIN", ".build/release") + "/clinic-server"
 if not os.access(binary, os.X_OK):
@@ -125,6 +127,8 @@ def bench_store(store, database_url, work):
             ("`GET /api/patients/{id}/notes` (audited)", f"{base}/api/patients/{patient}/notes", tokens[1_000], None),
             ("`GET /api/patients/{id}/notes` (audit of reads off)", f"{unaudited_base}/api/patients/{patient}/notes", tokens[1_000], None),
         ]
+        if options.only:
+            endpoints = [endpoints[0]] + [e for e in endpoints[1:] if options.only in e[0]]
         results = {}
         for name, url, bearer, script in endpoints:
             for connections in CONNECTIONS:
@@ -133,7 +137,7 @@ def bench_store(store, database_url, work):
                 print(f"[{store}] {name} c={connections}: {r['median']:.0f} req/s p50 {r['p50']:.2f} ms p99 {r['p99']:.2f} ms"
                       + (f" ERRORS {r['errors']}" if r["errors"] else ""), file=sys.stderr)
         scaling = {}
-        for count in sizes:
+        for count in ([] if options.only else sizes):
             for kind, path in (("list", "/api/patients?limit=50"), ("search", "/api/patients?q=gar&limit=50")):
                 scaling[(kind, count)] = measure(base + path, 1, tokens[count])
         loaded_rss = rss_mib(server.pid)
@@ -166,6 +170,8 @@ def table(store, endpoints, results, scaling, idle_rss, loaded_rss):
               "How cost grows (one connection, median of the runs):", "",
               "| patients | list p50 / p99 | search `q=gar` p50 / p99 | search req/s (1 conn) |", "|---|---|---|---|"]
     for count in (1_000, 10_000, 100_000):
+        if ("list", count) not in scaling:
+            continue
         listing, search = scaling[("list", count)], scaling[("search", count)]
         lines.append(f"| {count:,} | {listing['p50']:.2f} / {listing['p99']:.2f} ms | {search['p50']:.2f} / {search['p99']:.2f} ms | "
                      f"{search['median']:,.0f} |")
@@ -181,7 +187,7 @@ def machine():
 
 
 stores = [("SQLite (WAL, synchronous=FULL, group commit)", None)]
-if os.environ.get("CLINIC_TEST_POSTGRES_URL"):
+if os.environ.get("CLINIC_TEST_POSTGRES_URL") and not options.sqlite_only:
     stores.append(("PostgreSQL 15 (fsync on, synchronous_commit on)" if os.environ.get("CLINIC_PG_DURABLE")
                    else "PostgreSQL 15 (fsync off)", os.environ["CLINIC_TEST_POSTGRES_URL"]))
 report = [f"Machine: {machine()}. Each cell: {options.repeats} runs of {options.seconds} s after a 2 s warm-up; "

@@ -19,7 +19,11 @@ public struct RFC3339DateTranscoder: DateTranscoder {
     }
 
     public static func format(_ date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        format(millis: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    /// The same text from milliseconds since 1970 (how the store keeps time).
+    public static func format(millis totalMillis: Int64) -> String {
         var days = totalMillis >= 0 ? totalMillis / 86_400_000 : (totalMillis - 86_399_999) / 86_400_000
         let millisOfDay = totalMillis - days * 86_400_000
         // Civil date from days since 1970 (Howard Hinnant's algorithm).

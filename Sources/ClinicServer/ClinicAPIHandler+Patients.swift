@@ -6,18 +6,25 @@ import Foundation
 
 extension ClinicAPIHandler {
     func listPatients(_ input: Operations.ListPatients.Input) async throws -> Operations.ListPatients.Output {
+        let page = try await patientListPage(q: input.query.q, limit: input.query.limit, cursor: input.query.cursor)
+        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Patient.init), nextCursor: page.next?.encoded))))
+    }
+
+    /// The list's work, shared by the generated route and `PatientListFastPath` (which writes the
+    /// same answer's JSON itself).
+    func patientListPage(q: String?, limit: Int?, cursor: String?) async throws -> Page<PatientRecord> {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .patientsList, patientId: nil) { subject in
+        return try await auditingRefusals(caller, .patientsList, patientId: nil) { _ in
             try allow(caller, Operations.ListPatients.id)
-            let limit = try InputRules.limit(input.query.limit)
-            let cursor = try InputRules.cursor(input.query.cursor)
-            if let q = input.query.q, q.count > 200 {
+            let limit = try InputRules.limit(limit)
+            let cursor = try InputRules.cursor(cursor)
+            if let q, q.count > 200 {
                 throw APIError.invalid(["query", "q"], "search text must be at most 200 characters", type: "string_too_long")
             }
-            let page = try await store.patients(clinicId: caller.clinicId, query: input.query.q, limit: limit, after: cursor)
+            let page = try await store.patients(clinicId: caller.clinicId, query: q, limit: limit, after: cursor)
             // One event per page, never with the search text (it is patient data).
             try await recordRead(caller, .patientsList, patient: nil)
-            return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Patient.init), nextCursor: page.next?.encoded))))
+            return page
         }
     }
 

@@ -71,6 +71,9 @@ public enum ClinicServerApp {
         let handler = ClinicAPIHandler(store: store, auth: auth, configuration: configuration, webhooks: webhooks, storage: documents,
                                        gatewayKind: gatewayKind, gateway: try makeGateway(configuration), metrics: metrics,
                                        boundPort: boundPort)
+        if configuration.patientListFastPath {
+            router.add(middleware: PatientListFastPath(handler: handler))
+        }
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
                                      middlewares: [ExplicitNullsMiddleware()])
         let files = SignedFileRoute(store: store, storage: storage)

@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     /// Reads of a patient's data are audited. Off only for the benchmark that measures what the
     /// audit costs (CLINIC_BENCHMARK_WITHOUT_READ_AUDIT=1), and never off loopback.
     public var auditReads = true
+    /// The patient list's own JSON writer (`PatientListFastPath`); off, every list goes through the
+    /// generated route (the differential tests compare the two).
+    public var patientListFastPath = true
     /// A connection that sends no complete request for this long is closed (slow or idle clients).
     public var idleTimeoutSeconds: Int = 30
     public var logLevel: String = "info"

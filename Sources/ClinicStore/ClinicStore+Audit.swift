@@ -98,9 +98,31 @@ extension ClinicStore {
                   SQLValue(entry.ip), .int(Int64(entry.status))])
     }
 
+    /// Several events in one statement (the appender's batches).
+    static func insertAudits(_ entries: [AuditEntry], on executor: any SQLExecutor) async throws {
+        guard !entries.isEmpty else { return }
+        var sql = """
+            INSERT INTO audit_events (id, clinic_id, at, actor_id, actor_name, actor_role, action, patient_id, patient_name,
+                                      record_type, record_id, ip, status)
+            VALUES
+            """
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(entries.count * 13)
+        for (index, entry) in entries.enumerated() {
+            let base = index * 13
+            sql += (index == 0 ? " (" : ", (") + (1...13).map { "$\(base + $0)" }.joined(separator: ", ") + ")"
+            binds += [.text(RecordID.make()), .text(entry.clinicId), .int(entry.at), SQLValue(entry.actorId), SQLValue(entry.actorName),
+                      SQLValue(entry.actorRole), .text(entry.action), SQLValue(entry.patientId.map { String($0.prefix(64)) }),
+                      SQLValue(entry.patientName), SQLValue(entry.recordType), SQLValue(entry.recordId.map { String($0.prefix(64)) }),
+                      SQLValue(entry.ip), .int(Int64(entry.status))]
+        }
+        try await executor.query(sql, binds)
+    }
+
     /// Records an event on its own (a read, a refusal, a sign-in): durable before it returns.
+    /// Events arriving together are written together (`AuditAppender`).
     public func recordAudit(_ entry: AuditEntry) async throws {
-        try await Self.insertAudit(entry, on: database)
+        try await auditAppender.append(entry)
     }
 
     /// Newest first, filtered, a page at a time.

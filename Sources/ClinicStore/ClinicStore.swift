@@ -11,10 +11,13 @@ public struct ClinicStore: Sendable {
     /// Connections in use against the pool's size, for `/metrics`.
     public let poolUsage: PoolUsage
 
+    let auditAppender: AuditAppender
+
     public init(database: any SQLDatabase, poolSize: Int = 1) {
         let usage = PoolUsage(size: poolSize)
         self.database = MeasuredDatabase(inner: database, usage: usage)
         self.poolUsage = usage
+        self.auditAppender = AuditAppender(database: self.database)
     }
 
     /// Opens the database named by a `DATABASE_URL` (`sqlite:///path` or `postgres://…`) and migrates it.

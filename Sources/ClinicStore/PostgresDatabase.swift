@@ -147,25 +147,29 @@ public final class PostgresDatabase: SQLDatabase {
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
         var result: [SQLRow] = []
+        var names: SQLColumns?
         for try await row in rows {
-            var values: [String: SQLValue] = [:]
+            let columns = names ?? SQLColumns(row.map(\.columnName))
+            names = columns
+            var cells: [SQLValue] = []
+            cells.reserveCapacity(columns.names.count)
             for cell in row {
                 guard cell.bytes != nil else {
-                    values[cell.columnName] = .null
+                    cells.append(.null)
                     continue
                 }
                 switch cell.dataType {
                 case .int2, .int4, .int8:
-                    values[cell.columnName] = .int(try cell.decode(Int64.self))
+                    cells.append(.int(try cell.decode(Int64.self)))
                 case .float4, .float8, .numeric:
-                    values[cell.columnName] = .double(try cell.decode(Double.self))
+                    cells.append(.double(try cell.decode(Double.self)))
                 case .bool:
-                    values[cell.columnName] = .int(try cell.decode(Bool.self) ? 1 : 0)
+                    cells.append(.int(try cell.decode(Bool.self) ? 1 : 0))
                 default:
-                    values[cell.columnName] = .text(try cell.decode(String.self))
+                    cells.append(.text(try cell.decode(String.self)))
                 }
             }
-            result.append(SQLRow(values: values))
+            result.append(SQLRow(columns: columns, cells: cells))
         }
         return result
     }

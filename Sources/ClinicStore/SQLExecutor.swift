@@ -13,14 +13,48 @@ extension SQLValue {
     public init(_ int: Int64?) { self = int.map { .int($0) } ?? .null }
 }
 
+/// The column names of one result, shared by all its rows: a row is its values in column order,
+/// so reading a page of rows builds one name table, not a dictionary per row.
+public final class SQLColumns: Sendable {
+    public let names: [String]
+    let positions: [String: Int]
+
+    public init(_ names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(names.count)
+        // A name twice (a join's `id`s): the last one, as a dictionary built in column order had it.
+        for (index, name) in names.enumerated() { positions[name] = index }
+        self.positions = positions
+    }
+}
+
 /// One result row, by column name.
 public struct SQLRow: Sendable {
-    public var values: [String: SQLValue]
+    public let columns: SQLColumns
+    public let cells: [SQLValue]
 
-    public init(values: [String: SQLValue]) { self.values = values }
+    public init(columns: SQLColumns, cells: [SQLValue]) {
+        self.columns = columns
+        self.cells = cells
+    }
+
+    public init(values: [String: SQLValue]) {
+        let names = Array(values.keys)
+        self.init(columns: SQLColumns(names), cells: names.map { values[$0]! })
+    }
+
+    /// The row as a dictionary (tests and diagnostics; the readers below look columns up directly).
+    public var values: [String: SQLValue] {
+        Dictionary(zip(columns.names, cells), uniquingKeysWith: { _, last in last })
+    }
+
+    public subscript(_ column: String) -> SQLValue? {
+        columns.positions[column].map { cells[$0] }
+    }
 
     public func string(_ column: String) throws -> String {
-        switch values[column] {
+        switch self[column] {
         case .text(let s): return s
         case .int(let i): return String(i)
         default: throw StoreError.corrupt("column \(column) is not text")
@@ -28,12 +62,12 @@ public struct SQLRow: Sendable {
     }
 
     public func optionalString(_ column: String) -> String? {
-        if case .text(let s) = values[column] { return s }
+        if case .text(let s) = self[column] { return s }
         return nil
     }
 
     public func int(_ column: String) throws -> Int64 {
-        switch values[column] {
+        switch self[column] {
         case .int(let i): return i
         case .double(let d): return Int64(d)
         case .text(let s):
@@ -44,7 +78,7 @@ public struct SQLRow: Sendable {
     }
 
     public func optionalInt(_ column: String) -> Int64? {
-        switch values[column] {
+        switch self[column] {
         case .int(let i): return i
         case .double(let d): return Int64(d)
         default: return nil

@@ -132,19 +132,18 @@ public final class SQLiteDatabase: SQLDatabase {
             }
         }
         let rows = try await connection.query(positionalPlaceholders(sql), sqliteBinds)
+        guard let first = rows.first else { return [] }
+        let names = SQLColumns(first.columns.map(\.name))
         return rows.map { row in
-            var values: [String: SQLValue] = [:]
-            values.reserveCapacity(row.columns.count)
-            for column in row.columns {
+            SQLRow(columns: names, cells: row.columns.map { column in
                 switch column.data {
-                case .null: values[column.name] = .null
-                case .integer(let i): values[column.name] = .int(Int64(i))
-                case .float(let d): values[column.name] = .double(d)
-                case .text(let s): values[column.name] = .text(s)
-                case .blob(let b): values[column.name] = .text(String(buffer: b))
+                case .null: return .null
+                case .integer(let i): return .int(Int64(i))
+                case .float(let d): return .double(d)
+                case .text(let s): return .text(s)
+                case .blob(let b): return .text(String(buffer: b))
                 }
-            }
-            return SQLRow(values: values)
+            })
         }
     }
 }

@@ -136,6 +136,9 @@ public struct AppState: Equatable, Sendable {
         public var selected = 0
         /// An upload or download under way: what, and how far.
         public var transfer: TransferState?
+        /// The prompt that started it: reopened, path and all, when it fails, so a wrong path is
+        /// corrected rather than typed again.
+        public var sentPrompt: FilePrompt?
     }
 
     public struct TransferState: Equatable, Sendable {

@@ -108,6 +108,9 @@ public struct BookingForm: Equatable, Sendable {
     public var patient = LineField(maxLength: 200)
     /// Born and phone of the chosen patient: two of one name are told apart before booking.
     public var patientDetail = ""
+    /// The patient was offered from the list's selection, not chosen here: the first key typed on
+    /// the field replaces the name, as a selected text would be.
+    public var patientOffered = false
     public var matches: [Patient] = []
     public var matchIndex = 0
     public var generation = 0

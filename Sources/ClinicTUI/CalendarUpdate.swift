@@ -183,10 +183,13 @@ enum CalendarScreen {
                 keepSlotInView(&state)
                 return load(&state)
             }
-            if let appointment = selected(state) { return openBooking(&state, editing: appointment) }
-            return openBooking(&state, patient: nil, at: state.calendar.day, minute: state.calendar.minute)
+            // A cancelled visit leaves its slot free: Enter books it (the cancelled one stays in the record).
+            if let appointment = selected(state), appointment.status != .cancelled { return openBooking(&state, editing: appointment) }
+            return openBooking(&state, patient: state.selectedPatient, at: state.calendar.day, minute: state.calendar.minute,
+                               focusOnPatient: true)
         case .character("b"), .character("n"):
-            return openBooking(&state, patient: nil, at: state.calendar.day, minute: span == .day ? state.calendar.minute : nowSlot(state))
+            return openBooking(&state, patient: state.selectedPatient, at: state.calendar.day,
+                               minute: span == .day ? state.calendar.minute : nowSlot(state), focusOnPatient: true)
         case .character("e"):
             guard span == .day, let appointment = selected(state) else { return [] }
             return openBooking(&state, editing: appointment)
@@ -316,7 +319,9 @@ enum CalendarScreen {
 
     // MARK: Booking form
 
-    static func openBooking(_ state: inout AppState, patient: Patient?, at day: Date, minute: Int) -> [Command] {
+    /// `patient`: chosen beforehand (the list's selection). From the calendar the form still opens on
+    /// the patient field (`focusOnPatient`), so the name offered is seen before anything else is typed.
+    static func openBooking(_ state: inout AppState, patient: Patient?, at day: Date, minute: Int, focusOnPatient: Bool = false) -> [Command] {
         if let blocked = MainScreen.writeBlocked(state) {
             state.toast = .error(blocked)
             return []
@@ -324,7 +329,7 @@ enum CalendarScreen {
         var form = BookingForm()
         if let patient {
             pick(patient, in: &form)
-            form.focus = .date
+            if focusOnPatient { form.patientOffered = true } else { form.focus = .date }
         }
         form.doctors = state.doctors.map { BookingForm.Doctor(id: $0.id, name: $0.username) }
         // The doctor whose calendar is shown, else the doctor booking, else the first.
@@ -407,6 +412,13 @@ enum CalendarScreen {
         default:
             let field = form.focus
             let before = form.value(field).text
+            if onPatient && form.patientOffered {
+                form.patientOffered = false
+                switch key {
+                case .character, .backspace, .delete: form.patient = LineField(maxLength: 200)
+                default: break
+                }
+            }
             form.edit(field) { _ = $0.handle(key) }
             guard form.value(field).text != before else { return [] }
             form.fieldErrors[field] = nil

@@ -101,7 +101,8 @@ enum CalendarView {
             let beginsHere = !shown.contains(first.id)
             var text = ""
             if beginsHere {
-                text = TerminalText.sanitize(first.patientName)
+                // Begun above the first row shown (scrolled): marked, so the row's clock is not read as its start.
+                text = (first.startsAt < start ? "↑ " : "") + TerminalText.sanitize(first.patientName)
                 // Every doctor's day in one list: whose each appointment is.
                 if calendar.providerID == nil, state.doctors.count > 1, let doctor = first.providerName {
                     text = shortName(doctor) + " · " + text
@@ -274,7 +275,8 @@ enum BookingView {
                 screen.put("↳ " + TerminalText.sanitize(error), x: inputX, y: y, style: .error, maxWidth: inputWidth)
             } else if field == .patient && form.patientID != nil && matchRows == 0 {
                 let detail = form.patientDetail.isEmpty ? "" : " · " + form.patientDetail
-                screen.put("✓ " + form.patientName + detail, x: box.x, y: y, style: .success, maxWidth: box.width)
+                let offered = form.patientOffered && focused ? "from the list (type to change): " : ""
+                screen.put("✓ " + offered + form.patientName + detail, x: box.x, y: y, style: .success, maxWidth: box.width)
             } else if field == .date && focused {
                 screen.put("also: today, tomorrow, +2w, mon", x: inputX, y: y, style: .dim, maxWidth: inputWidth)
             }

@@ -58,6 +58,9 @@ enum DocumentsPane {
                 return []
             }
             state.overlay = nil
+            prompt.error = nil
+            prompt.candidates = []
+            state.documents.sentPrompt = prompt
             switch prompt.purpose {
             case .upload(let patientID, _):
                 state.documents.transfer = AppState.TransferState(label: "Uploading " + (path as NSString).lastPathComponent)
@@ -84,6 +87,7 @@ enum DocumentsPane {
             return []
         case .documentUploaded(let patientID, let document):
             state.documents.transfer = nil
+            state.documents.sentPrompt = nil
             if state.documents.patientID == patientID {
                 state.documents.items.insert(document, at: 0)
                 state.documents.selected = 0
@@ -93,10 +97,19 @@ enum DocumentsPane {
         case .documentUploadFailed(let failure), .documentDownloadFailed(let failure), .documentDeleteFailed(let failure):
             state.documents.transfer = nil
             let commands = ProFeatures.correctStaleCache(&state, failure)
+            if var prompt = state.documents.sentPrompt, state.loggedIn, state.overlay == nil, !state.proLocked {
+                // Said in the reopened prompt, with the path still there to correct.
+                prompt.error = plain(failure)
+                state.overlay = .filePrompt(prompt)
+                state.documents.sentPrompt = nil
+                return commands
+            }
+            state.documents.sentPrompt = nil
             if state.loggedIn { state.toast = .error(plain(failure)) }
             return commands
         case .documentDownloaded(let path):
             state.documents.transfer = nil
+            state.documents.sentPrompt = nil
             state.toast = .info("Saved to \(TerminalText.sanitize(path)).")
             return []
         case .documentDeleted(let id):

@@ -6,7 +6,8 @@ import Foundation
 public func view(_ state: AppState) -> Screen {
     var screen = Screen(width: state.width, height: state.height)
     guard state.width >= 40, state.height >= 10 else {
-        screen.put("Terminal too small (need 40x10)", x: 0, y: 0, style: .warning)
+        screen.put("Make the window at least 80×24", x: 0, y: 0, style: .warning, maxWidth: state.width)
+        screen.put("(it is \(state.width)×\(state.height))", x: 0, y: 1, style: .warning, maxWidth: state.width)
         return screen
     }
     StatusBar.draw(state, into: &screen)
@@ -282,6 +283,9 @@ enum MessageLine {
             }
         } else if state.isBusy && state.loggedIn {
             screen.put(" " + spinnerFrames[state.spinner % spinnerFrames.count] + " working… (Esc cancels)", x: 0, y: y, style: .dim)
+        } else if state.width < 80 || state.height < 24 {
+            // Below the size the screens are laid out for, parts are cut off: say so instead of clipping silently.
+            screen.bar(" Window \(state.width)×\(state.height): make it at least 80×24 to see everything.", y: y, style: .warning)
         } else if state.loggedIn, let banner = banner(state) {
             screen.bar(" " + banner, y: y, style: .warning)
         }
@@ -425,11 +429,17 @@ enum HelpView {
         let general: [(key: String, action: String)] = state.mode == .calendar
             ? [("[/]", "previous/next"), ("PgUp/PgDn", "page"), ("g/G", "first/last slot"), ("U", "upgrade"), ("Ctrl-C", "quit")]
             : [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
-        let keys = KeyTable.keys(for: underlying) + general
-        let box = drawBox(title: "Keys", width: 50, height: keys.count + 3, into: &screen)
-        for (index, item) in keys.enumerated() where index < box.height {
-            screen.put(TerminalText.fit(item.0, to: 12), x: box.x, y: box.y + index, style: .bold)
-            screen.put(item.1, x: box.x + 13, y: box.y + index, maxWidth: box.width - 13)
+        var keys = KeyTable.keys(for: underlying) + general
+        if state.mode == .calendar { keys += [("● ✓", "arrived, completed"), ("✗ ∅", "cancelled, no-show")] }
+        // One column while it fits the window, else two, so no key is cut off at 80×24.
+        let columns = keys.count + 3 <= screen.height - 3 ? 1 : 2
+        let rows = (keys.count + columns - 1) / columns
+        let columnWidth = columns == 1 ? 50 : 38
+        let box = drawBox(title: "Keys", width: columns * columnWidth + 2, height: rows + 3, into: &screen)
+        for (index, item) in keys.enumerated() where index % rows < box.height {
+            let x = box.x + (index / rows) * columnWidth, y = box.y + index % rows
+            screen.put(TerminalText.fit(item.0, to: 10), x: x, y: y, style: .bold)
+            screen.put(item.1, x: x + 11, y: y, maxWidth: columnWidth - 12)
         }
     }
 }
@@ -457,7 +467,7 @@ enum NoteEditorView {
         var cursor: (x: Int, y: Int) = (0, 0)
         for (index, line) in editor.editor.lines.enumerated() {
             let safe = TerminalText.sanitize(line)
-            let wrapped = wrapHard(safe, columns: box.width)
+            let wrapped = wrapAtWords(safe, columns: box.width)
             if index == editor.editor.row {
                 let before = String(safe.prefix(editor.editor.column))
                 var remaining = TerminalText.width(before)
@@ -485,7 +495,36 @@ enum NoteEditorView {
         screen.put(status, x: box.x + box.width - status.count, y: box.y + box.height - 1, style: .dim)
     }
 
-    /// Hard wrap at the column limit (the editor shows every character where it is).
+    /// Wraps after the last space that fits, so no word is broken ("no synco│pe" was); a word wider
+    /// than the line is broken where it must. Every character stays, spaces included, in order: the
+    /// rows joined are the line, which is how the cursor is placed.
+    static func wrapAtWords(_ text: String, columns: Int) -> [String] {
+        guard columns > 0 else { return [text] }
+        var rows: [String] = []
+        var row: [Character] = []
+        var used = 0
+        for character in text {
+            let w = TerminalText.width(character)
+            if used + w > columns && !row.isEmpty {
+                if character != " ", let space = row.lastIndex(of: " "), space < row.count - 1 {
+                    // Carry the word begun on this row to the next.
+                    rows.append(String(row[...space]))
+                    row = Array(row[(space + 1)...])
+                    used = row.reduce(0) { $0 + TerminalText.width($1) }
+                } else if character != " " {
+                    rows.append(String(row))
+                    row = []
+                    used = 0
+                }
+            }
+            row.append(character)
+            used += w
+        }
+        rows.append(String(row))
+        return rows
+    }
+
+    /// Hard wrap at the column limit.
     static func wrapHard(_ text: String, columns: Int) -> [String] {
         var rows: [String] = []
         var row = ""

@@ -114,6 +114,7 @@ extension Fixture {
     @Test func test_badFields_areNamed_andNothingIsSent() {
         var state = Fixture.calendarState()
         _ = update(&state, .key(.character("b")))
+        _ = update(&state, .key(.control("u")))  // the list's patient, offered, taken away
         guard case .booking(var form) = state.overlay else { Issue.record("no form"); return }
         form.date = LineField("2026-02-30", maxLength: 10)
         form.time = LineField("25:00", maxLength: 5)
@@ -393,5 +394,54 @@ extension Fixture {
         let window = PatientAppointmentsLine.window(around: Fixture.now)
         #expect(window.upperBound.timeIntervalSince(window.lowerBound) <= 366 * 86_400, "the server refuses a longer span (422)")
         #expect(window.contains(Fixture.now.addingTimeInterval(-150 * 86_400)) && window.contains(Fixture.now.addingTimeInterval(150 * 86_400)))
+    }
+
+    /// Enter on a slot whose only visit was cancelled books the slot (the cancelled visit stays as it
+    /// was), and the patient selected in the list is offered; typing replaces the offer.
+    @Test func test_enterOnACancelledSlot_books_offeringTheListsPatient() throws {
+        var state = Fixture.mainState()
+        let offered = try #require(state.selectedPatient)
+        _ = update(&state, .key(.character("t")))
+        let cancelled = Fixture.appointment(7, patient: 3, from: Fixture.today(13), minutes: 30, status: .cancelled)
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled]))
+        state.calendar.minute = 13 * 60
+        _ = update(&state, .key(.enter))
+        guard case .booking(let form) = state.overlay else { Issue.record("no booking form"); return }
+        #expect(form.appointmentID == nil, "the cancelled visit is not what Enter edits")
+        #expect(form.time.text == "13:00")
+        #expect(form.patientID == offered.id)
+        #expect(form.focus == .patient, "the offered name is seen before anything else is typed")
+        #expect(view(state).text.contains("from the list (type to change)"))
+        _ = update(&state, .key(.character("g")))
+        guard case .booking(let typed) = state.overlay else { Issue.record("form closed"); return }
+        #expect(typed.patient.text == "g")
+        #expect(typed.patientID == nil)
+        // A live visit in the slot is still what Enter opens.
+        _ = update(&state, .key(.escape))
+        #expect(state.overlay == nil)
+        let live = Fixture.appointment(8, patient: 3, from: Fixture.today(13), minutes: 30)
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled, live]))
+        _ = update(&state, .key(.enter))
+        guard case .booking(let editing) = state.overlay else { Issue.record("no form"); return }
+        #expect(editing.appointmentID == live.id)
+    }
+
+    /// Scrolled so that a visit began above the first row, the row is marked as its continuation
+    /// (its clock is not the visit's start), and the help explains the status marks without cutting keys.
+    @Test func test_aVisitBegunAboveTheFirstRow_isMarked_andHelpExplainsTheMarks() throws {
+        var state = Fixture.calendarState()
+        let slots = CalendarScreen.slots(state)
+        let index = try #require(slots.firstIndex(of: 10 * 60 + 30))
+        state.calendar.scroll = index
+        state.calendar.minute = 10 * 60 + 30
+        let firstRow = view(state).lines[3]
+        #expect(firstRow.contains("10:30"))
+        #expect(firstRow.contains("↑ " + String(Fixture.patients[1].name.prefix(8))), "\(firstRow)")
+        #expect(firstRow.contains("10:00–10:45"))
+        _ = update(&state, .key(.character("?")))
+        let help = view(state).text
+        #expect(help.contains("arrived, completed") && help.contains("cancelled, no-show"))
+        #expect(help.contains("quit"), "every key fits at 80×24")
+        #expect(help.contains("move later/earlier"))
     }
 }

@@ -46,8 +46,22 @@ import Testing
         for character in "/tmp/x.exe" { _ = update(&state, .key(.character(character))) }
         _ = update(&state, .key(.enter))
         _ = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 415, code: "unsupported_media_type", message: "415")))
-        #expect(state.toast == .error("Not accepted: documents must be PDF, JPEG, PNG or plain text."))
+        // The prompt comes back with what was typed and the reason, so the path is corrected, not retyped.
+        guard case .filePrompt(let reopened) = state.overlay else { Issue.record("the prompt did not come back"); return }
+        #expect(reopened.path.text == "/tmp/x.exe")
+        #expect(reopened.error == "Not accepted: documents must be PDF, JPEG, PNG or plain text.")
+        #expect(view(state).text.contains("Not accepted: documents must be PDF"))
+        _ = update(&state, .key(.backspace))
+        for character in "pdf" { _ = update(&state, .key(.character(character))) }
+        let resent = update(&state, .key(.enter))
+        #expect(resent == [.uploadDocument(patientID: Fixture.patients[0].id, path: "/tmp/x.expdf")])
         _ = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large")))
+        guard case .filePrompt(let again) = state.overlay else { Issue.record("the prompt did not come back"); return }
+        #expect(again.error == "Too large: documents are limited to 20 MiB.")
+        _ = update(&state, .key(.escape))
+        #expect(state.overlay == nil)
+        // A failure with no prompt behind it (a delete) is a toast.
+        _ = update(&state, .documentDeleteFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large")))
         #expect(state.toast == .error("Too large: documents are limited to 20 MiB."))
         // A stale cached plan is corrected by the server's 403.
         let commands = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 403, code: "pro_required", message: "Pro only")))

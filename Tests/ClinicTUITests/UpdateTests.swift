@@ -217,6 +217,12 @@ import Testing
         #expect(TerminalText.width("José") == 4)
         #expect(TerminalText.width("e\u{301}") == 1)
         #expect(TerminalText.width("प्रिया") == 5)
+        // Devanagari clusters as tmux 3.3a counts them (its cursor column after printing each, measured
+        // with `tmux display -p '#{cursor_x}'`; glibc's wcwidth agrees): a virama and vowel signs above
+        // or below take no cell, vowel signs beside the letter (Mc) take one.
+        for (word, cells) in [("प्रि", 3), ("क्षत्रिय", 6), ("नमस्ते", 4)] {
+            #expect(TerminalText.width(word) == cells, "\(word)")
+        }
         #expect(TerminalText.fit("王小明abc", to: 5) == "王小…")
         #expect(TerminalText.width(TerminalText.fit("王小明abc", to: 5)) == 5)
         #expect(TerminalText.sanitize("a\u{1B}[31mb\u{1B}]8;;http://x\u{07}c\u{0}d\n") == "abcd ")
@@ -235,4 +241,28 @@ import Testing
         }
         #expect(rowsInList == [2, 3])
     }
+
+    /// Below 80×24 parts of the screens are cut off: the window says so instead of clipping silently.
+    @Test func test_aWindowBelowEightyByTwentyFour_saysSo() {
+        var state = Fixture.mainState()
+        _ = update(&state, .resized(width: 79, height: 24))
+        #expect(view(state).text.contains("Window 79×24: make it at least 80×24"))
+        _ = update(&state, .resized(width: 80, height: 23))
+        #expect(view(state).text.contains("Window 80×23: make it at least 80×24"))
+        _ = update(&state, .resized(width: 80, height: 24))
+        #expect(!view(state).text.contains("at least 80×24"))
+        _ = update(&state, .resized(width: 30, height: 8))
+        #expect(view(state).text.contains("Make the window at least 80×24"))
+    }
+
+    /// The note editor wraps between words and keeps every character, so the cursor lands where it is.
+    @Test func test_theNoteEditor_wrapsBetweenWords() {
+        let text = "no syncope today, BP 120/80"
+        let rows = NoteEditorView.wrapAtWords(text, columns: 8)
+        #expect(rows == ["no ", "syncope ", "today, ", "BP ", "120/80"])
+        #expect(rows.joined() == text)
+        #expect(NoteEditorView.wrapAtWords("haemoglobinopathy", columns: 8) == ["haemoglo", "binopath", "y"], "a word wider than the line")
+        #expect(NoteEditorView.wrapAtWords("", columns: 8) == [""])
+    }
 }
+
