@@ -23,7 +23,12 @@ public struct RFC3339DateTranscoder: DateTranscoder {
     }
 
     /// The same text from milliseconds since 1970 (how the store keeps time).
-    public static func format(millis totalMillis: Int64) -> String {
+    public static func format(millis: Int64) -> String {
+        String(decoding: utf8(millis: millis), as: UTF8.self)
+    }
+
+    /// The text's bytes (JSON writers put them straight into their buffer).
+    public static func utf8(millis totalMillis: Int64) -> [UInt8] {
         var days = totalMillis >= 0 ? totalMillis / 86_400_000 : (totalMillis - 86_399_999) / 86_400_000
         let millisOfDay = totalMillis - days * 86_400_000
         // Civil date from days since 1970 (Howard Hinnant's algorithm).
@@ -56,7 +61,7 @@ public struct RFC3339DateTranscoder: DateTranscoder {
             digits(millisOfDay % 1000, 3)
         }
         bytes.append(90)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM]`; no zone means UTC.

@@ -28,15 +28,22 @@ enum PatientPageJSON {
             out.writeStaticString(",\"sex\":")
             writeString(patient.sex, into: &out)
             out.writeStaticString(",\"created_at\":")
-            writeString(RFC3339DateTranscoder.format(millis: patient.createdAt), into: &out)
+            writeTimestamp(patient.createdAt, into: &out)
             out.writeStaticString(",\"updated_at\":")
-            writeString(RFC3339DateTranscoder.format(millis: patient.updatedAt), into: &out)
+            writeTimestamp(patient.updatedAt, into: &out)
             out.writeInteger(UInt8(ascii: "}"))
         }
         out.writeStaticString("],\"next_cursor\":")
         writeString(page.next?.encoded, into: &out)
         out.writeInteger(UInt8(ascii: "}"))
         return out
+    }
+
+    /// RFC 3339 as the generated encoder writes it (digits, `-:.TZ`: nothing to escape).
+    static func writeTimestamp(_ millis: Int64, into out: inout ByteBuffer) {
+        out.writeInteger(UInt8(ascii: "\""))
+        out.writeBytes(RFC3339DateTranscoder.utf8(millis: millis))
+        out.writeInteger(UInt8(ascii: "\""))
     }
 
     /// A JSON string (RFC 8259): quote, backslash and control characters escaped, the rest as UTF-8.
