@@ -97,12 +97,18 @@ def bench_store(store, database_url, work):
     # The same database served without the audit of reads: what auditing every read costs, in the same run.
     unaudited = subprocess.Popen([binary, "serve", "--port", str(unaudited_port)],
                                  env=dict(env, CLINIC_BENCHMARK_WITHOUT_READ_AUDIT="1"))
+    # And through the generated route's JSON encoder instead of the list's own writer (PatientListFastPath).
+    generated_port = free_port()
+    generated = subprocess.Popen([binary, "serve", "--port", str(generated_port)],
+                                 env=dict(env, CLINIC_BENCHMARK_GENERATED_PATIENT_LIST="1"))
     base = f"http://127.0.0.1:{port}"
     unaudited_base = f"http://127.0.0.1:{unaudited_port}"
     try:
         wait_ready(base + "/readyz")
         wait_ready(f"http://127.0.0.1:{hello_port}/hello")
         wait_ready(unaudited_base + "/readyz")
+        generated_base = f"http://127.0.0.1:{generated_port}"
+        wait_ready(generated_base + "/readyz")
 
         def token(email):
             request = urllib.request.Request(base + "/api/token", data=f"username={email}&password={PASSWORD}".encode())
@@ -120,6 +126,7 @@ def bench_store(store, database_url, work):
             ("`GET /healthz` (our middleware, no auth, no database)", base + "/healthz", None, None),
             ("`GET /api/users/me` (auth + one row)", base + "/api/users/me", tokens[1_000], None),
             ("`GET /api/patients?limit=50` (1k patients)", base + "/api/patients?limit=50", tokens[1_000], None),
+            ("`GET /api/patients?limit=50` (1k patients, generated encoder)", generated_base + "/api/patients?limit=50", tokens[1_000], None),
             ("`GET /api/patients?q=gar&limit=50` (100k patients)", base + "/api/patients?q=gar&limit=50", tokens[100_000], None),
             ("`POST /api/patients/{id}/notes`", f"{base}/api/patients/{patient}/notes", tokens[1_000], note_script),
             ("`GET /api/patients/{id}` (audited)", f"{base}/api/patients/{patient}", tokens[1_000], None),
@@ -143,7 +150,7 @@ def bench_store(store, database_url, work):
         loaded_rss = rss_mib(server.pid)
         return endpoints, results, scaling, idle_rss, loaded_rss
     finally:
-        for process in (server, hello, unaudited):
+        for process in (server, hello, unaudited, generated):
             process.terminate()
             process.wait(10)
 
@@ -163,6 +170,10 @@ def table(store, endpoints, results, scaling, idle_rss, loaded_rss):
         on, off = kind + " (audited)", kind + " (audit of reads off)"
         if (on, 1) in results:
             audit.append(f"{kind}: " + ", ".join(f"{results[(on, c)]['median'] / results[(off, c)]['median']:.2f} at {c}" for c in CONNECTIONS))
+    fast, slow = "`GET /api/patients?limit=50` (1k patients)", "`GET /api/patients?limit=50` (1k patients, generated encoder)"
+    if (slow, 1) in results:
+        lines += ["", "The list's own JSON writer against the generated encoder (same run, same database): "
+                  + ", ".join(f"{results[(fast, c)]['median'] / results[(slow, c)]['median']:.2f}× at {c}" for c in CONNECTIONS) + "."]
     if audit:
         lines += ["", "Audited reads as a fraction of the same reads with the audit of reads off (same run, same database): "
                   + "; ".join(audit) + "."]

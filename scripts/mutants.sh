@@ -15,8 +15,10 @@ only=${1:-}
 mkdir -p "$work"
 # The copy keeps its own .build between runs (SwiftPM's build records hold absolute paths, so the
 # original's .build cannot be shared); mtimes are kept, so a second run builds only what changed.
-rsync -a --delete --exclude .build --exclude '.build-*' --exclude .git "$root/" "$tree/"
-cd "$tree"
+command -v rsync >/dev/null && command -v patch >/dev/null || { echo "mutants: needs rsync and patch (make test-mutants installs them)" >&2; exit 2; }
+rsync -a --delete --exclude .build --exclude '.build-*' --exclude .git "$root/" "$tree/" || exit 2
+# Never on this tree: a mutant applied here would be a change to the product.
+cd "$tree" || exit 2
 export CLINIC_REQUIRE_POSTGRES=1
 log=$work/log
 mkdir -p "$log"

@@ -123,6 +123,7 @@ public struct ServerConfiguration: Sendable {
             configuration.idleTimeoutSeconds = value
         }
         if environment["CLINIC_BENCHMARK_WITHOUT_READ_AUDIT"] == "1" { configuration.auditReads = false }
+        if environment["CLINIC_BENCHMARK_GENERATED_PATIENT_LIST"] == "1" { configuration.patientListFastPath = false }
         if let trust = environment["TRUST_PROXY"], !trust.isEmpty { configuration.trustProxy = ["1", "true", "yes"].contains(trust.lowercased()) }
         if let storage = environment["STORAGE_URL"], !storage.isEmpty { configuration.storageURL = storage }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty { configuration.googleCredentialsPath = path }

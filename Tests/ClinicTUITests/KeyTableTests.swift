@@ -1,0 +1,119 @@
+import ClinicAPI
+@testable import ClinicTUI
+import Foundation
+import Testing
+
+/// The key bar and `?` help read `KeyTable`; these hold the table to what the handlers do: on each
+/// screen no key is listed twice (one key, one meaning), and every key listed does something there.
+@Suite struct KeyTableTests {
+    /// The screens a doctor, an owner and the front desk meet, each with its name.
+    static func screens() -> [(String, AppState)] {
+        var result: [(String, AppState)] = []
+        let records = Fixture.mainState()
+        result.append(("records", records))
+        var timeline = records
+        _ = update(&timeline, .key(.tab))
+        result.append(("notes timeline", timeline))
+        var search = records
+        _ = update(&search, .key(.character("/")))
+        result.append(("search", search))
+        var day = Fixture.calendarState()
+        result.append(("calendar day", day))
+        var week = day
+        _ = update(&week, .key(.character("w")))
+        _ = update(&week, .appointmentsLoaded(requestID: week.calendar.requestID, items: Fixture.appointments))
+        result.append(("calendar week", week))
+        var month = day
+        _ = update(&month, .key(.character("m")))
+        _ = update(&month, .appointmentsLoaded(requestID: month.calendar.requestID, items: Fixture.appointments))
+        result.append(("calendar month", month))
+        _ = update(&day, .key(.enter))
+        result.append(("booking form", day))
+        var (owner, _) = Fixture.signedIn(.owner)
+        _ = update(&owner, .patientsLoaded(requestID: owner.patients.requestID, items: Fixture.patients, nextCursor: nil, append: false))
+        var staff = owner
+        _ = update(&staff, .key(.character("S")))
+        // A former locum first (reactivate acts on them), then the fixture's staff.
+        _ = update(&staff, .staffLoaded([Fixture.member("dddddddddddddddddddddddd", "Dr Old Locum", .doctor, active: false)] + Fixture.staff))
+        result.append(("staff (owner)", staff))
+        var audit = owner
+        _ = update(&audit, .key(.character("A")))
+        let events = (0..<3).map { index in
+            AuditEvent(id: String(format: "%024x", 900 + index), at: Fixture.now.addingTimeInterval(Double(-index) * 600),
+                       actorId: Fixture.staff[0].id, actorName: Fixture.staff[0].username, actorRole: "owner", action: "patient.view",
+                       patientId: Fixture.patients[0].id, patientName: Fixture.patients[0].name, status: 200)
+        }
+        _ = update(&audit, .auditLoaded(key: audit.audit.key, items: events, nextCursor: nil, append: false))
+        result.append(("audit (owner)", audit))
+        var (desk, _) = Fixture.signedIn(.frontDesk)
+        _ = update(&desk, .key(.escape))
+        result.append(("front desk records", desk))
+        var form = records
+        _ = update(&form, .key(.character("n")))
+        _ = update(&form, .key(.character("A")))  // something for Ctrl-U to clear
+        result.append(("patient form", form))
+        var editor = records
+        _ = update(&editor, .key(.character("a")))
+        result.append(("note editor", editor))
+        return result
+    }
+
+    /// The keys a key-table entry names ("j/k", "Ctrl-S", "[/]"); nil for words such as "type".
+    static func keys(_ label: String) -> [Key]? {
+        let named: [String: Key] = ["Enter": .enter, "Esc": .escape, "Tab": .tab, "S-Tab": .backTab, "↑": .up, "↓": .down,
+                                    "←": .left, "→": .right, "PgUp": .pageUp, "PgDn": .pageDown]
+        if ["type", "any key", "arrows"].contains(label) { return nil }
+        let parts = label == "/" ? ["/"] : label.split(separator: "/").map(String.init)
+        var result: [Key] = []
+        for part in parts {
+            if let key = named[part] {
+                result.append(key)
+            } else if part.hasPrefix("Ctrl-"), let letter = part.dropFirst(5).first {
+                result.append(.control(Character(letter.lowercased())))
+            } else if part.count == 1, let character = part.first {
+                result.append(.character(character))
+            } else {
+                return nil
+            }
+        }
+        return result
+    }
+
+    @Test func test_noScreenListsOneKeyTwice() {
+        for (name, state) in Self.screens() {
+            var seen: [(key: Key, action: String)] = []
+            for (label, action) in KeyTable.keys(for: state) {
+                for key in Self.keys(label) ?? [] {
+                    let earlier = seen.first { $0.key == key }
+                    #expect(earlier == nil, "\(name): \(key) is both '\(earlier?.action ?? "")' and '\(action)'")
+                    seen.append((key, action))
+                }
+            }
+        }
+    }
+
+    /// An entry is live when one of its keys changes the state or asks for something, on the screen
+    /// as it is or after one ordinary move there ("k" does nothing on the first row, "t" nothing on
+    /// today: after "j" and "l" they do).
+    @Test func test_everyKeyListed_doesSomethingThere() {
+        func acts(_ key: Key, in state: AppState) -> Bool {
+            var pressed = state
+            let commands = update(&pressed, .key(key))
+            return pressed != state || !commands.isEmpty
+        }
+        for (name, state) in Self.screens() {
+            let listed = KeyTable.keys(for: state)
+            #expect(!listed.isEmpty, "\(name)")
+            var starts = [state]
+            for mover in [Key.character("j"), .character("l"), .character("2"), .down] {
+                var moved = state
+                _ = update(&moved, .key(mover))
+                if moved != state && moved.mode == state.mode && (moved.overlay == nil) == (state.overlay == nil) { starts.append(moved) }
+            }
+            for (label, action) in listed {
+                guard let keys = Self.keys(label) else { continue }
+                #expect(starts.contains { start in keys.contains { acts($0, in: start) } }, "\(name): '\(label)' (\(action)) does nothing")
+            }
+        }
+    }
+}
