@@ -72,6 +72,11 @@ wait_line() { # row text [seconds]: until that screen row holds the text
   while [ $SECONDS -lt $deadline ]; do tmux capture-pane -p -t "$session" | sed -n "$1p" | grep -qF -- "$2" && return 0; sleep 0.1; done
   return 1
 }
+wait_gone() { # text [seconds]: until the text is no longer on the screen
+  local deadline=$((SECONDS + ${2:-5}))
+  while [ $SECONDS -lt $deadline ]; do screen_has "$1" || return 0; sleep 0.1; done
+  return 1
+}
 stays_away() { # text [seconds]: the text does not appear while the screen settles (no fixed sleep
   # before looking: it is looked for all along, and must not show up in the whole window)
   local deadline=$((SECONDS + ${2:-2}))

@@ -131,8 +131,12 @@ check "the upload lands" wait_for "Uploaded scan-report.pdf." 20
 check "…and is listed" wait_for "PDF  3.0 MiB"
 press u; type_text "$tmp/files/program.pdf"; press Enter
 check "a program disguised as a PDF is refused plainly (415)" wait_for "Not accepted: documents must be PDF, JPEG, PNG or plain text." 10
-press u; type_text "$tmp/files/huge.txt"; press Enter
+check "…in the prompt again, the path kept to correct" wait_for "│ $tmp/files/program.pdf"
+press C-u; type_text "$tmp/files/huge.txt"; press Enter
 check "a file over 20 MiB is refused before it is sent" wait_for "documents are limited to 20 MiB" 10
+check "…the prompt keeping that path too" wait_for "│ $tmp/files/huge.txt"
+press Escape
+check "Esc closes the prompt" wait_gone "Upload a document for"
 press Enter
 check "the download prompt opens" wait_for "Into the folder:"
 check "…offering the folder of XDG_DOWNLOAD_DIR" wait_for "│ $tmp/downloads  "
