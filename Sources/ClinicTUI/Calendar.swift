@@ -34,6 +34,8 @@ public struct CalendarState: Equatable, Sendable {
     public var minute: Int
     /// The first slot row shown in the day view (kept stable so moving redraws little).
     public var scroll = 0
+    /// With a column per doctor (a wide day view of all doctors), the selected doctor's column.
+    public var column = 0
     public var appointments: [Appointment] = []
     public var loadedRange: Range<Date>?
     /// When the shown appointments were fetched: the calendar re-asks every minute (another desk may book).

@@ -57,12 +57,28 @@ enum CalendarScreen {
         return [.loadAppointments(requestID: state.calendar.requestID, from: needed.lowerBound, to: needed.upperBound)]
     }
 
-    /// The appointments of the selected day that cover the selected slot: the one keys act on first.
+    /// The appointments of the selected day that cover the selected slot: the one keys act on first
+    /// (in the selected doctor's column when the day has a column per doctor).
     static func selected(_ state: AppState) -> Appointment? {
         let start = CalendarMath.instant(day: state.calendar.day, minute: state.calendar.minute, in: state.timeZone)
         let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
-        let here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
+        var here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
+        if let doctor = selectedColumnDoctor(state) { here = here.filter { $0.providerId == doctor.id } }
         return here.first { $0.status != .cancelled } ?? here.first
+    }
+
+    /// Columns wide enough for a doctor's names and times (46 cells each, after the clock): two
+    /// doctors from 100 columns. nil: one list (narrower, one doctor chosen with `v`, week and month).
+    static func doctorColumns(_ state: AppState) -> [StaffMember]? {
+        let doctors = state.doctors
+        guard state.calendar.span == .day, state.calendar.providerID == nil, doctors.count > 1,
+              state.width >= 8 + doctors.count * 46 else { return nil }
+        return doctors
+    }
+
+    static func selectedColumnDoctor(_ state: AppState) -> StaffMember? {
+        guard let columns = doctorColumns(state) else { return nil }
+        return columns[min(max(0, state.calendar.column), columns.count - 1)]
     }
 
     static func slots(_ state: AppState) -> [Int] {
@@ -211,6 +227,10 @@ enum CalendarScreen {
             return undo(&state)
         case .character("v"):
             return switchDoctor(&state)
+        case .tab where doctorColumns(state) != nil, .backTab where doctorColumns(state) != nil:
+            let count = doctorColumns(state)?.count ?? 1
+            state.calendar.column = (state.calendar.column + (key == .tab ? 1 : count - 1)) % count
+            return []
         case .character("J"), .character("K"):
             return shift(&state, startBy: key == .character("J") ? 1 : -1, endBy: key == .character("J") ? 1 : -1)
         case .character("+"), .character("="):
@@ -332,8 +352,9 @@ enum CalendarScreen {
             if focusOnPatient { form.patientOffered = true } else { form.focus = .date }
         }
         form.doctors = state.doctors.map { BookingForm.Doctor(id: $0.id, name: $0.username) }
-        // The doctor whose calendar is shown, else the doctor booking, else the first.
-        let preferred = state.calendar.providerID ?? state.user.flatMap { $0.role == .frontDesk ? nil : $0.id }
+        // The doctor whose calendar (or column) is shown, else the doctor booking, else the first.
+        let preferred = state.calendar.providerID ?? selectedColumnDoctor(state)?.id
+            ?? state.user.flatMap { $0.role == .frontDesk ? nil : $0.id }
         form.doctorIndex = form.doctors.firstIndex { $0.id == preferred } ?? 0
         form.date = LineField(CalendarMath.isoDay(day, in: state.timeZone), maxLength: 16)
         form.time = LineField(CalendarMath.clock(minute: minute), maxLength: 5)

@@ -72,7 +72,7 @@ enum CalendarView {
         let top = 3
         let slotLength = Double(state.hours.slotMinutes) * 60
         let nowMinute = calendar.day == CalendarMath.startOfDay(state.now, in: tz) ? CalendarMath.minute(of: state.now, in: tz) : -1
-        screen.put("  time   appointment", x: 0, y: 2, style: .dim)
+        if CalendarScreen.doctorColumns(state) == nil { screen.put("  time   appointment", x: 0, y: 2, style: .dim) }
         var shown = Set<String>()
         for (offset, minute) in slots.dropFirst(calendar.scroll).prefix(rows).enumerated() {
             let y = top + offset
@@ -86,43 +86,26 @@ enum CalendarView {
             let label = minute % 60 == 0 || offset == 0 ? CalendarMath.clock(minute: minute) : String(format: "  :%02d", minute % 60)
             screen.put(isNow ? "▶" : " ", x: 0, y: y, style: .accent)
             screen.put(label, x: 1, y: y, style: isNow ? .accent : (outside || minute % 60 != 0 ? .dim : .normal))
-            let contentX = 8
-            let contentWidth = screen.width - contentX
-            guard let first = here.first else {
-                screen.put("│", x: 7, y: y, style: .dim)
-                if selected { screen.bar(" ", y: y, x: contentX, width: contentWidth, style: .selected) }
-                continue
-            }
-            let clash = here.contains { calendar.clashes.contains($0.id) }
-            let style: StyleRole = selected ? .selected : clash ? .error : first.status == .cancelled ? .dim : .normal
-            // A clash is marked with "!" as well as colour: thin clients may have none.
-            screen.put(clash ? "!" : first.status == .cancelled ? "│" : "▌", x: 7, y: y,
-                       style: clash ? .error : first.status == .cancelled ? .dim : .accent)
-            let beginsHere = !shown.contains(first.id)
-            var text = ""
-            if beginsHere {
-                // Begun above the first row shown (scrolled): marked, so the row's clock is not read as its start.
-                text = (first.startsAt < start ? "↑ " : "") + TerminalText.sanitize(first.patientName)
-                // Every doctor's day in one list: whose each appointment is.
-                if calendar.providerID == nil, state.doctors.count > 1, let doctor = first.providerName {
-                    text = shortName(doctor) + " · " + text
+            if let columns = CalendarScreen.doctorColumns(state) {
+                let width = (screen.width - 7) / columns.count
+                for (index, doctor) in columns.enumerated() {
+                    drawCell(state, here.filter { $0.providerId == doctor.id }, start: start, selected: selected && index == calendar.column,
+                             x: 7 + index * width, width: width - 1, y: y, naming: false, shown: &shown, into: &screen)
                 }
-                if let reason = first.reason, !reason.isEmpty { text += " · " + TerminalText.sanitize(reason) }
-                let others = here.filter { !shown.contains($0.id) }.count - 1
-                if others > 0 { text += "  +\(others) more" }
             } else {
-                text = "┆"
+                drawCell(state, here, start: start, selected: selected, x: 7, width: screen.width - 7, y: y,
+                         naming: calendar.providerID == nil && state.doctors.count > 1, shown: &shown, into: &screen)
             }
-            for appointment in here { shown.insert(appointment.id) }
-            var right = ""
-            if beginsHere {
-                right = CalendarMath.clock(first.startsAt, in: tz) + "–" + CalendarMath.clock(first.endsAt, in: tz)
-                let mark = calendar.pending[first.id] != nil ? "saving…" : clash ? "clash" : statusMark(first.status)
-                if !mark.isEmpty { right += " " + mark }
+        }
+        if let columns = CalendarScreen.doctorColumns(state) {
+            // The column heads: each doctor's name over their column, the selected one marked.
+            let width = (screen.width - 7) / columns.count
+            screen.put("  time", x: 0, y: 2, style: .dim)
+            for (index, doctor) in columns.enumerated() {
+                let chosen = index == calendar.column
+                screen.put((chosen ? "▸ " : "  ") + TerminalText.sanitize(doctor.username), x: 7 + index * width, y: 2,
+                           style: chosen ? .bold : .dim, maxWidth: width - 1)
             }
-            let rightWidth = TerminalText.width(right)
-            let leftWidth = max(0, contentWidth - rightWidth - 2)
-            screen.bar(" " + TerminalText.fit(text, to: leftWidth) + " " + right, y: y, x: contentX, width: contentWidth, style: style)
         }
         drawWaitingRoom(state, into: &screen)
         // What is scrolled out of sight, said on the header line (never over an appointment's times).
@@ -131,6 +114,49 @@ enum CalendarView {
         if slots.count > calendar.scroll + rows { more.append("↓ \(slots.count - calendar.scroll - rows) later") }
         let hint = more.joined(separator: "  ")
         if !hint.isEmpty { screen.put(hint, x: screen.width - TerminalText.width(hint) - 1, y: 2, style: .dim) }
+    }
+
+    /// One slot of one list (or one doctor's column): the first appointment in it (marker, name,
+    /// reason, times and status), "┆" where an appointment goes on from above, or the free slot.
+    static func drawCell(_ state: AppState, _ here: [Appointment], start: Date, selected: Bool, x: Int, width: Int, y: Int, naming: Bool,
+                         shown: inout Set<String>, into screen: inout Screen) {
+        let calendar = state.calendar
+        let tz = state.timeZone
+        let contentX = x + 1
+        let contentWidth = width - 1
+        guard let first = here.first else {
+            screen.put("│", x: x, y: y, style: .dim)
+            if selected { screen.bar(" ", y: y, x: contentX, width: contentWidth, style: .selected) }
+            return
+        }
+        let clash = here.contains { calendar.clashes.contains($0.id) }
+        let style: StyleRole = selected ? .selected : clash ? .error : first.status == .cancelled ? .dim : .normal
+        // A clash is marked with "!" as well as colour: thin clients may have none.
+        screen.put(clash ? "!" : first.status == .cancelled ? "│" : "▌", x: x, y: y,
+                   style: clash ? .error : first.status == .cancelled ? .dim : .accent)
+        let beginsHere = !shown.contains(first.id)
+        var text = ""
+        if beginsHere {
+            // Begun above the first row shown (scrolled): marked, so the row's clock is not read as its start.
+            text = (first.startsAt < start ? "↑ " : "") + TerminalText.sanitize(first.patientName)
+            // Every doctor's day in one list: whose each appointment is.
+            if naming, let doctor = first.providerName { text = shortName(doctor) + " · " + text }
+            if let reason = first.reason, !reason.isEmpty { text += " · " + TerminalText.sanitize(reason) }
+            let others = here.filter { !shown.contains($0.id) }.count - 1
+            if others > 0 { text += "  +\(others) more" }
+        } else {
+            text = "┆"
+        }
+        for appointment in here { shown.insert(appointment.id) }
+        var right = ""
+        if beginsHere {
+            right = CalendarMath.clock(first.startsAt, in: tz) + "–" + CalendarMath.clock(first.endsAt, in: tz)
+            let mark = calendar.pending[first.id] != nil ? "saving…" : clash ? "clash" : statusMark(first.status)
+            if !mark.isEmpty { right += " " + mark }
+        }
+        let rightWidth = TerminalText.width(right)
+        let leftWidth = max(0, contentWidth - rightWidth - 2)
+        screen.bar(" " + TerminalText.fit(text, to: leftWidth) + " " + right, y: y, x: contentX, width: contentWidth, style: style)
     }
 
     /// "Ruiz" for "Dr Ana Ruiz": enough to tell the clinic's doctors apart on a row.

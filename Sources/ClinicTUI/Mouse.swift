@@ -53,6 +53,9 @@ enum Mouse {
             let index = state.calendar.scroll + row
             guard row >= 0, row < CalendarScreen.dayRows(state), slots.indices.contains(index) else { return [] }
             state.calendar.minute = slots[index]
+            if let columns = CalendarScreen.doctorColumns(state), x >= 7 {
+                state.calendar.column = min(columns.count - 1, (x - 7) / max(1, (state.width - 7) / columns.count))
+            }
             return []
         case .week:
             let column = min(6, x / max(1, state.width / 7))

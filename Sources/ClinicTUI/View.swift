@@ -354,6 +354,7 @@ public enum KeyTable {
                                                              ("+/-", "longer/shorter"), ("w/m", "week/month"), ("r", "reload"),
                                                              ("Esc", "patients"), ("q", "quit")]
                 if state.doctors.count > 1 { keys.insert(("v", "doctor"), at: 7) }
+                if CalendarScreen.doctorColumns(state) != nil { keys.insert(("Tab/S-Tab", "doctor column"), at: 8) }
                 return keys
             case .week, .month:
                 return [("h/l", "day"), ("j/k", "week"), ("[/]", state.calendar.span == .week ? "week" : "month"), ("Enter", "open day"),

@@ -94,7 +94,8 @@ extension Fixture {
         state.calendar.minute = 10 * 60
         let text = view(state).text
         #expect(text.contains("all doctors (v)"))
-        #expect(text.contains("Ruiz · आदित्य शर्मा"), "whose appointment each row is")
+        // Whose appointment each row is: named on the row in one list, by the column's head when wide.
+        #expect(size.0 < 100 ? text.contains("Ruiz · आदित्य शर्मा") : text.contains("Dr Kofi Mensah"), "whose appointment each row is")
         #expect(text.contains("Waiting: 王小明 (Mensah) 12 min"))
         try expectSnapshot(view(state), "front-desk-day-\(size.0)x\(size.1)")
         // The waiting room counts the minutes; only those cells change.
@@ -264,4 +265,46 @@ extension Fixture {
         let again = update(&state, .key(.control("s")))
         #expect(again.contains { if case .savePatient(nil, _) = $0 { return true } else { return false } }, "a second Ctrl-S adds anyway")
     }
+
+    /// From 100 columns the desk shows a column per doctor: each doctor's visits under their name, Tab
+    /// moves between the columns, keys act on the visit in the selected column, and booking from a
+    /// free slot there proposes that doctor. At 80 columns it stays one list with the doctor named.
+    @Test func test_aWideDesk_hasAColumnPerDoctor() throws {
+        var (state, _) = Fixture.signedIn(.frontDesk, width: 120, height: 30)
+        #expect(state.mode == .calendar)
+        #expect(CalendarScreen.doctorColumns(state)?.map(\.id) == [Fixture.staff[0].id, Fixture.staff[1].id])
+        let lines = view(state).lines
+        #expect(lines[2].contains("Dr Ana Ruiz") && lines[2].contains("Dr Kofi Mensah"))
+        let ten = try #require(lines.first { $0.hasPrefix(" 10:00") })
+        let (ruiz, mensah) = (Fixture.patients[1].name, Fixture.patients[3].name)
+        let ruizAt = try #require(ten.range(of: String(ruiz.prefix(6)))), mensahAt = try #require(ten.range(of: String(mensah.prefix(6))))
+        #expect(ruizAt.lowerBound < mensahAt.lowerBound, "Dr Ruiz's visit in the first column, Dr Mensah's in the second: \(ten)")
+        state.calendar.minute = 10 * 60
+        #expect(CalendarScreen.selected(state)?.providerId == Fixture.staff[0].id)
+        _ = update(&state, .key(.tab))
+        #expect(state.calendar.column == 1)
+        #expect(CalendarScreen.selected(state)?.providerId == Fixture.staff[1].id, "keys act on the visit in the selected column")
+        #expect(KeyTable.keys(for: state).contains { $0.key == "Tab/S-Tab" })
+        // A free slot in Dr Mensah's column books with Dr Mensah.
+        state.calendar.minute = 11 * 60 + 15
+        #expect(CalendarScreen.selected(state) == nil, "Dr Ruiz's 11:15 visit is not in Dr Mensah's column")
+        _ = update(&state, .key(.enter))
+        guard case .booking(let form) = state.overlay else { Issue.record("no booking form"); return }
+        #expect(form.doctors[form.doctorIndex].id == Fixture.staff[1].id)
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.backTab))
+        #expect(state.calendar.column == 0)
+        // A click in a column's slot selects that doctor's column and slot.
+        let tenRow = try #require(view(state).lines.firstIndex { $0.hasPrefix(" 10:00") })
+        _ = update(&state, .key(.click(x: 100, y: tenRow)))
+        #expect(state.calendar.column == 1 && state.calendar.minute == 10 * 60)
+        _ = update(&state, .key(.click(x: 20, y: tenRow)))
+        #expect(state.calendar.column == 0)
+        try expectSnapshot(view(state), "desk-columns-120x30")
+        // 80 columns: one list, each visit naming its doctor.
+        _ = update(&state, .resized(width: 80, height: 24))
+        #expect(CalendarScreen.doctorColumns(state) == nil)
+        #expect(view(state).text.contains("Mensah · "))
+    }
 }
+
