@@ -36,6 +36,8 @@ public struct CalendarState: Equatable, Sendable {
     public var scroll = 0
     /// With a column per doctor (a wide day view of all doctors), the selected doctor's column.
     public var column = 0
+    /// The compact day: a row where a visit begins and one per free stretch, so a whole day fits 80×24.
+    public var compact = false
     public var appointments: [Appointment] = []
     public var loadedRange: Range<Date>?
     /// When the shown appointments were fetched: the calendar re-asks every minute (another desk may book).

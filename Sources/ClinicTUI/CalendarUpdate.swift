@@ -84,8 +84,30 @@ enum CalendarScreen {
     static func slots(_ state: AppState) -> [Int] {
         let day = state.calendar.day
         let next = CalendarMath.addDays(1, to: day, in: state.timeZone)
-        return CalendarMath.slots(day: day, appointments: CalendarMath.overlapping(state.calendar.shown, from: day, to: next),
-                                  hours: state.hours, in: state.timeZone)
+        let appointments = CalendarMath.overlapping(state.calendar.shown, from: day, to: next)
+        let all = CalendarMath.slots(day: day, appointments: appointments, hours: state.hours, in: state.timeZone)
+        guard state.calendar.compact, state.calendar.span == .day else { return all }
+        // Compact: the slots where a visit begins, the first of each free stretch, and the present one.
+        let length = Double(state.hours.slotMinutes) * 60
+        let present = CalendarMath.startOfDay(state.now, in: state.timeZone) == day ? nowSlot(state) : -1
+        var kept: [Int] = []
+        var previousFree = false
+        for minute in all {
+            let start = CalendarMath.instant(day: day, minute: minute, in: state.timeZone)
+            let end = start.addingTimeInterval(length)
+            let begins = appointments.contains { $0.startsAt >= start && $0.startsAt < end }
+            let free = !begins && !CalendarMath.overlapping(appointments, from: start, to: end).contains { $0.status != .cancelled }
+            if begins || (free && !previousFree) || minute == present { kept.append(minute) }
+            previousFree = free
+        }
+        return kept
+    }
+
+    /// The row that shows the selected slot: itself, or in the compact day the row it is folded into.
+    static func selectedRow(_ state: AppState) -> Int {
+        guard state.calendar.compact else { return state.calendar.minute }
+        let slots = slots(state)
+        return slots.last { $0 <= state.calendar.minute } ?? slots.first ?? state.calendar.minute
     }
 
     /// Rows the day view has for slots (below the title and the column header, above the waiting room).
@@ -227,6 +249,13 @@ enum CalendarScreen {
             return undo(&state)
         case .character("v"):
             return switchDoctor(&state)
+        case .character("z") where span == .day:
+            state.calendar.compact.toggle()
+            state.calendar.minute = selectedRow(state)
+            keepSlotInView(&state)
+            state.toast = .info(state.calendar.compact ? "Compact day: a line per visit and per free stretch (z shows every slot)."
+                                                       : "Every slot shown (z folds the day).")
+            return []
         case .tab where doctorColumns(state) != nil, .backTab where doctorColumns(state) != nil:
             let count = doctorColumns(state)?.count ?? 1
             state.calendar.column = (state.calendar.column + (key == .tab ? 1 : count - 1)) % count

@@ -79,22 +79,25 @@ enum CalendarView {
             let start = CalendarMath.instant(day: calendar.day, minute: minute, in: tz)
             let here = CalendarMath.overlapping(calendar.shown, from: start, to: start.addingTimeInterval(slotLength))
                 .sorted { ($0.status == .cancelled ? 1 : 0, $0.startsAt) < ($1.status == .cancelled ? 1 : 0, $1.startsAt) }
-            let selected = minute == calendar.minute
+            let selected = minute == CalendarScreen.selectedRow(state)
+            // In the compact day a free row stands for the whole free stretch: say until when.
+            let freeUntil: String? = calendar.compact
+                ? CalendarMath.clock(minute: slots.first { $0 > minute } ?? max(minute + state.hours.slotMinutes, state.hours.endMinute)) : nil
             let outside = minute < state.hours.startMinute || minute >= state.hours.endMinute
             let isNow = nowMinute >= minute && nowMinute < minute + state.hours.slotMinutes
             // The clock column: every hour in full, quarter hours as ":15", the present moment marked.
-            let label = minute % 60 == 0 || offset == 0 ? CalendarMath.clock(minute: minute) : String(format: "  :%02d", minute % 60)
+            let label = minute % 60 == 0 || offset == 0 || calendar.compact ? CalendarMath.clock(minute: minute) : String(format: "  :%02d", minute % 60)
             screen.put(isNow ? "▶" : " ", x: 0, y: y, style: .accent)
             screen.put(label, x: 1, y: y, style: isNow ? .accent : (outside || minute % 60 != 0 ? .dim : .normal))
             if let columns = CalendarScreen.doctorColumns(state) {
                 let width = (screen.width - 7) / columns.count
                 for (index, doctor) in columns.enumerated() {
                     drawCell(state, here.filter { $0.providerId == doctor.id }, start: start, selected: selected && index == calendar.column,
-                             x: 7 + index * width, width: width - 1, y: y, naming: false, shown: &shown, into: &screen)
+                             x: 7 + index * width, width: width - 1, y: y, naming: false, freeUntil: freeUntil, shown: &shown, into: &screen)
                 }
             } else {
                 drawCell(state, here, start: start, selected: selected, x: 7, width: screen.width - 7, y: y,
-                         naming: calendar.providerID == nil && state.doctors.count > 1, shown: &shown, into: &screen)
+                         naming: calendar.providerID == nil && state.doctors.count > 1, freeUntil: freeUntil, shown: &shown, into: &screen)
             }
         }
         if let columns = CalendarScreen.doctorColumns(state) {
@@ -119,14 +122,20 @@ enum CalendarView {
     /// One slot of one list (or one doctor's column): the first appointment in it (marker, name,
     /// reason, times and status), "┆" where an appointment goes on from above, or the free slot.
     static func drawCell(_ state: AppState, _ here: [Appointment], start: Date, selected: Bool, x: Int, width: Int, y: Int, naming: Bool,
-                         shown: inout Set<String>, into screen: inout Screen) {
+                         freeUntil: String? = nil, shown: inout Set<String>, into screen: inout Screen) {
         let calendar = state.calendar
         let tz = state.timeZone
         let contentX = x + 1
         let contentWidth = width - 1
-        guard let first = here.first else {
+        // A visit that begins here is named even when one begun above still runs.
+        guard let first = here.first(where: { !shown.contains($0.id) }) ?? here.first else {
             screen.put("│", x: x, y: y, style: .dim)
-            if selected { screen.bar(" ", y: y, x: contentX, width: contentWidth, style: .selected) }
+            let free = freeUntil.map { " free until " + $0 } ?? " "
+            if selected {
+                screen.bar(free, y: y, x: contentX, width: contentWidth, style: .selected)
+            } else if freeUntil != nil {
+                screen.put(free, x: contentX, y: y, style: .dim, maxWidth: contentWidth)
+            }
             return
         }
         let clash = here.contains { calendar.clashes.contains($0.id) }

@@ -353,8 +353,11 @@ public enum KeyTable {
                                                              ("x", "cancel…"), ("o", "no-show…"), ("J/K", "move later/earlier"),
                                                              ("+/-", "longer/shorter"), ("w/m", "week/month"), ("r", "reload"),
                                                              ("Esc", "patients"), ("q", "quit")]
-                if state.doctors.count > 1 { keys.insert(("v", "doctor"), at: 7) }
-                if CalendarScreen.doctorColumns(state) != nil { keys.insert(("Tab/S-Tab", "doctor column"), at: 8) }
+                var extra: [(key: String, action: String)] = []
+                if state.doctors.count > 1 { extra.append(("v", "doctor")) }
+                if CalendarScreen.doctorColumns(state) != nil { extra.append(("Tab/S-Tab", "doctor column")) }
+                extra.append(("z", state.calendar.compact ? "every slot" : "compact day"))
+                keys.insert(contentsOf: extra, at: 7)
                 return keys
             case .week, .month:
                 return [("h/l", "day"), ("j/k", "week"), ("[/]", state.calendar.span == .week ? "week" : "month"), ("Enter", "open day"),

@@ -445,3 +445,35 @@ extension Fixture {
         #expect(help.contains("move later/earlier"))
     }
 }
+
+/// The compact day (issue 17 item 8): a row per visit and per free stretch, so the front desk sees
+/// the whole day at 80×24.
+@Suite struct CompactDayTests {
+    @Test func test_z_foldsTheDay_toARowPerVisitAndPerFreeStretch() throws {
+        var state = Fixture.calendarState()
+        let every = CalendarScreen.slots(state)
+        _ = update(&state, .key(.character("z")))
+        let compact = CalendarScreen.slots(state)
+        #expect(compact.count < every.count / 2, "\(compact.count) rows against \(every.count)")
+        #expect(compact.count <= CalendarScreen.dayRows(state), "the whole day on one 80×24 screen")
+        let text = view(state).text
+        for appointment in Fixture.appointments.prefix(4) where appointment.status != .cancelled {
+            #expect(text.contains(String(appointment.patientName.prefix(8))), "\(appointment.patientName)")
+        }
+        #expect(text.contains("free until"))
+        #expect(!text.contains("┆"), "no rows for the middle of a visit")
+        #expect(text.contains("compact day") == false && text.contains("every slot"), "the key bar offers the way back")
+        // j goes from visit to visit; Enter on a visit still opens it.
+        state.calendar.minute = 9 * 60
+        for _ in 0..<3 { _ = update(&state, .key(.character("j"))) }
+        #expect(state.calendar.minute == 10 * 60, "09:00 visit, the free stretch after it, the present slot (09:45), then 10:00")
+        #expect(view(state).lines.contains { $0.hasPrefix(" 11:15") }, "every row's clock in full: rows are not evenly spaced")
+        _ = update(&state, .key(.enter))
+        guard case .booking(let form) = state.overlay else { Issue.record("no form"); return }
+        #expect(form.appointmentID == Fixture.appointments[1].id)
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.character("z")))
+        #expect(CalendarScreen.slots(state) == every)
+        #expect(state.calendar.minute == 10 * 60, "the selection stays on its visit")
+    }
+}
