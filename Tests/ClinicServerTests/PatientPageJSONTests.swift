@@ -134,14 +134,16 @@ import Testing
                                                                actorRole: "doctor", action: "patient.view", patientId: nil, recordType: nil,
                                                                recordId: nil, ip: "127.0.0.1", status: 200))
                         // Returned: so it is already there.
-                        let rows = try await store.database.query("SELECT COUNT(*) AS n FROM audit_events WHERE actor_name = $1",
-                                                                  [.text("reader \(n)")])
+                        // This clinic's rows only: PostgreSQL's database is shared by the runs of one session.
+                        let rows = try await store.database.query("SELECT COUNT(*) AS n FROM audit_events WHERE clinic_id = $1 AND actor_name = $2",
+                                                                  [.text(clinicID), .text("reader \(n)")])
                         #expect(try rows.first?.int("n") == 1, "reader \(n)")
                     }
                 }
                 try await group.waitForAll()
             }
-            let names = try await store.database.query("SELECT actor_name FROM audit_events WHERE actor_name LIKE 'reader %'", [])
+            let names = try await store.database.query("SELECT actor_name FROM audit_events WHERE clinic_id = $1 AND actor_name LIKE 'reader %'",
+                                                       [.text(clinicID)])
             #expect(Set(try names.map { try $0.string("actor_name") }).count == count)
             #expect(names.count == count)
         }
