@@ -56,6 +56,21 @@ press i
 check "checked in again" wait_for "Waiting: Kenji Watanabe" 10
 check "the server has Kenji arrived" bash -c "curl -sf '$base/api/appointments?patient_id=$kenji' -H 'Authorization: Bearer $token' | grep -qF '\"status\":\"arrived\"'"
 
+# A second doctor joins; on a wide terminal the desk gets a column per doctor, Tab moves between them.
+code2=$(api POST /api/clinic/invitations '{"email":"ravi@example.org","role":"doctor"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["code"])')
+curl -sf -X POST "$base/api/users/register" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"Dr Ravi Menon\",\"email\":\"ravi@example.org\",\"password\":\"ravi-password\",\"invitation_code\":\"$code2\"}" >/dev/null
+press S
+check "the staff list shows the new doctor" wait_for "Dr Ravi Menon" 10
+press Escape; press t
+tmux resize-window -t "$session" -x 120 -y 30
+check "at 120 columns, a column per doctor (the first chosen)" wait_for "▸ Dr Amara Okafor" 10
+check "…and the new doctor's column" wait_for "Dr Ravi Menon"
+press Tab
+check "Tab chooses the next doctor's column" wait_for "▸ Dr Ravi Menon" 5
+tmux resize-window -t "$session" -x 80 -y 24
+check "back at 80 columns, one list naming each visit's doctor" wait_for "Okafor · Kenji Watanabe" 10
+
 # The records: the card, no notes.
 press p
 check "the records show the patient's card" wait_for "Born" 10

@@ -30,11 +30,20 @@ struct PatientListFastPath<Context: RequestContext>: RouterMiddleware {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: PatientPageJSON.encode(page)))
     }
 
-    /// No Accept header, or one that takes JSON (what the generated route would accept too).
+    /// No Accept header, or one made only of ranges the generated route accepts for JSON
+    /// (`application/json`, `application/*`, `*/*`, each with at most a `q` between 0 and 1). Anything
+    /// else, however close (`application/json-seq`, `q=2`, a bare `text`), goes to the generated route
+    /// and gets its 415 or 422.
     static func acceptsJSON(_ values: [String]) -> Bool {
-        values.isEmpty || values.allSatisfy { value in
-            let lowered = value.lowercased()
-            return lowered.contains("application/json") || lowered.contains("*/*") || lowered.contains("application/*")
+        values.allSatisfy { value in
+            value.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { range in
+                let parts = range.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard ["application/json", "application/*", "*/*"].contains(parts[0].lowercased()), parts.count <= 2 else { return false }
+                guard parts.count == 2 else { return true }
+                let parameter = parts[1].split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parameter.count == 2, parameter[0].lowercased() == "q", let q = Double(parameter[1]) else { return false }
+                return (0...1).contains(q)
+            }
         }
     }
 

@@ -34,7 +34,16 @@ actor AuditAppender {
                 }
                 for item in batch { item.continuation.resume() }
             } catch {
-                for item in batch { item.continuation.resume(throwing: error) }
+                // One event the database refuses must not fail the others (other clinics' requests
+                // among them): each is tried on its own, and only the one that fails says so.
+                for item in batch {
+                    do {
+                        try await ClinicStore.insertAudit(item.entry, on: database)
+                        item.continuation.resume()
+                    } catch {
+                        item.continuation.resume(throwing: error)
+                    }
+                }
             }
         }
         draining = false

@@ -92,10 +92,18 @@ extension ClinicStore {
             INSERT INTO audit_events (id, clinic_id, at, actor_id, actor_name, actor_role, action, patient_id, patient_name,
                                       record_type, record_id, ip, status)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-            """, [.text(RecordID.make()), .text(entry.clinicId), .int(entry.at), SQLValue(entry.actorId), SQLValue(entry.actorName),
-                  SQLValue(entry.actorRole), .text(entry.action), SQLValue(entry.patientId.map { String($0.prefix(64)) }),
-                  SQLValue(entry.patientName), SQLValue(entry.recordType), SQLValue(entry.recordId.map { String($0.prefix(64)) }),
-                  SQLValue(entry.ip), .int(Int64(entry.status))])
+            """, binds(entry))
+    }
+
+    /// An event's values. Ids come from the request as sent (a refused `/api/patients/%00` is logged
+    /// too), so text is stored without NUL, which PostgreSQL refuses in text, and ids at 64 characters.
+    static func binds(_ entry: AuditEntry) -> [SQLValue] {
+        func text(_ value: String?, limit: Int = 10_000) -> SQLValue {
+            SQLValue(value.map { String($0.replacingOccurrences(of: "\u{0}", with: "").prefix(limit)) })
+        }
+        return [.text(RecordID.make()), .text(entry.clinicId), .int(entry.at), text(entry.actorId), text(entry.actorName),
+                text(entry.actorRole), .text(entry.action), text(entry.patientId, limit: 64), text(entry.patientName), text(entry.recordType),
+                text(entry.recordId, limit: 64), text(entry.ip), .int(Int64(entry.status))]
     }
 
     /// Several events in one statement (the appender's batches).
@@ -111,10 +119,7 @@ extension ClinicStore {
         for (index, entry) in entries.enumerated() {
             let base = index * 13
             sql += (index == 0 ? " (" : ", (") + (1...13).map { "$\(base + $0)" }.joined(separator: ", ") + ")"
-            binds += [.text(RecordID.make()), .text(entry.clinicId), .int(entry.at), SQLValue(entry.actorId), SQLValue(entry.actorName),
-                      SQLValue(entry.actorRole), .text(entry.action), SQLValue(entry.patientId.map { String($0.prefix(64)) }),
-                      SQLValue(entry.patientName), SQLValue(entry.recordType), SQLValue(entry.recordId.map { String($0.prefix(64)) }),
-                      SQLValue(entry.ip), .int(Int64(entry.status))]
+            binds += Self.binds(entry)
         }
         try await executor.query(sql, binds)
     }
