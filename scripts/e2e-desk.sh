@@ -56,7 +56,10 @@ press i
 check "checked in again" wait_for "Waiting: Kenji Watanabe" 10
 check "the server has Kenji arrived" bash -c "curl -sf '$base/api/appointments?patient_id=$kenji' -H 'Authorization: Bearer $token' | grep -qF '\"status\":\"arrived\"'"
 
-# A second doctor joins; on a wide terminal the desk gets a column per doctor, Tab moves between them.
+# A second doctor joins (a second doctor needs Pro: the owner pays through the local checkout); on a
+# wide terminal the desk gets a column per doctor, Tab moves between them.
+checkout=$(api POST /api/payments/create-session '{"plan":"pro"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["checkout_url"])')
+curl -sf -X POST "$checkout/confirm" >/dev/null
 code2=$(api POST /api/clinic/invitations '{"email":"ravi@example.org","role":"doctor"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["code"])')
 curl -sf -X POST "$base/api/users/register" -H 'Content-Type: application/json' \
   -d "{\"username\":\"Dr Ravi Menon\",\"email\":\"ravi@example.org\",\"password\":\"ravi-password\",\"invitation_code\":\"$code2\"}" >/dev/null
