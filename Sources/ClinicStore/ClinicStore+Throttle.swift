@@ -12,10 +12,12 @@ public struct LoginThrottlePolicy: Sendable, Equatable {
     /// Failures per email, from anywhere, inside `emailWindow` before tries are spaced out.
     public var emailFreeFailures: Int64 = 10
     public var emailWindow: Int64 = 60 * 60_000
-    /// The spacing doubles from one second with each further failure, up to this.
+    /// The spacing doubles from `emailFirstDelay` (one second) with each further failure, up to this.
     public var emailMaximumDelay: Int64 = 60_000
     /// How long an address that signed in stays known.
     public var knownAddressAge: Int64 = 90 * 86_400_000
+    /// The first spacing once an email's free failures are used up.
+    public var emailFirstDelay: Int64 = 1000
 
     public init() {}
 
@@ -23,7 +25,7 @@ public struct LoginThrottlePolicy: Sendable, Equatable {
     public func emailDelay(afterFailures failures: Int64) -> Int64 {
         guard failures > emailFreeFailures else { return 0 }
         let doublings = min(failures - emailFreeFailures - 1, 20)
-        return min(emailMaximumDelay, 1000 << doublings)
+        return min(emailMaximumDelay, emailFirstDelay << doublings)
     }
 }
 

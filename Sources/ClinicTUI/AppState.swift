@@ -80,6 +80,9 @@ public struct AppState: Equatable, Sendable {
         /// The query the items answer (the search box may be ahead of it while debouncing).
         public var loadedQuery = ""
         public var selected = 0
+        /// The patient the user picked in the list (moved to, clicked, opened), not merely the first
+        /// row of a fresh list: only such a patient is offered when booking from the calendar.
+        public var chosenID: String?
         public var scroll = 0
         public var loading = false
         public var requestID = 0
@@ -155,6 +158,14 @@ public struct AppState: Equatable, Sendable {
         }
         public var purpose: Purpose
         public var path: LineField
+
+        /// Whose documents the prompt is about.
+        public var patientID: String {
+            switch purpose {
+            case .upload(let patientID, _): return patientID
+            case .download(let document): return document.patientId
+            }
+        }
         public var candidates: [String] = []
         public var error: String?
     }

@@ -64,7 +64,22 @@ enum CalendarScreen {
         let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
         var here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
         if let doctor = selectedColumnDoctor(state) { here = here.filter { $0.providerId == doctor.id } }
-        return here.first { $0.status != .cancelled } ?? here.first
+        return rowVisit(here, from: start, to: end)
+    }
+
+    /// The visit a day-view row names and its keys act on (one rule for both, so the row read is the
+    /// visit changed): a live one beginning in the slot, else a live one running through it, else a
+    /// cancelled one.
+    static func rowVisit(_ here: [Appointment], from start: Date, to end: Date) -> Appointment? {
+        let live = here.filter { $0.status != .cancelled }
+        return live.filter { $0.startsAt >= start && $0.startsAt < end }.min { $0.startsAt < $1.startsAt }
+            ?? live.min { $0.startsAt < $1.startsAt } ?? here.first
+    }
+
+    /// The patient the list offers a booking made from the calendar: only one the user chose there.
+    static func offeredPatient(_ state: AppState) -> Patient? {
+        guard let chosen = state.patients.chosenID, let patient = state.selectedPatient, patient.id == chosen else { return nil }
+        return patient
     }
 
     /// Columns wide enough for a doctor's names and times (46 cells each, after the clock): two
@@ -73,12 +88,23 @@ enum CalendarScreen {
         let doctors = state.doctors
         guard state.calendar.span == .day, state.calendar.providerID == nil, doctors.count > 1,
               state.width >= 8 + doctors.count * 46 else { return nil }
+        // A visit whose doctor has no column (deactivated since, or none named) must not vanish: one list then.
+        let day = state.calendar.day
+        let ids = Set(doctors.map(\.id))
+        let visits = CalendarMath.overlapping(state.calendar.shown, from: day, to: CalendarMath.addDays(1, to: day, in: state.timeZone))
+        guard visits.allSatisfy({ $0.providerId.map(ids.contains) == true }) else { return nil }
         return doctors
     }
 
-    static func selectedColumnDoctor(_ state: AppState) -> StaffMember? {
+    /// The selected column, kept within the columns there are (doctors come and go).
+    static func selectedColumn(_ state: AppState) -> Int? {
         guard let columns = doctorColumns(state) else { return nil }
-        return columns[min(max(0, state.calendar.column), columns.count - 1)]
+        return min(max(0, state.calendar.column), columns.count - 1)
+    }
+
+    static func selectedColumnDoctor(_ state: AppState) -> StaffMember? {
+        guard let columns = doctorColumns(state), let index = selectedColumn(state) else { return nil }
+        return columns[index]
     }
 
     static func slots(_ state: AppState) -> [Int] {
@@ -133,7 +159,8 @@ enum CalendarScreen {
 
     static func keepSlotInView(_ state: inout AppState) {
         let slots = slots(state)
-        guard let index = slots.firstIndex(where: { $0 >= state.calendar.minute }) ?? slots.indices.last else { return }
+        let row = selectedRow(state)
+        guard let index = slots.firstIndex(where: { $0 >= row }) ?? slots.indices.last else { return }
         let rows = dayRows(state)
         if index < state.calendar.scroll { state.calendar.scroll = index }
         if index >= state.calendar.scroll + rows { state.calendar.scroll = index - rows + 1 }
@@ -157,6 +184,8 @@ enum CalendarScreen {
 
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         let span = state.calendar.span
+        // In the compact day the selection is always a row shown (a day change can leave it on a folded slot).
+        if state.calendar.compact && span == .day { state.calendar.minute = selectedRow(state) }
         if let commands = MainScreen.appWide(&state, key) { return commands }
         switch key {
         case .escape, .character("p"):
@@ -223,10 +252,10 @@ enum CalendarScreen {
             }
             // A cancelled visit leaves its slot free: Enter books it (the cancelled one stays in the record).
             if let appointment = selected(state), appointment.status != .cancelled { return openBooking(&state, editing: appointment) }
-            return openBooking(&state, patient: state.selectedPatient, at: state.calendar.day, minute: state.calendar.minute,
+            return openBooking(&state, patient: offeredPatient(state), at: state.calendar.day, minute: state.calendar.minute,
                                focusOnPatient: true)
         case .character("b"), .character("n"):
-            return openBooking(&state, patient: state.selectedPatient, at: state.calendar.day,
+            return openBooking(&state, patient: offeredPatient(state), at: state.calendar.day,
                                minute: span == .day ? state.calendar.minute : nowSlot(state), focusOnPatient: true)
         case .character("e"):
             guard span == .day, let appointment = selected(state) else { return [] }
@@ -258,7 +287,7 @@ enum CalendarScreen {
             return []
         case .tab where doctorColumns(state) != nil, .backTab where doctorColumns(state) != nil:
             let count = doctorColumns(state)?.count ?? 1
-            state.calendar.column = (state.calendar.column + (key == .tab ? 1 : count - 1)) % count
+            state.calendar.column = ((selectedColumn(state) ?? 0) + (key == .tab ? 1 : count - 1)) % count
             return []
         case .character("J"), .character("K"):
             return shift(&state, startBy: key == .character("J") ? 1 : -1, endBy: key == .character("J") ? 1 : -1)
@@ -586,6 +615,8 @@ enum CalendarScreen {
             var commands: [Command] = []
             if case .booking(let form) = state.overlay, form.busy {
                 state.overlay = nil
+                // Booked for someone else than the list's choice: that choice is not offered again.
+                if isNew && state.patients.chosenID != appointment.patientId { state.patients.chosenID = nil }
                 // Show the day of the booking, on its slot.
                 state.calendar.day = CalendarMath.startOfDay(appointment.startsAt, in: state.timeZone)
                 let minute = CalendarMath.minute(of: appointment.startsAt, in: state.timeZone)

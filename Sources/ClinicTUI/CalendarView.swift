@@ -92,7 +92,7 @@ enum CalendarView {
             if let columns = CalendarScreen.doctorColumns(state) {
                 let width = (screen.width - 7) / columns.count
                 for (index, doctor) in columns.enumerated() {
-                    drawCell(state, here.filter { $0.providerId == doctor.id }, start: start, selected: selected && index == calendar.column,
+                    drawCell(state, here.filter { $0.providerId == doctor.id }, start: start, selected: selected && index == CalendarScreen.selectedColumn(state),
                              x: 7 + index * width, width: width - 1, y: y, naming: false, freeUntil: freeUntil, shown: &shown, into: &screen)
                 }
             } else {
@@ -105,7 +105,7 @@ enum CalendarView {
             let width = (screen.width - 7) / columns.count
             screen.put("  time", x: 0, y: 2, style: .dim)
             for (index, doctor) in columns.enumerated() {
-                let chosen = index == calendar.column
+                let chosen = index == CalendarScreen.selectedColumn(state)
                 screen.put((chosen ? "▸ " : "  ") + TerminalText.sanitize(doctor.username), x: 7 + index * width, y: 2,
                            style: chosen ? .bold : .dim, maxWidth: width - 1)
             }
@@ -127,8 +127,9 @@ enum CalendarView {
         let tz = state.timeZone
         let contentX = x + 1
         let contentWidth = width - 1
-        // A visit that begins here is named even when one begun above still runs.
-        guard let first = here.first(where: { !shown.contains($0.id) }) ?? here.first else {
+        // The visit the keys act on on this row (`CalendarScreen.rowVisit`): the row shows what they change.
+        let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
+        guard let first = CalendarScreen.rowVisit(here, from: start, to: end) else {
             screen.put("│", x: x, y: y, style: .dim)
             let free = freeUntil.map { " free until " + $0 } ?? " "
             if selected {

@@ -94,10 +94,17 @@ enum DocumentsPane {
             }
             state.toast = .info("Uploaded \(TerminalText.sanitize(document.fileName)).")
             return []
-        case .documentUploadFailed(let failure), .documentDownloadFailed(let failure), .documentDeleteFailed(let failure):
+        case .documentDeleteFailed(let failure):
+            // A delete is no transfer: an upload under way goes on, and no prompt comes back.
+            let commands = ProFeatures.correctStaleCache(&state, failure)
+            if state.loggedIn { state.toast = .error(plain(failure)) }
+            return commands
+        case .documentUploadFailed(let failure), .documentDownloadFailed(let failure):
             state.documents.transfer = nil
             let commands = ProFeatures.correctStaleCache(&state, failure)
-            if var prompt = state.documents.sentPrompt, state.loggedIn, state.overlay == nil, !state.proLocked {
+            // The prompt comes back only where it was: this patient's documents, nothing else open.
+            if var prompt = state.documents.sentPrompt, state.loggedIn, state.overlay == nil, !state.proLocked, state.mode == .records,
+               state.rightPane == .documents, state.documents.patientID == prompt.patientID {
                 // Said in the reopened prompt, with the path still there to correct.
                 prompt.error = plain(failure)
                 state.overlay = .filePrompt(prompt)

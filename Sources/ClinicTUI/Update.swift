@@ -21,6 +21,12 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
             return [.quit]
         }
         if !state.loggedIn { return LoginScreen.handle(&state, key) }
+        // A patient moved to, clicked or opened in the records is one the user chose (see `chosenID`).
+        let inRecords = state.mode == .records && state.overlay == nil
+        let before = state.selectedPatient?.id
+        defer {
+            if inRecords, let now = state.selectedPatient?.id, now != before || key == .enter { state.patients.chosenID = now }
+        }
         if case .click(let x, let y) = key { return Mouse.click(&state, x: x, y: y) }
         if state.overlay != nil { return Overlays.handle(&state, key) }
         switch state.mode {

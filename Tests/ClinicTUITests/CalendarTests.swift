@@ -400,7 +400,19 @@ extension Fixture {
     /// was), and the patient selected in the list is offered; typing replaces the offer.
     @Test func test_enterOnACancelledSlot_books_offeringTheListsPatient() throws {
         var state = Fixture.mainState()
+        // The first row of a fresh list is nobody's choice: not offered.
+        _ = update(&state, .key(.character("t")))
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: []))
+        _ = update(&state, .key(.enter))
+        guard case .booking(let unoffered) = state.overlay else { Issue.record("no booking form"); return }
+        #expect(unoffered.patientID == nil && unoffered.patient.text.isEmpty)
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.escape))
+        #expect(state.mode == .records)
+        // A patient moved to in the list is.
+        _ = update(&state, .key(.character("j")))
         let offered = try #require(state.selectedPatient)
+        #expect(state.patients.chosenID == offered.id)
         _ = update(&state, .key(.character("t")))
         let cancelled = Fixture.appointment(7, patient: 3, from: Fixture.today(13), minutes: 30, status: .cancelled)
         _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled]))
@@ -475,5 +487,62 @@ extension Fixture {
         _ = update(&state, .key(.character("z")))
         #expect(CalendarScreen.slots(state) == every)
         #expect(state.calendar.minute == 10 * 60, "the selection stays on its visit")
+    }
+}
+
+/// What a review of the desk's new screens found, each as it would have hurt.
+@Suite struct DeskReviewTests {
+    /// A row names the visit its keys act on: at 10:30, where Lee's visit begins inside Ana's, the row
+    /// says Lee and `i` checks Lee in (it checked Ana in).
+    @Test func test_theRowRead_isTheVisitChanged() throws {
+        var state = Fixture.calendarState()
+        let ana = Fixture.appointment(20, patient: 0, from: Fixture.today(13), minutes: 60)
+        let lee = Fixture.appointment(21, patient: 3, from: Fixture.today(13, 30), minutes: 15)
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [ana, lee]))
+        state.calendar.minute = 13 * 60 + 30
+        CalendarScreen.keepSlotInView(&state)
+        let row = try #require(view(state).lines.first { $0.hasPrefix("   :30") && $0.contains("13:30–13:45") })
+        #expect(row.contains(String(Fixture.patients[3].name.prefix(6))))
+        #expect(CalendarScreen.selected(state)?.id == lee.id)
+        #expect(update(&state, .key(.character("i"))).contains { if case .updateAppointment(let id, _) = $0 { return id == lee.id } else { return false } })
+    }
+
+    /// A visit whose doctor has no column (deactivated since) keeps the desk in one list rather than vanishing.
+    @Test func test_aVisitOfADoctorWithoutAColumn_isNotHidden() {
+        var (state, _) = Fixture.signedIn(.frontDesk, width: 120, height: 30)
+        #expect(CalendarScreen.doctorColumns(state) != nil)
+        var orphan = Fixture.appointment(22, patient: 0, from: Fixture.today(15), minutes: 30)
+        orphan.providerId = "dddddddddddddddddddddddd"
+        orphan.providerName = "Dr Former Locum"
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.clinicAppointments + [orphan]))
+        #expect(CalendarScreen.doctorColumns(state) == nil)
+        // The chosen column is kept within the columns there are.
+        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.clinicAppointments))
+        state.calendar.column = 5
+        #expect(CalendarScreen.selectedColumn(state) == 1)
+        #expect(view(state).lines[2].contains("▸ Dr Kofi Mensah"))
+    }
+
+    /// A failed upload brings its prompt back only where it was: not over another patient's screen.
+    @Test func test_aFailedUpload_doesNotReopenOverAnotherPatient() {
+        var state = DocumentsPaneTests.documentsState()
+        _ = update(&state, .key(.character("u")))
+        for character in "/tmp/x.pdf" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.enter))
+        _ = update(&state, .key(.character("j")))  // another patient
+        #expect(state.documents.patientID == Fixture.patients[1].id)
+        _ = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large")))
+        #expect(state.overlay == nil, "no prompt for the first patient over the second's documents")
+        #expect(state.toast == .error("Too large: documents are limited to 20 MiB."))
+    }
+
+    /// In the compact day a change of day can leave the selection on a folded slot; the next key moves
+    /// from the row shown.
+    @Test func test_theCompactDay_movesFromTheRowShown() {
+        var state = Fixture.calendarState()
+        _ = update(&state, .key(.character("z")))
+        state.calendar.minute = 10 * 60 + 15  // inside the 10:00 visit: folded
+        _ = update(&state, .key(.character("j")))
+        #expect(state.calendar.minute == 10 * 60 + 45, "from 10:00's row to the next row (the free stretch at 10:45), no row skipped")
     }
 }
