@@ -98,13 +98,15 @@ enum CalendarScreen {
 
     /// The selected column, kept within the columns there are (doctors come and go).
     static func selectedColumn(_ state: AppState) -> Int? {
-        guard let columns = doctorColumns(state) else { return nil }
-        return min(max(0, state.calendar.column), columns.count - 1)
+        doctorColumns(state).map { column(state, of: $0) }
     }
 
     static func selectedColumnDoctor(_ state: AppState) -> StaffMember? {
-        guard let columns = doctorColumns(state), let index = selectedColumn(state) else { return nil }
-        return columns[index]
+        doctorColumns(state).map { $0[column(state, of: $0)] }
+    }
+
+    private static func column(_ state: AppState, of columns: [StaffMember]) -> Int {
+        min(max(0, state.calendar.column), columns.count - 1)
     }
 
     static func slots(_ state: AppState) -> [Int] {
@@ -285,9 +287,9 @@ enum CalendarScreen {
             state.toast = .info(state.calendar.compact ? "Compact day: a line per visit and per free stretch (z shows every slot)."
                                                        : "Every slot shown (z folds the day).")
             return []
-        case .tab where doctorColumns(state) != nil, .backTab where doctorColumns(state) != nil:
-            let count = doctorColumns(state)?.count ?? 1
-            state.calendar.column = ((selectedColumn(state) ?? 0) + (key == .tab ? 1 : count - 1)) % count
+        case .tab, .backTab:
+            guard let count = doctorColumns(state)?.count, let column = selectedColumn(state) else { return [] }
+            state.calendar.column = (column + (key == .tab ? 1 : count - 1)) % count
             return []
         case .character("J"), .character("K"):
             return shift(&state, startBy: key == .character("J") ? 1 : -1, endBy: key == .character("J") ? 1 : -1)

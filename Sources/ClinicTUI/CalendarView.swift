@@ -72,14 +72,18 @@ enum CalendarView {
         let top = 3
         let slotLength = Double(state.hours.slotMinutes) * 60
         let nowMinute = calendar.day == CalendarMath.startOfDay(state.now, in: tz) ? CalendarMath.minute(of: state.now, in: tz) : -1
-        if CalendarScreen.doctorColumns(state) == nil { screen.put("  time   appointment", x: 0, y: 2, style: .dim) }
+        // Worked out once per frame, not per row: each looks through the day's visits.
+        let columns = CalendarScreen.doctorColumns(state)
+        let selectedColumn = CalendarScreen.selectedColumn(state)
+        let selectedRow = CalendarScreen.selectedRow(state)
+        if columns == nil { screen.put("  time   appointment", x: 0, y: 2, style: .dim) }
         var shown = Set<String>()
         for (offset, minute) in slots.dropFirst(calendar.scroll).prefix(rows).enumerated() {
             let y = top + offset
             let start = CalendarMath.instant(day: calendar.day, minute: minute, in: tz)
             let here = CalendarMath.overlapping(calendar.shown, from: start, to: start.addingTimeInterval(slotLength))
                 .sorted { ($0.status == .cancelled ? 1 : 0, $0.startsAt) < ($1.status == .cancelled ? 1 : 0, $1.startsAt) }
-            let selected = minute == CalendarScreen.selectedRow(state)
+            let selected = minute == selectedRow
             // In the compact day a free row stands for the whole free stretch: say until when.
             let freeUntil: String? = calendar.compact
                 ? CalendarMath.clock(minute: slots.first { $0 > minute } ?? max(minute + state.hours.slotMinutes, state.hours.endMinute)) : nil
@@ -89,10 +93,10 @@ enum CalendarView {
             let label = minute % 60 == 0 || offset == 0 || calendar.compact ? CalendarMath.clock(minute: minute) : String(format: "  :%02d", minute % 60)
             screen.put(isNow ? "▶" : " ", x: 0, y: y, style: .accent)
             screen.put(label, x: 1, y: y, style: isNow ? .accent : (outside || minute % 60 != 0 ? .dim : .normal))
-            if let columns = CalendarScreen.doctorColumns(state) {
+            if let columns {
                 let width = (screen.width - 7) / columns.count
                 for (index, doctor) in columns.enumerated() {
-                    drawCell(state, here.filter { $0.providerId == doctor.id }, start: start, selected: selected && index == CalendarScreen.selectedColumn(state),
+                    drawCell(state, here.filter { $0.providerId == doctor.id }, start: start, selected: selected && index == selectedColumn,
                              x: 7 + index * width, width: width - 1, y: y, naming: false, freeUntil: freeUntil, shown: &shown, into: &screen)
                 }
             } else {
@@ -100,12 +104,12 @@ enum CalendarView {
                          naming: calendar.providerID == nil && state.doctors.count > 1, freeUntil: freeUntil, shown: &shown, into: &screen)
             }
         }
-        if let columns = CalendarScreen.doctorColumns(state) {
+        if let columns {
             // The column heads: each doctor's name over their column, the selected one marked.
             let width = (screen.width - 7) / columns.count
             screen.put("  time", x: 0, y: 2, style: .dim)
             for (index, doctor) in columns.enumerated() {
-                let chosen = index == CalendarScreen.selectedColumn(state)
+                let chosen = index == selectedColumn
                 screen.put((chosen ? "▸ " : "  ") + TerminalText.sanitize(doctor.username), x: 7 + index * width, y: 2,
                            style: chosen ? .bold : .dim, maxWidth: width - 1)
             }
