@@ -6,7 +6,7 @@ BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk valgrind postgresql tmux
 
-.PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability test-mutants deps-build deps-test deps-bench bench bench-server bench-tui clean
+.PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability test-mutants deps-build deps-test deps-bench bench bench-server bench-tui test-unit clean
 
 all: build
 
@@ -103,6 +103,13 @@ test: deps-test
 	scripts/cli-check.sh
 	@! grep -rn "@testable" Sources || { echo "a source file imports @testable: the plain release build would fail" >&2; exit 1; }
 	@if [ "$$(id -u)" = "0" ]; then scripts/with-postgres.sh scripts/container-check.sh; else echo "container-check skipped (needs root to run as nobody)"; fi
+
+# The fast loop while changing code: the Swift tests on SQLite only (no PostgreSQL, no tmux, no
+# fuzzing), from an incremental debug build; the screen snapshots are compared as in `make test`.
+test-unit: deps-build
+	@[ -z "$${RECORD_SNAPSHOTS:-}" ] || { echo "RECORD_SNAPSHOTS is set: compare with it unset; record with swift test directly" >&2; exit 1; }
+	$(SWIFT) build --build-tests
+	CLINIC_REQUIRE_POSTGRES= $(SWIFT) test --skip-build --skip PostgresPoolTests
 
 # Mutation testing: every patch in Tests/Mutants (one deliberate breakage each) must make its tests
 # fail, on a copy of the tree in .build-mutants. Long (a build and a test run per mutant): not in CI;

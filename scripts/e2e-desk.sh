@@ -105,5 +105,41 @@ press q
 wait_file "$tmp/exit" 5
 check "q exits cleanly" grep -qx "exit=0" "$tmp/exit"
 
+# The owner in the terminal: renames the clinic from the staff screen, and narrows the audit log of
+# a patient's record to a person, then to a day, with keys.
+tmux kill-session -t "$session" 2>/dev/null
+mkdir -p "$tmp/owner"; rm -f "$tmp/exit"
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "env HOME=$tmp/owner TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1 TZ=$zone $bin/clinic --server $base; echo exit=\$? > $tmp/exit; sleep 60"
+check "the owner's sign-in screen" wait_for "Log in"
+type_text "owner@example.org"; press Tab; type_text "owner-password"; press Enter
+check "the owner is signed in" wait_line 1 "Dr Amara Okafor │ pro · active" 15
+press S
+check "the staff screen offers the rename, and help, at 80 columns" wait_line 24 "N rename  ? help" 10
+press N
+check "N opens the rename form" wait_for "Rename the clinic" 5
+press C-u; type_text "Okafor & Menon Clinic"; press Enter
+check "the status bar says the new name" wait_line 1 "Okafor & Menon Clinic" 10
+check "…and the server has it" bash -c "curl -sf '$base/api/clinic' -H 'Authorization: Bearer $token' | grep -qF 'Okafor & Menon Clinic'"
+press Escape; press /; type_text "kenji"; press Enter
+check "the owner finds Kenji" wait_line 2 "Kenji Watanabe" 10
+press A
+check "A opens who opened Kenji's record" wait_for "who opened Kenji Watanabe's record" 10
+check "…with the desk's work on it" wait_for "Lena Fischer (desk)" 10
+press w
+check "w narrows to the selected row's person (the owner, newest)" wait_for "Audit log · Kenji Watanabe · by Dr Amara Okafor" 10
+check "…and the desk's rows are gone" stays_away "(desk)" 2
+press w
+check "w again: everyone" wait_for "Lena Fischer (desk)" 10
+press d
+check "d: today" wait_for "Audit · Kenji Watanabe · today" 10
+press '['
+check "[: the day before, when nothing was done" wait_for "Nothing matches these filters" 10
+press c
+check "c clears the filters" wait_for "Audit log · the whole clinic" 10
+press q
+wait_file "$tmp/exit" 5
+check "the owner's q exits cleanly" grep -qx "exit=0" "$tmp/exit"
+
 echo "e2e-desk: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

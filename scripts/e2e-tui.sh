@@ -109,6 +109,12 @@ check "upgrade screen shows the plans" wait_for "29.00 USD / month"
 press Enter
 check "a checkout is opened with a QR code to scan" wait_for "Scan to pay for Pro"
 check "…and the test payment can be confirmed here" wait_for "c  confirm the test payment here"
+# y puts the whole address on the clipboard through OSC 52 (tmux keeps it as a paste buffer).
+tmux set-option -s set-clipboard on
+tmux delete-buffer 2>/dev/null
+press y
+check "y copies the checkout address whole (OSC 52)" wait_for "y  sent to the clipboard"
+check "…and the clipboard holds it unbroken" bash -c "tmux show-buffer | grep -qE '^http://127\.0\.0\.1:[0-9]+/checkout/cs_local_[A-Za-z0-9_-]+\$'"
 press c
 check "the payment turns the account Pro" wait_for "Pro is active. Documents (2) and analytics (3) are unlocked."
 check "the status bar says so" wait_for "pro · active"

@@ -83,10 +83,18 @@ public final class ClinicAPIClient: Sendable {
         try await perform { try await client.updateStaffMember(path: .init(id: id), body: .json(.init(role: role, active: active))).ok.body.json }
     }
 
-    /// The audit log, newest first (owner); one patient's when given.
-    public func auditEvents(patientID: String?, cursor: String?) async throws -> (items: [Components.Schemas.AuditEvent], next: String?) {
+    /// Renames the caller's clinic (owner); the name as stored.
+    public func renameClinic(name: String) async throws -> String {
+        try await perform { try await client.renameClinic(body: .json(.init(name: name))).ok.body.json.name }
+    }
+
+    /// The audit log, newest first (owner), narrowed by whichever filters are given ([from, to)).
+    public func auditEvents(patientID: String?, actorID: String? = nil, action: String? = nil, from: Date? = nil, to: Date? = nil,
+                            cursor: String?) async throws -> (items: [Components.Schemas.AuditEvent], next: String?) {
         try await perform {
-            let page = try await client.listAuditEvents(query: .init(patientId: patientID, limit: 50, cursor: cursor)).ok.body.json
+            let query = Operations.ListAuditEvents.Input.Query(patientId: patientID, actorId: actorID, action: action, from: from, to: to,
+                                                               limit: 50, cursor: cursor)
+            let page = try await client.listAuditEvents(query: query).ok.body.json
             return (page.items, page.nextCursor)
         }
     }

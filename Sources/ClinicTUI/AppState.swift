@@ -96,7 +96,8 @@ public struct AppState: Equatable, Sendable {
         public var nextCursor: String?
         public var loading = false
         public var error: String?
-        public var scroll = 0
+        /// Lines scrolled within the selected note (PgDn/PgUp), which is shown whole, never cut.
+        public var noteScroll = 0
         public var selected = 0
         /// The patient's appointments a year either side of today, for the pane's header.
         public var appointments: [Appointment] = []
@@ -129,6 +130,8 @@ public struct AppState: Equatable, Sendable {
         /// Polling `/api/users/me` until the plan is pro/active, up to this moment.
         public var pollingUntil: Date?
         public var done = false
+        /// The address was sent to the clipboard (`y`); the hint says so.
+        public var copied = false
     }
 
     public struct DocumentsState: Equatable, Sendable {

@@ -2,12 +2,11 @@ import ClinicAPI
 import Foundation
 
 /// The audit log (owner): who did what to which patient, newest first, with endless scroll. `A` on
-/// the patient list opens it for the selected patient ("who opened this record"); `f` switches
-/// between that patient and everyone.
+/// the patient list opens it for the selected patient ("who opened this record"). Filters come from
+/// the selected row: `f` this patient, `w` this person, `a` this action (each again: all), `d` a
+/// period (today, 7 days, 30 days) that `[`/`]` move, `c` clears them.
 public struct AuditScreenState: Equatable, Sendable {
-    /// The patient it is about; nil for the whole clinic.
-    public var patientID: String?
-    public var patientName: String?
+    public var filter = AuditFilter()
     public var events: [AuditEvent] = []
     public var nextCursor: String?
     public var selected = 0
@@ -19,6 +18,8 @@ public struct AuditScreenState: Equatable, Sendable {
     public var returnMode = AppState.Mode.records
 
     public init() {}
+
+    var selectedEvent: AuditEvent? { events.indices.contains(selected) ? events[selected] : nil }
 }
 
 enum AuditScreen {
@@ -26,18 +27,29 @@ enum AuditScreen {
         guard state.roleAllows(.viewAudit) else { return [] }
         var audit = AuditScreenState()
         audit.returnMode = state.mode == .audit ? state.audit.returnMode : state.mode
-        audit.patientID = patient?.id
-        audit.patientName = patient.map { TerminalText.sanitize($0.name) }
+        audit.filter = AuditFilter(patientID: patient?.id, patientName: patient.map { TerminalText.sanitize($0.name) })
         state.audit = audit
         state.mode = .audit
         return load(&state, cursor: nil)
     }
 
     static func load(_ state: inout AppState, cursor: String?) -> [Command] {
-        state.audit.key = (state.audit.patientID ?? "all") + "|" + (cursor ?? "")
+        let query = state.audit.filter.query(now: state.now, in: state.timeZone)
+        state.audit.key = query.description + "|" + (cursor ?? "")
         state.audit.loading = true
         state.audit.error = nil
-        return [.loadAudit(key: state.audit.key, patientID: state.audit.patientID, cursor: cursor)]
+        return [.loadAudit(key: state.audit.key, query: query, cursor: cursor)]
+    }
+
+    /// A new filter: the list starts again from the newest event.
+    static func refilter(_ state: inout AppState, _ change: (inout AuditFilter) -> Void) -> [Command] {
+        let before = state.audit.filter
+        change(&state.audit.filter)
+        guard state.audit.filter != before else { return [] }
+        state.audit.events = []
+        state.audit.selected = 0
+        state.audit.nextCursor = nil
+        return load(&state, cursor: nil)
     }
 
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
@@ -57,16 +69,46 @@ enum AuditScreen {
         case .home, .character("g"):
             state.audit.selected = 0
         case .character("f"):
-            // This patient ↔ the whole clinic.
-            if state.audit.patientID != nil {
-                state.audit.patientID = nil
-            } else if let patient = state.selectedPatient {
-                state.audit.patientID = patient.id
-                state.audit.patientName = TerminalText.sanitize(patient.name)
+            // The selected event's patient (else the one chosen in the records) ↔ every patient.
+            let event = state.audit.selectedEvent
+            let patient: (id: String, name: String?)? = event?.patientId.map { ($0, event?.patientName) }
+                ?? state.selectedPatient.map { ($0.id, $0.name) }
+            return refilter(&state) { filter in
+                if filter.patientID != nil {
+                    filter.patientID = nil
+                    filter.patientName = nil
+                } else if let patient {
+                    filter.patientID = patient.id
+                    filter.patientName = patient.name.map { TerminalText.sanitize($0) } ?? "this patient"
+                }
             }
-            state.audit.events = []
-            state.audit.selected = 0
-            return load(&state, cursor: nil)
+        case .character("w"):
+            // The selected event's person ↔ everyone.
+            let event = state.audit.selectedEvent
+            return refilter(&state) { filter in
+                if filter.actorID != nil {
+                    filter.actorID = nil
+                    filter.actorName = nil
+                } else if let event, let actor = event.actorId {
+                    filter.actorID = actor
+                    filter.actorName = TerminalText.sanitize(event.actorName ?? "someone")
+                }
+            }
+        case .character("a"):
+            // The selected event's kind of action ↔ every action.
+            let action = state.audit.selectedEvent?.action
+            return refilter(&state) { filter in filter.action = filter.action == nil ? action : nil }
+        case .character("d"):
+            return refilter(&state) { filter in
+                filter.period = filter.period.next
+                filter.periodsBack = 0
+            }
+        case .character("["):
+            return refilter(&state) { filter in if filter.period != .anyTime { filter.periodsBack += 1 } }
+        case .character("]"):
+            return refilter(&state) { filter in filter.periodsBack = max(0, filter.periodsBack - 1) }
+        case .character("c"):
+            return refilter(&state) { filter in filter = AuditFilter() }
         case .character("r"), .function(5):
             state.audit.events = []
             state.audit.selected = 0
@@ -114,26 +156,60 @@ enum AuditScreen {
 }
 
 enum AuditView {
+    /// "who opened José's record", "José · by Lena Fischer · opened the record · 19–25 Nov", "the whole clinic".
+    static func describe(_ filter: AuditFilter, now: Date, in timeZone: TimeZone) -> String {
+        if filter.isEmpty { return "the whole clinic" }
+        var parts: [String] = []
+        if let name = filter.patientName {
+            let onlyPatient = filter.actorID == nil && filter.action == nil && filter.period == .anyTime
+            parts.append(onlyPatient ? "who opened " + name + "'s record" : name)
+        }
+        if let actor = filter.actorName { parts.append("by " + actor) }
+        if let action = filter.action { parts.append(AuditScreen.describe(action)) }
+        if let range = filter.range(now: now, in: timeZone) {
+            let last = range.to.addingTimeInterval(-1)
+            switch (filter.period, filter.periodsBack) {
+            case (.day, 0): parts.append("today")
+            case (.day, 1): parts.append("yesterday")
+            case (.day, _): parts.append(shortDay(range.from, in: timeZone, weekday: true))
+            default:
+                // "19–25 Nov" within a month, "28 Nov–4 Dec" across two.
+                let from = shortDay(range.from, in: timeZone, weekday: false), to = shortDay(last, in: timeZone, weekday: false)
+                let sameMonth = from.split(separator: " ").last == to.split(separator: " ").last
+                parts.append((sameMonth ? String(from.split(separator: " ").first ?? "") : from) + "–" + to)
+            }
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// "Mon 30 Nov" or "30 Nov".
+    static func shortDay(_ date: Date, in timeZone: TimeZone, weekday: Bool) -> String {
+        let words = TimelineView.dayAndTime(date, in: timeZone).day.split(separator: " ")
+        return (weekday ? words.prefix(3) : words.dropFirst().prefix(2)).joined(separator: " ")
+    }
+
     static func draw(_ state: AppState, into screen: inout Screen) {
         let audit = state.audit
         let tz = state.timeZone
-        let title = " Audit log · " + (audit.patientName.map { "who opened " + $0 + "'s record" } ?? "the whole clinic")
-        var x = screen.put(title, x: 0, y: 1, style: .title, maxWidth: screen.width - 12)
-        if audit.loading { x = screen.put("  loading…", x: x, y: 1, style: .dim) }
-        if let error = audit.error { screen.put("  " + TerminalText.sanitize(error), x: x, y: 1, style: .error, maxWidth: max(0, screen.width - x)) }
+        let title = " Audit " + (audit.filter.isEmpty || audit.filter.period == .anyTime ? "log · " : "· ")
+            + describe(audit.filter, now: state.now, in: tz)
+        // The filters can make a long title: it has the whole line, and the state goes on the next.
+        screen.put(title, x: 0, y: 1, style: .title, maxWidth: screen.width)
         let whoWidth = min(24, max(16, screen.width / 4))
-        screen.put(" When          " + TerminalText.fit("Who", to: whoWidth) + " What", x: 0, y: 2, style: .dim)
+        var x = screen.put(" When          " + TerminalText.fit("Who", to: whoWidth) + " What", x: 0, y: 2, style: .dim)
+        if audit.loading { x = screen.put("   loading…", x: x, y: 2, style: .dim) }
+        if let error = audit.error { screen.put("   " + TerminalText.sanitize(error), x: x, y: 2, style: .error, maxWidth: max(0, screen.width - x)) }
         let rows = max(1, screen.height - 5)
         let first = max(0, min(audit.selected - rows / 2, audit.events.count - rows))
         if audit.events.isEmpty && !audit.loading {
-            screen.put(" Nothing recorded yet.", x: 0, y: 3, style: .dim)
+            screen.put(audit.filter.isEmpty ? " Nothing recorded yet." : " Nothing matches these filters (c clears them).", x: 0, y: 3, style: .dim)
         }
         for (offset, event) in audit.events.dropFirst(first).prefix(rows).enumerated() {
             let index = first + offset
             let (day, time) = TimelineView.dayAndTime(event.at, in: tz)
             let when = day.split(separator: " ").dropFirst().prefix(2).joined(separator: " ") + " " + time
             var what = AuditScreen.describe(event.action)
-            if audit.patientID == nil, let patient = event.patientName { what += " · " + TerminalText.sanitize(patient) }
+            if audit.filter.patientID == nil, let patient = event.patientName { what += " · " + TerminalText.sanitize(patient) }
             if event.status >= 400 { what += " — refused (\(event.status))" }
             let who = TerminalText.sanitize(event.actorName ?? "someone") + (event.actorRole == "front_desk" ? " (desk)" : "")
             let line = " " + TerminalText.fit(when, to: 13) + " " + TerminalText.fit(who, to: whoWidth) + " " + what

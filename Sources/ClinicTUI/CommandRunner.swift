@@ -12,7 +12,9 @@ public protocol ClinicBackend: Sendable {
     func invite(email: String, role: MemberRole) async throws -> CreatedInvitation
     func withdrawInvitation(id: String) async throws
     func updateStaffMember(id: String, role: MemberRole?, active: Bool?) async throws -> StaffMember
-    func auditEvents(patientID: String?, cursor: String?) async throws -> (items: [AuditEvent], next: String?)
+    func auditEvents(_ query: AuditQuery, cursor: String?) async throws -> (items: [AuditEvent], next: String?)
+    /// The clinic's new name as the server stored it (owner).
+    func renameClinic(name: String) async throws -> String
     func patients(query: String, cursor: String?) async throws -> (items: [Patient], next: String?)
     func notes(patientID: String, cursor: String?) async throws -> (items: [ClinicalNote], next: String?)
     func savePatient(id: String?, draft: PatientDraft) async throws -> Patient
@@ -66,8 +68,8 @@ public final class CommandRunner: @unchecked Sendable {
         let backend = self.backend
         let send = self.send
         switch command {
-        case .quit:
-            break
+        case .quit, .copyToClipboard:
+            break  // the terminal loop's own
         case .saveDraft(let key, let text):
             drafts.save(key: key, text: text)
         case .clearDraft(let key):
@@ -105,8 +107,10 @@ public final class CommandRunner: @unchecked Sendable {
         case .updateStaffMember(let id, let role, let active):
             request({ try await backend.updateStaffMember(id: id, role: role, active: active) }, then: { .staffMemberChanged($0) },
                     else: { .staffChangeFailed($0) })
-        case .loadAudit(let key, let patientID, let cursor):
-            request({ try await backend.auditEvents(patientID: patientID, cursor: cursor) },
+        case .renameClinic(let name):
+            request({ try await backend.renameClinic(name: name) }, then: { .clinicRenamed(name: $0) }, else: { .clinicRenameFailed($0) })
+        case .loadAudit(let key, let query, let cursor):
+            request({ try await backend.auditEvents(query, cursor: cursor) },
                     then: { .auditLoaded(key: key, items: $0.items, nextCursor: $0.next, append: cursor != nil) }, else: { .auditFailed(key: key, $0) })
         case .loadPatients(let requestID, let query, let cursor):
             request(id: requestID, { try await backend.patients(query: query, cursor: cursor) },

@@ -46,6 +46,8 @@ public enum Msg: Equatable, Sendable {
     case invitationWithdrawn(id: String)
     case staffMemberChanged(StaffMember)
     case staffChangeFailed(ClientFailure)
+    case clinicRenamed(name: String)
+    case clinicRenameFailed(APIFailure)
     case auditLoaded(key: String, items: [AuditEvent], nextCursor: String?, append: Bool)
     case auditFailed(key: String, ClientFailure)
     case patientsLoaded(requestID: Int, items: [Patient], nextCursor: String?, append: Bool)
@@ -103,7 +105,8 @@ public enum Command: Equatable, Sendable {
     case withdrawInvitation(id: String)
     case updateStaffMember(id: String, role: MemberRole?, active: Bool?)
     /// The audit log (owner), newest first; one patient's when given. `key` names the request.
-    case loadAudit(key: String, patientID: String?, cursor: String?)
+    case loadAudit(key: String, query: AuditQuery, cursor: String?)
+    case renameClinic(name: String)
     case loadPatients(requestID: Int, query: String, cursor: String?)
     case loadNotes(patientID: String, cursor: String?)
     case savePatient(id: String?, PatientDraft)
@@ -130,5 +133,8 @@ public enum Command: Equatable, Sendable {
     case deleteDocument(id: String)
     case completePath(String)
     case openBrowser(url: String)
+    /// Puts text on the terminal's clipboard (OSC 52), done by the terminal loop between frames:
+    /// a long address copied whole instead of picked up in wrapped pieces.
+    case copyToClipboard(text: String)
     case quit
 }

@@ -52,6 +52,10 @@ enum ProFeatures {
         case .character("o"):
             guard let url = upgrade.checkoutURL, !upgrade.done else { return [] }
             return [.openBrowser(url: url)]
+        case .character("y"):
+            guard let url = upgrade.checkoutURL, !upgrade.done else { return [] }
+            upgrade.copied = true
+            return [.copyToClipboard(text: TerminalText.sanitize(url))]
         case .character("c"):
             guard let url = upgrade.checkoutURL, !upgrade.confirming, !upgrade.done else { return [] }
             upgrade.confirming = true

@@ -45,6 +45,9 @@ enum UpgradeView {
                 screen.put(line, x: box.x, y: y, style: .accent)
             }
             y += 2
+            screen.put(upgrade.copied ? "y: sent to the clipboard (OSC 52)   o: open in $BROWSER" : "y: copy the address   o: open in $BROWSER",
+                       x: box.x, y: y, style: .dim, maxWidth: box.width)
+            y += 1
             if url.contains("/checkout/cs_local_") {
                 screen.put("This server takes test payments: press c to confirm from here.", x: box.x, y: y, maxWidth: box.width)
                 y += 1
@@ -91,7 +94,7 @@ enum UpgradeView {
             y += 1
         }
         y += 1
-        var hints = ["o  open in $BROWSER"]
+        var hints = ["o  open in $BROWSER", upgrade.copied ? "y  sent to the clipboard" : "y  copy the address"]
         if url.contains("/checkout/cs_local_") { hints.insert("c  confirm the test payment here", at: 0) }
         hints.append("Esc  close (Pro unlocks by itself)")
         for hint in hints {

@@ -32,6 +32,14 @@ public struct StaffScreenState: Equatable, Sendable {
     public var created: CreatedInvitation?
     public var pending: Pending?
     public var busy = false
+    /// The owner renaming the clinic (`N`): the name as typed, kept when the server refuses it.
+    public var rename: RenameForm?
+
+    public struct RenameForm: Equatable, Sendable {
+        public var name: LineField
+        public var error: String?
+        public var busy = false
+    }
 
     public init() {}
 }
@@ -73,6 +81,28 @@ enum StaffScreen {
             screen.invite = key == .escape ? nil : form
             return commands
         }
+        if var form = screen.rename {
+            switch key {
+            case .escape:
+                screen.rename = nil
+            case .enter, .control("s"):
+                guard !form.busy else { return [] }
+                let name = form.name.text.trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty else {
+                    form.error = "The clinic needs a name."
+                    screen.rename = form
+                    return []
+                }
+                form.busy = true
+                form.error = nil
+                screen.rename = form
+                return [.renameClinic(name: name)]
+            default:
+                if form.name.handle(key) { form.error = nil }
+                screen.rename = form
+            }
+            return []
+        }
         if let pending = screen.pending {
             screen.pending = nil
             guard key == .character("y") || key == .character("Y") else { return [] }
@@ -110,6 +140,9 @@ enum StaffScreen {
             }
         case .character("a") where owner:
             if let member = selectedMember(state), !member.active { screen.pending = .reactivate(member) }
+        case .character("N") where owner && state.user?.clinic != nil:
+            if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
+            screen.rename = StaffScreenState.RenameForm(name: LineField(TerminalText.sanitize(state.user?.clinic?.name ?? ""), maxLength: 100))
         default:
             break
         }
@@ -177,6 +210,17 @@ enum StaffScreen {
             let what = member.active ? "is now " + label(member.role) : "is deactivated: signed out everywhere"
             state.toast = .info("\(TerminalText.sanitize(member.username)) \(what).")
             return []
+        case .clinicRenamed(let name):
+            state.staffScreen.rename = nil
+            state.user?.clinic?.name = name
+            state.toast = .info("The clinic is now called \(TerminalText.sanitize(name)).")
+            return []
+        case .clinicRenameFailed(let failure):
+            guard var form = state.staffScreen.rename else { return Results.expireIfNeeded(&state, failure) ?? [] }
+            form.busy = false
+            form.error = failure.fieldErrors["name"].map { "Name: " + $0 } ?? failure.message
+            state.staffScreen.rename = form
+            return Results.expireIfNeeded(&state, failure) ?? []
         case .staffChangeFailed(let failure):
             state.staffScreen.busy = false
             return Results.expireIfNeeded(&state, failure) ?? {

@@ -39,6 +39,7 @@ enum StaffView {
             }
         }
         if let form = staff.invite { drawInvite(form, into: &screen) }
+        if let form = staff.rename { drawRename(form, into: &screen) }
         if let pending = staff.pending { drawQuestion(pending, into: &screen) }
         if let created = staff.created { drawCode(created, state: state, into: &screen) }
     }
@@ -66,6 +67,23 @@ enum StaffView {
         } else {
             screen.put(form.busy ? "inviting…" : "Enter invite   Tab role (←/→)   Esc cancel", x: box.x, y: box.y + 5, style: .dim, maxWidth: box.width)
         }
+    }
+
+    static func drawRename(_ form: StaffScreenState.RenameForm, into screen: inout Screen) {
+        let box = drawBox(title: "Rename the clinic", width: 60, height: 7, into: &screen)
+        let inputX = box.x + 7
+        let inputWidth = box.width - 7
+        screen.put("Name", x: box.x, y: box.y + 1, style: .bold)
+        screen.fill(x: inputX, y: box.y + 1, width: inputWidth, height: 1, style: .inputFocused)
+        let visible = form.name.visible(columns: inputWidth)
+        screen.put(visible.text, x: inputX, y: box.y + 1, style: .inputFocused, maxWidth: inputWidth)
+        screen.cursor = (inputX + visible.cursorColumn, box.y + 1)
+        if let error = form.error {
+            screen.put(TerminalText.sanitize(error), x: box.x, y: box.y + 3, style: .error, maxWidth: box.width)
+        } else {
+            screen.put(form.busy ? "saving…" : "Everyone sees it in the status bar.", x: box.x, y: box.y + 3, style: .dim, maxWidth: box.width)
+        }
+        screen.put("Enter save   Ctrl-U clear   Esc cancel", x: box.x, y: box.y + 4, style: .dim, maxWidth: box.width)
     }
 
     static func drawQuestion(_ pending: StaffScreenState.Pending, into screen: inout Screen) {

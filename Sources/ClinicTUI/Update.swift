@@ -300,6 +300,7 @@ enum MainScreen {
             state.focus = .patients
         case .down, .character("j"):
             state.timeline.selected = min(count - 1, state.timeline.selected + 1)
+            state.timeline.noteScroll = 0
             if state.timeline.selected >= count - 3, let cursor = state.timeline.nextCursor, !state.timeline.loading,
                let id = state.timeline.patientID {
                 state.timeline.loading = true
@@ -307,8 +308,17 @@ enum MainScreen {
             }
         case .up, .character("k"):
             state.timeline.selected = max(0, state.timeline.selected - 1)
+            state.timeline.noteScroll = 0
         case .home, .character("g"):
             state.timeline.selected = 0
+            state.timeline.noteScroll = 0
+        case .pageDown, .character(" "), .pageUp:
+            // Through a note longer than the pane; the view shows where in it the reader is.
+            guard state.timeline.notes.indices.contains(state.timeline.selected) else { return [] }
+            let page = TimelineView.notePage(state)
+            let lines = TimelineView.lines(of: state.timeline.notes[state.timeline.selected], state).count
+            let step = key == .pageUp ? -page : page
+            state.timeline.noteScroll = max(0, min(max(0, lines - TimelineView.noteRoom(state)), state.timeline.noteScroll + step))
         case .character("a"):
             return openNoteEditor(&state, note: nil)
         case .enter, .character("e"):

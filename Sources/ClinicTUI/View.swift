@@ -233,12 +233,14 @@ enum TimelineView {
             screen.put(text, x: x, y: y, style: timeline.error != nil ? .error : .dim, maxWidth: width)
             return
         }
-        // Keep the selected note in view: skip whole notes above it when needed.
+        // Keep the selected note in view: skip whole notes above it when needed. The selected note
+        // is shown whole (scrolled with PgDn when longer than the pane); the others their first lines.
         var first = 0
         if focused {
             var needed = 0
             for index in stride(from: timeline.selected, through: 0, by: -1) {
-                needed += 2 + min(6, TerminalText.wrap(TerminalText.sanitize(timeline.notes[index].content, keepNewlines: true), to: width - 2).count)
+                let count = lines(of: timeline.notes[index], state).count
+                needed += 2 + (index == timeline.selected ? count : min(previewLines, count) + (count > previewLines ? 1 : 0))
                 if needed > bottom - y { first = index + 1; break }
             }
             first = min(first, timeline.selected)
@@ -257,20 +259,55 @@ enum TimelineView {
             var meta = time
             if let author = note.authorName { meta += " · " + TerminalText.sanitize(author) }
             if note.version > 1 { meta += " · amended, v\(note.version)" }
+            let lines = lines(of: note, state)
+            var shown = lines[...]
+            var start = 0
+            if selected {
+                // From where the reader scrolled to; the meta line says which lines these are.
+                let room = max(1, bottom - y - 1)
+                start = min(timeline.noteScroll, max(0, lines.count - room))
+                shown = lines.dropFirst(start).prefix(lines.count - start > room ? room - 1 : room)
+                if start > 0 || shown.count < lines.count {
+                    meta += " · lines \(start + 1)–\(start + shown.count) of \(lines.count)"
+                }
+            } else {
+                shown = lines.prefix(previewLines)
+            }
             screen.put((selected ? "▶ " : "  ") + meta, x: x, y: y, style: selected ? .selected : .dim, maxWidth: width)
             y += 1
-            let lines = TerminalText.wrap(TerminalText.sanitize(note.content, keepNewlines: true), to: width - 2)
-            for line in lines.prefix(selected ? 12 : 6) {
+            for line in shown {
                 guard y < bottom else { break }
                 screen.put(line, x: x + 2, y: y, maxWidth: width - 2)
                 y += 1
             }
-            if lines.count > (selected ? 12 : 6), y < bottom {
-                screen.put("…", x: x + 2, y: y, style: .dim)
+            let hidden = lines.count - start - shown.count
+            if hidden > 0, y < bottom {
+                let more = "… \(hidden) more line\(hidden == 1 ? "" : "s")"
+                screen.put(more + (selected ? " (PgDn)" : focused ? "" : " (Tab, then select the note)"), x: x + 2, y: y, style: .dim,
+                           maxWidth: width - 2)
                 y += 1
             }
         }
     }
+
+    /// An unselected note shows this many lines, then how many more there are.
+    static let previewLines = 6
+
+    /// A note's text as the pane wraps it.
+    static func lines(of note: ClinicalNote, _ state: AppState) -> [String] {
+        let width = state.width - PatientListView.paneWidth(state) - 3
+        return TerminalText.wrap(TerminalText.sanitize(note.content, keepNewlines: true), to: max(1, width - 2))
+    }
+
+    /// The rows a long selected note has (it is then the first note shown): the pane less the
+    /// patient's header, the visits line, the day's rule, the note's own line and the message line.
+    static func noteRoom(_ state: AppState) -> Int {
+        let visits = PatientAppointmentsLine.text(state.timeline.appointments, now: state.now, in: state.timeZone) != nil ? 1 : 0
+        return max(2, state.height - 6 - visits)
+    }
+
+    /// How far PgDn moves: a screenful less the line that says how many are left.
+    static func notePage(_ state: AppState) -> Int { noteRoom(state) - 1 }
 }
 
 enum MessageLine {
@@ -337,13 +374,24 @@ public enum KeyTable {
             if staff.created != nil { return [("Esc", "close (the code is not shown again)")] }
             if staff.invite != nil { return [("Enter", "invite"), ("Tab", "email/role"), ("←/→", "role"), ("Esc", "cancel")] }
             if staff.pending != nil { return [("y", "yes"), ("n/Esc", "no")] }
+            if staff.rename != nil { return [("Enter", "save"), ("Ctrl-U", "clear"), ("Esc", "cancel")] }
             guard state.roleAllows(.overseeStaff) else { return [("j/k", "move"), ("r", "reload"), ("p/Esc", "back"), ("?", "help"), ("q", "quit")] }
-            return [("j/k", "move"), ("i", "invite"), ("R", "change role"), ("x", "deactivate/withdraw"), ("a", "reactivate"),
-                    ("A", "audit log"), ("r", "reload"), ("p/Esc", "back"), ("?", "help"), ("q", "quit")]
+            // What fits 80 columns first: x names what it does to the selected row.
+            return [("j/k", "move"), ("i", "invite"), ("R", "role"), ("x", StaffScreen.selectedInvitation(state) != nil ? "withdraw" : "deactivate"),
+                    ("a", "reactivate"), ("N", "rename"), ("?", "help"), ("A", "audit log"), ("r", "reload"), ("p/Esc", "back"),
+                    ("q", "quit")]
         }
         if state.mode == .audit {
-            return [("j/k", "move"), ("f", state.audit.patientID == nil ? "this patient" : "everyone"), ("r", "reload"),
-                    ("p/Esc", "back"), ("S", "staff"), ("?", "help"), ("q", "quit")]
+            let filter = state.audit.filter
+            // The filters take the selected row's patient, person and action; the bar names them short.
+            var keys: [(key: String, action: String)] = [
+                ("j/k", "move"), ("f", filter.patientID == nil ? "patient" : "any patient"),
+                ("w", filter.actorID == nil ? "person" : "anyone"), ("a", filter.action == nil ? "action" : "any action"),
+                ("d", "period"), ("?", "help"),
+            ]
+            if filter.period != .anyTime { keys.append(("[/]", "earlier/later")) }
+            if !filter.isEmpty { keys.append(("c", "clear filters")) }
+            return keys + [("p/Esc", "back"), ("r", "reload"), ("S", "staff"), ("q", "quit")]
         }
         if state.mode == .calendar {
             switch state.calendar.span {
@@ -384,8 +432,15 @@ public enum KeyTable {
                     ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"), ("1/2", "details/documents")]
         }
         if state.focus == .timeline {
-            return [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"), ("n", "new patient"),
-                    ("?", "help"), ("q", "quit"), ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
+            var keys: [(key: String, action: String)] = [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"),
+                                                         ("n", "new patient"), ("?", "help"), ("q", "quit"),
+                                                         ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
+            let timeline = state.timeline
+            if timeline.notes.indices.contains(timeline.selected),
+               TimelineView.lines(of: timeline.notes[timeline.selected], state).count > TimelineView.noteRoom(state) {
+                keys.insert(("PgDn/PgUp", "read on"), at: 3)
+            }
+            return keys
         }
         return [("/", "search"), ("j/k", "move"), ("Enter", "notes"), ("a", "note"), ("n", "new"), ("b", "book"), ("t", "agenda"),
                 ("e", "edit"), ("d", "delete"), ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"),

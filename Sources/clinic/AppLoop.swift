@@ -85,7 +85,9 @@ func runApp(state initial: AppState, initialCommands: [Command], backend: any Cl
         }
         guard !messages.isEmpty else { continue }
         for msg in messages {
-            runner.run(update(&state, msg))
+            let commands = update(&state, msg)
+            for case .copyToClipboard(let text) in commands { terminal.copyToClipboard(text) }
+            runner.run(commands)
         }
         let next = view(state)
         if next != frame {
@@ -96,5 +98,9 @@ func runApp(state initial: AppState, initialCommands: [Command], backend: any Cl
     }
 }
 
-extension ClinicAPIClient: ClinicBackend {}
+extension ClinicAPIClient: ClinicBackend {
+    public func auditEvents(_ query: AuditQuery, cursor: String?) async throws -> (items: [AuditEvent], next: String?) {
+        try await auditEvents(patientID: query.patientID, actorID: query.actorID, action: query.action, from: query.from, to: query.to, cursor: cursor)
+    }
+}
 extension DraftStore: DraftStorage {}

@@ -53,6 +53,23 @@ final class NcursesTerminal {
         previous = nil
     }
 
+    /// OSC 52: the terminal puts the text on the system clipboard where it allows it (tmux with
+    /// set-clipboard, kitty, iTerm2, foot, xterm with allowWindowOps); elsewhere nothing happens.
+    /// Written between ncurses frames, so no frame is cut in two.
+    func copyToClipboard(_ text: String) {
+        guard isActive else { return }
+        let sequence = "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}"
+        // Straight to the descriptor: ncurses has flushed its own buffer at the end of the last frame.
+        var bytes = Array(sequence.utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { return }
+            written += result
+        }
+    }
+
     func stop() {
         guard isActive else { return }
         isActive = false

@@ -84,6 +84,34 @@ func failure(_ body: () async throws -> Void) async -> APIFailure? {
         }
     }
 
+    /// The owner's tools over libcurl: the clinic renamed, and the audit log narrowed by person,
+    /// action and period, each filter reaching the server (an empty period gives nothing).
+    @Test func test_renameAndAuditFilters_overLibcurl() async throws {
+        try await withRunningServer { server in
+            let client = makeClient(server.baseURL)
+            let owner = try await client.register(name: "Dr Ana", email: "ana-\(UUID().uuidString.prefix(8))@example.org", password: "password1")
+            #expect(try await client.renameClinic(name: "Ruiz & Mensah") == "Ruiz & Mensah")
+            let tooLong = await failure { _ = try await client.renameClinic(name: String(repeating: "x", count: 101)) }
+            #expect(tooLong?.status == 422 && tooLong?.fieldErrors["name"] != nil)
+            var draft = PatientDraft()
+            draft.name = "Zoë Müller"
+            let patient = try await client.savePatient(id: nil, draft: draft)
+            _ = try await client.notes(patientID: patient.id, cursor: nil)
+            let everything = try await client.auditEvents(patientID: nil, cursor: nil).items
+            #expect(Set(everything.map(\.action)).isSuperset(of: ["clinic.update", "patient.create", "notes.list"]))
+            let notes = try await client.auditEvents(patientID: patient.id, actorID: owner.id, action: "notes.list", cursor: nil).items
+            #expect(!notes.isEmpty && notes.allSatisfy { $0.action == "notes.list" && $0.patientId == patient.id && $0.actorId == owner.id })
+            let now = Date()
+            let today = try await client.auditEvents(patientID: nil, from: now.addingTimeInterval(-3600), to: now.addingTimeInterval(3600), cursor: nil)
+            #expect(today.items.count == everything.count)
+            let yesterday = try await client.auditEvents(patientID: nil, from: now.addingTimeInterval(-2 * 86_400), to: now.addingTimeInterval(-86_400),
+                                                         cursor: nil)
+            #expect(yesterday.items.isEmpty)
+            let nobody = try await client.auditEvents(patientID: nil, actorID: String(repeating: "f", count: 24), cursor: nil)
+            #expect(nobody.items.isEmpty)
+        }
+    }
+
     @Test func test_expiredAccessToken_isRefreshedOnce_transparently() async throws {
         try await withRunningServer { server in
             let path = NSTemporaryDirectory() + "session-\(UUID().uuidString).json"

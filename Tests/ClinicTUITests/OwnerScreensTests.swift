@@ -59,7 +59,7 @@ import Testing
         var (state, _) = Fixture.signedIn(.owner)
         let patient = Fixture.patients[0]
         let commands = update(&state, .key(.character("A")))
-        #expect(commands == [.loadAudit(key: state.audit.key, patientID: patient.id, cursor: nil)])
+        #expect(commands == [.loadAudit(key: state.audit.key, query: AuditQuery(patientID: patient.id), cursor: nil)])
         var events: [AuditEvent] = []
         for index in 0..<30 {
             let actor: StaffMember = Fixture.staff[index % 3]
@@ -76,11 +76,107 @@ import Testing
         try expectSnapshot(view(state), "audit-patient-80x24")
         var more: [Command] = []
         for _ in 0..<26 { more += update(&state, .key(.character("j"))) }
-        #expect(more == [.loadAudit(key: state.audit.key, patientID: patient.id, cursor: "page2")], "the next page once, near the end")
+        #expect(more == [.loadAudit(key: state.audit.key, query: AuditQuery(patientID: patient.id), cursor: "page2")], "the next page once, near the end")
         // A late answer to the first request is not mixed in.
         _ = update(&state, .auditLoaded(key: "stale", items: [], nextCursor: nil, append: false))
         #expect(state.audit.events.count == 30)
-        #expect(update(&state, .key(.character("f"))).first == .loadAudit(key: "all|", patientID: nil, cursor: nil))
+        #expect(update(&state, .key(.character("f"))).first == .loadAudit(key: state.audit.key, query: AuditQuery(), cursor: nil))
+        #expect(state.audit.events.isEmpty && state.audit.filter.isEmpty)
+    }
+
+    /// The owner narrows the log from a row: this person, this action, a period moved back and forth,
+    /// this patient; each key again widens it, `c` clears all; a late page of an older filter is dropped.
+    @Test func test_theAuditLog_isFilteredFromTheSelectedRow_byPersonActionPeriodAndPatient() throws {
+        var (state, _) = Fixture.signedIn(.owner)
+        state.timeZone = TimeZone(identifier: "Europe/Dublin")!
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.character("A")))
+        _ = update(&state, .key(.character("f")))  // the whole clinic
+        #expect(state.audit.filter.isEmpty)
+        let desk = Fixture.staff[2], patient = Fixture.patients[1]
+        let events = [
+            AuditEvent(id: String(format: "%024x", 1), at: Fixture.now, actorId: Fixture.staff[0].id, actorName: Fixture.staff[0].username,
+                       actorRole: "owner", action: "notes.list", patientId: Fixture.patients[0].id, patientName: Fixture.patients[0].name, status: 200),
+            AuditEvent(id: String(format: "%024x", 2), at: Fixture.now.addingTimeInterval(-60), actorId: desk.id, actorName: desk.username,
+                       actorRole: desk.role.rawValue, action: "patient.view", patientId: patient.id, patientName: patient.name, status: 200),
+        ]
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: "next", append: false))
+        _ = update(&state, .key(.character("j")))
+        let byPerson = update(&state, .key(.character("w")))
+        #expect(byPerson == [.loadAudit(key: state.audit.key, query: AuditQuery(actorID: desk.id), cursor: nil)])
+        let staleKey = "an older filter"
+        _ = update(&state, .auditLoaded(key: staleKey, items: events, nextCursor: nil, append: false))
+        #expect(state.audit.events.isEmpty, "a page for another filter is not shown")
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        let byAction = update(&state, .key(.character("a")))
+        #expect(byAction == [.loadAudit(key: state.audit.key, query: AuditQuery(actorID: desk.id, action: "patient.view"), cursor: nil)])
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        // Periods: whole days in the clinic's time zone, ending with today (Fixture.now is 25 Nov 09:46 in Dublin).
+        let dublin = state.timeZone
+        func day(_ text: String) -> Date { CalendarMath.day(text, in: dublin)! }
+        let today = update(&state, .key(.character("d")))
+        #expect(today == [.loadAudit(key: state.audit.key, query: AuditQuery(actorID: desk.id, action: "patient.view",
+                                                                            from: day("2026-11-25"), to: day("2026-11-26")), cursor: nil)])
+        #expect(view(state).text.contains("Audit · by Lena Fischer · opened the record · today"))
+        _ = update(&state, .key(.character("d")))
+        let earlierWeek = update(&state, .key(.character("[")))
+        #expect(earlierWeek.first.map { command -> Bool in
+            guard case .loadAudit(_, let query, _) = command else { return false }
+            return query.from == day("2026-11-12") && query.to == day("2026-11-19")
+        } == true, "the seven days before the last seven")
+        #expect(view(state).text.contains("· 12–18 Nov"))
+        _ = update(&state, .key(.character("]")))
+        #expect(update(&state, .key(.character("]"))).isEmpty, "no later than today")
+        // This patient, from the row; then everything cleared.
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        _ = update(&state, .key(.character("f")))
+        #expect(state.audit.filter.patientID == patient.id)
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        #expect(view(state).text.contains("Audit · आदित्य शर्मा · by Lena Fischer · opened the record · 19–25 Nov"))
+        try expectSnapshot(view(state), "audit-filtered-80x24")
+        let cleared = update(&state, .key(.character("c")))
+        #expect(cleared == [.loadAudit(key: state.audit.key, query: AuditQuery(), cursor: nil)] && state.audit.filter.isEmpty)
+        // `w` toggles back to everyone.
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: nil, append: false))
+        _ = update(&state, .key(.character("w")))
+        #expect(state.audit.filter.actorID == Fixture.staff[0].id)
+        _ = update(&state, .key(.character("w")))
+        #expect(state.audit.filter.actorID == nil)
+    }
+
+    /// The owner renames the clinic from the staff screen; a refusal names the field and keeps the text.
+    @Test func test_theOwner_renamesTheClinic_fromTheStaffScreen() {
+        var (state, _) = Fixture.signedIn(.owner)
+        _ = update(&state, .key(.character("S")))
+        _ = update(&state, .staffLoaded(Fixture.staff))
+        _ = update(&state, .key(.character("N")))
+        #expect(state.staffScreen.rename?.name.text == "Ruiz Family Practice", "starts from the current name")
+        _ = update(&state, .key(.control("u")))
+        for character in "Ruiz & Mensah" { _ = update(&state, .key(.character(character))) }
+        #expect(view(state).text.contains("Rename the clinic"))
+        #expect(update(&state, .key(.enter)) == [.renameClinic(name: "Ruiz & Mensah")])
+        #expect(update(&state, .key(.enter)).isEmpty, "not sent twice while it is on its way")
+        _ = update(&state, .clinicRenameFailed(APIFailure(kind: .rejected, status: 422, code: nil, message: "Invalid request",
+                                                          fieldErrors: ["name": "at most 100 characters"])))
+        #expect(state.staffScreen.rename?.error == "Name: at most 100 characters")
+        #expect(state.staffScreen.rename?.name.text == "Ruiz & Mensah", "what was typed is kept")
+        #expect(update(&state, .key(.enter)) == [.renameClinic(name: "Ruiz & Mensah")])
+        _ = update(&state, .clinicRenamed(name: "Ruiz & Mensah"))
+        #expect(state.staffScreen.rename == nil && state.user?.clinic?.name == "Ruiz & Mensah")
+        #expect(view(state).lines[0].contains("Ruiz & Mensah"), "the status bar says the new name")
+        // An empty name is refused on the spot; Esc leaves the name as it was.
+        _ = update(&state, .key(.character("N")))
+        _ = update(&state, .key(.control("u")))
+        #expect(update(&state, .key(.enter)).isEmpty && state.staffScreen.rename?.error == "The clinic needs a name.")
+        _ = update(&state, .key(.escape))
+        #expect(state.staffScreen.rename == nil && state.user?.clinic?.name == "Ruiz & Mensah")
+        // Nobody else is offered it.
+        for role in [MemberRole.doctor, .frontDesk] {
+            var (other, _) = Fixture.signedIn(role)
+            _ = update(&other, .key(.character("S")))
+            _ = update(&other, .key(.character("N")))
+            #expect(other.staffScreen.rename == nil, "\(role)")
+        }
     }
 
     @Test func test_noOneButTheOwner_isOfferedTheAuditLog_orStaffChanges() {

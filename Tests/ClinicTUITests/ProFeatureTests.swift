@@ -29,6 +29,9 @@ import Testing
         let poll = update(&state, .checkoutCreated(sessionID: "cs_local_abc123", url: url))
         #expect(poll == [.after(milliseconds: 2000, .pollUpgrade)])
         try expectSnapshot(view(state), "upgrade-checkout-80x24")
+        // The address whole on the clipboard (a wrapped one copied from the screen would be broken).
+        #expect(update(&state, .key(.character("y"))) == [.copyToClipboard(text: url)])
+        #expect(view(state).text.contains("sent to the clipboard"))
         #expect(update(&state, .key(.character("c"))) == [.confirmLocalCheckout(url: url)])
         #expect(update(&state, .localCheckoutConfirmed) == [.refreshUser])
         // Still basic: polling goes on.
@@ -47,6 +50,12 @@ import Testing
     @Test func test_polling_stopsAtItsDeadline() {
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("U")))
+        _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s"))
+        // A server's address with a control character in it reaches the clipboard without it.
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.character("U")))
+        _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s\u{1B}]0;x\u{07}"))
+        #expect(update(&state, .key(.character("y"))) == [.copyToClipboard(text: "https://checkout.stripe.com/c/pay/s")])
         _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s"))
         _ = update(&state, .tick(Fixture.now.addingTimeInterval(601)))
         #expect(update(&state, .pollUpgrade).isEmpty)

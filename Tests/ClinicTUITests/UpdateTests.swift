@@ -17,6 +17,36 @@ import Testing
         #expect(state.focus == .patients)
     }
 
+    /// No note's end is hidden: an unselected long note says how many lines it has left, the selected
+    /// one is shown whole and PgDn/PgUp read through it when it is taller than the pane.
+    @Test func test_aLongNote_isReadToItsEnd() throws {
+        var state = Fixture.mainState()
+        let long = (1...40).map { "Line \($0) of the discharge letter." }.joined(separator: "\n")
+        let notes = [Fixture.note(1, long, daysAgo: 0.1), Fixture.note(2, "Short note.", daysAgo: 0.2)]
+        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: notes, nextCursor: nil, append: false))
+        var text = view(state).text
+        #expect(text.contains("Line 6 of") && !text.contains("Line 7 of") && text.contains("… 34 more lines"))
+        _ = update(&state, .key(.tab))
+        text = view(state).text
+        #expect(text.contains("lines 1–17 of 40") && text.contains("Line 17 of") && !text.contains("Line 18 of"))
+        #expect(text.contains("23 more lines (PgDn)"))
+        #expect(KeyTable.keys(for: state).contains { $0.key == "PgDn/PgUp" })
+        _ = update(&state, .key(.pageDown))
+        #expect(view(state).text.contains("lines 18–34 of 40") && view(state).text.contains("6 more lines (PgDn)"), "a screenful on")
+        _ = update(&state, .key(.pageDown))
+        text = view(state).text
+        #expect(text.contains("Line 40 of"), "the end of the note")
+        #expect(text.contains("lines 23–40 of 40") && !text.contains("more line"))
+        #expect(update(&state, .key(.pageDown)).isEmpty && state.timeline.noteScroll == 22, "no further than the end")
+        _ = update(&state, .key(.pageUp))
+        #expect(view(state).text.contains("lines 6–22 of 40"))
+        // Another note starts at its top.
+        _ = update(&state, .key(.character("j")))
+        _ = update(&state, .key(.character("k")))
+        #expect(state.timeline.noteScroll == 0)
+        try expectSnapshot(view(state), "timeline-long-note-80x24")
+    }
+
     @Test func test_movingTheSelection_loadsThatPatientsNotes() {
         var state = Fixture.mainState()
         let commands = update(&state, .key(.character("j")))
