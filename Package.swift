@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "ClinicServer",
             dependencies: [
-                "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicWebhooks", "CCurl",
+                "ClinicAPI", "ClinicStore", "ClinicHTTP", "ClinicWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -96,11 +96,14 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        // HTTP over libcurl and the typed API client (generated from the same openapi.yaml).
+        // HTTP over libcurl, for the terminal client and for the server's calls out (Stripe, Razorpay,
+        // Google Cloud Storage): the one thing both need of each other's side.
+        .target(name: "ClinicHTTP", dependencies: ["CCurl"]),
+        // The typed API client (generated from the same openapi.yaml) over ClinicHTTP.
         .target(
             name: "ClinicClient",
             dependencies: [
-                "CCurl", "ClinicAPI",
+                "ClinicHTTP", "ClinicAPI",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: fuzzInstrumented
@@ -111,13 +114,13 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]
         ),
-        // `clinic`: the terminal client (ncurses + ClinicClient + ClinicTUI) and the embedded server.
+        // `clinic`: the terminal client (ncurses + ClinicClient + ClinicTUI). Its embedded default is
+        // `clinic-server local` as a child process: no server, store or database driver linked here.
         .executableTarget(
             name: "clinic",
             dependencies: [
-                "CNcurses", "ClinicTUI", "ClinicTheme", "ClinicClient", "ClinicAPI", "ClinicServer", "ClinicStore",
+                "CNcurses", "ClinicTUI", "ClinicTheme", "ClinicClient", "ClinicAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The terminal app as state, update and view: no curl, no ncurses.
@@ -137,7 +140,7 @@ let package = Package(
         .target(name: "FuzzHarness", dependencies: ["CLibFuzzer"], swiftSettings: fuzzInstrumented),
         .executableTarget(
             name: "fuzz-client-decoding",
-            dependencies: ["FuzzHarness", "ClinicClient", "ClinicAPI", "ClinicTUI",
+            dependencies: ["FuzzHarness", "ClinicClient", "ClinicHTTP", "ClinicAPI", "ClinicTUI",
                            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
             swiftSettings: fuzzInstrumented, linkerSettings: fuzzLinked
         ),
@@ -158,11 +161,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ClinicClientTests",
-            dependencies: ["ClinicClient", "ClinicAPI", "ClinicServer"]
+            dependencies: ["ClinicClient", "ClinicHTTP", "ClinicAPI", "ClinicServer"]
         ),
         .testTarget(
             name: "ClinicServerTests",
-            dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicWebhooks",
+            dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicHTTP", "ClinicWebhooks",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                            .product(name: "PostgresNIO", package: "postgres-nio")],

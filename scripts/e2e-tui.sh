@@ -166,9 +166,27 @@ tmux kill-session -t "$session" 2>/dev/null
 mkdir -p "$tmp/embedded"
 tmux new-session -d -s "$session" -x 80 -y 24 \
   "env HOME=$tmp/embedded TERM=xterm-256color LANG=C.UTF-8 DATABASE_URL=sqlite://$tmp/production.sqlite HOST=0.0.0.0 PAYMENT_GATEWAY=stripe CLINIC_DATA_DIR=$tmp/production $bin/clinic; sleep 60"
-check "the embedded default starts with the server's variables exported" wait_for "this computer" 30
+check "the embedded default starts with the server's variables exported" wait_for "Starting the clinic on this computer" 10
+check "…and signs in to this computer's server" wait_line 1 "│ this computer" 60
 check "…on its own database, not the exported one" bash -c "[ ! -e $tmp/production.sqlite ] && [ ! -e $tmp/production ] && [ -e $tmp/embedded/.local/share/clinic-os-lite/clinic.sqlite ]"
+# That server is a child process (clinic links no server): it logs to a file of its own, on
+# loopback only, and ends with clinic, also when clinic is killed outright.
+clinic_pid=$(pgrep -n -f "^$bin/clinic\$" || true)
+child_pid=$(pgrep -P "${clinic_pid:-0}" -f "clinic-server local" || true)
+check "the embedded server is clinic's child process (clinic-server local)" test -n "$child_pid"
+listening=$(ss -ltnpH 2>/dev/null | grep "pid=${child_pid:-0}," | awk '{print $4}')
+check "…listening on loopback only" bash -c "[ -n '$listening' ] && ! echo '$listening' | grep -qv '^127\.0\.0\.1:'"
+check "…logging to a file of its own" test -e "$tmp/embedded/.local/share/clinic-os-lite/server.log"
+check "clinic links no server, store or database driver" bash -c "! nm $bin/clinic | grep -qE 'Hummingbird|PostgresNIO|SQLiteNIO|ClinicStore'"
+kill -9 "$clinic_pid" 2>/dev/null
+check "killing clinic (-9) ends its server too" bash -c "for _ in \$(seq 50); do kill -0 $child_pid 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+tmux kill-session -t "$session" 2>/dev/null
+tmux new-session -d -s "$session" -x 80 -y 24 "env HOME=$tmp/embedded TERM=xterm-256color LANG=C.UTF-8 $bin/clinic; sleep 60"
+check "started again, on the same database" wait_line 1 "│ this computer" 60
+clinic_pid=$(pgrep -n -f "^$bin/clinic\$" || true)
+child_pid=$(pgrep -P "${clinic_pid:-0}" -f "clinic-server local" || true)
 press q
+check "q ends clinic and its server" bash -c "[ -n '$child_pid' ] && for _ in \$(seq 50); do kill -0 $child_pid 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 
 echo "e2e-tui: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,4 +1,5 @@
 import ClinicAPI
+import ClinicHTTP
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime

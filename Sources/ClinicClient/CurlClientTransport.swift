@@ -1,3 +1,4 @@
+import ClinicHTTP
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime

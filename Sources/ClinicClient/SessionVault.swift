@@ -1,4 +1,5 @@
 import ClinicAPI
+import ClinicHTTP
 import Foundation
 
 /// What the client keeps between runs: tokens and the user's last known plan and status.

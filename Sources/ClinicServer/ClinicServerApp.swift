@@ -1,4 +1,4 @@
-import ClinicClient
+import ClinicHTTP
 import ClinicAPI
 import ClinicStore
 import ClinicWebhooks

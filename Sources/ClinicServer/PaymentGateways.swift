@@ -1,4 +1,4 @@
-import ClinicClient
+import ClinicHTTP
 import ClinicStore
 import Foundation
 

@@ -16,7 +16,7 @@ struct ClinicServerCommand: AsyncParsableCommand {
             CLINIC_DATA_DIR, LOG_LEVEL); a flag overrides its variable. With no DATABASE_URL the server keeps a \
             SQLite file under the data directory. Serving on a non-loopback HOST needs JWT_SECRET.
             """,
-        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Audit.self, Backup.self, Restore.self, BenchHello.self],
+        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self, Audit.self, Backup.self, Restore.self, Local.self, BenchHello.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -45,13 +45,28 @@ func installSignalHandlers() {
     }
 }
 
+/// What the app starts from: its state, its first requests, and where they go.
+struct AppLaunch {
+    var state: AppState
+    var commands: [Command]
+    var backend: any ClinicBackend
+    var drafts: any DraftStorage
+}
+
 /// Runs the app until the user quits: key in → update → commands to the runner → view → draw.
 /// Network answers arrive through the inbox; the loop never waits on them.
 func runApp(state initial: AppState, initialCommands: [Command], backend: any ClinicBackend, drafts: any DraftStorage,
             useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = true) {
+    try? runApp(splash: nil, useColor: useColor, theme: theme, useMouse: useMouse) {
+        AppLaunch(state: initial, commands: initialCommands, backend: backend, drafts: drafts)
+    }
+}
+
+/// The same, with a first frame (`splash`) drawn before `launch` runs: the embedded default's
+/// server starts behind it instead of in front of the first frame. A `launch` that fails gives the
+/// terminal back before its error is reported.
+func runApp(splash: String?, useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = true, launch: () throws -> AppLaunch) throws {
     let terminal = NcursesTerminal(useColor: useColor, theme: theme, useMouse: useMouse)
-    let inbox = Inbox()
-    let runner = CommandRunner(backend: backend, drafts: drafts, send: inbox.post)
     installSignalHandlers()
     terminal.start()
     activeTerminal = terminal
@@ -59,14 +74,21 @@ func runApp(state initial: AppState, initialCommands: [Command], backend: any Cl
         terminal.stop()
         activeTerminal = nil
     }
-    var state = initial
+    if let splash {
+        terminal.draw(splashScreen(splash, size: terminal.size))
+        StartupTrace.mark("first_frame_ms")
+    }
+    let app = try launch()
+    let inbox = Inbox()
+    let runner = CommandRunner(backend: app.backend, drafts: app.drafts, send: inbox.post)
+    var state = app.state
     let size = terminal.size
     _ = update(&state, .resized(width: size.width, height: size.height))
-    runner.run(initialCommands)
+    runner.run(app.commands)
     var lastTick = Date()
     var frame = view(state)
     terminal.draw(frame)
-    StartupTrace.mark("first_frame_ms")
+    if splash == nil { StartupTrace.mark("first_frame_ms") }
     while !state.quitting && terminationRequested == 0 {
         var messages: [Msg] = []
         if let input = terminal.read(timeoutMilliseconds: 30) {
@@ -104,3 +126,12 @@ extension ClinicAPIClient: ClinicBackend {
     }
 }
 extension DraftStore: DraftStorage {}
+
+/// The frame shown while this computer's server starts: the product's name and what is happening.
+func splashScreen(_ message: String, size: (width: Int, height: Int)) -> Screen {
+    var screen = Screen(width: size.width, height: size.height)
+    screen.bar(" Clinic OS Lite", y: 0, style: .statusBar)
+    let y = max(1, size.height / 2 - 1)
+    _ = screen.put(message, x: max(0, (size.width - message.count) / 2), y: y, style: .bold, maxWidth: size.width)
+    return screen
+}

@@ -1,12 +1,10 @@
 import ArgumentParser
 import ClinicAPI
 import ClinicClient
-import ClinicServer
-import ClinicStore
+import ClinicHTTP
 import ClinicTUI
 import ClinicTheme
 import Foundation
-import Logging
 
 /// `clinic`: the Clinic OS Lite terminal client.
 @main
@@ -16,8 +14,9 @@ struct ClinicCommand: ParsableCommand {
         abstract: "Clinic OS Lite in the terminal: patients, clinical notes, appointments.",
         discussion: """
             With no server configured (--server, CLINIC_SERVER, or `server = URL` in \
-            ~/.config/clinic-os-lite/config) clinic starts the bundled server in this process on SQLite and logs \
-            in a local account, so one command runs the whole product. --demo does the same with a realistic demo clinic.
+            ~/.config/clinic-os-lite/config) clinic starts this computer's own server (clinic-server local, found \
+            beside clinic or on PATH) as its child on SQLite and signs in a local account, so one command runs the \
+            whole product; the server ends with clinic. --demo does the same with a realistic demo clinic.
             """,
         subcommands: [Open.self, Logout.self, BenchRender.self],
         defaultSubcommand: Open.self)
@@ -28,7 +27,7 @@ struct Open: ParsableCommand {
 
     @Option(help: "The API server, e.g. https://staging.example.org (CLINIC_SERVER).") var server: String?
     @Option(help: "A CA certificate bundle to trust for the server's TLS (a staging CA).") var cacert: String?
-    @Flag(help: "Run the bundled server with a realistic demo clinic (kept apart from real data).") var demo = false
+    @Flag(help: "Run this computer's server with a realistic demo clinic (kept apart from real data).") var demo = false
     @Option(name: .customLong("as"), help: "With --demo: sign in as the clinic's owner (default), doctor or front-desk.")
     var demoRole: DemoRole = .owner
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).") var noColor = false
@@ -117,18 +116,29 @@ struct Open: ParsableCommand {
             return
         }
 
-        // The embedded default: our own server in this process, on loopback, with SQLite.
+        // The embedded default: this computer's own server (`clinic-server local`, a child process on
+        // loopback with SQLite), started behind a first frame so the terminal answers at once.
         let role = demoRole
-        let embedded = try blockingAwait { try await EmbeddedClinic.start(demo: demo, as: role, http: http) }
-        var state = AppState(width: 80, height: 24, serverLabel: embedded.label, user: embedded.user, drafts: embedded.drafts.all())
-        state.hours = settings.hours
-        state.downloadFolder = Self.downloadFolder()
-        state.asciiOnly = !Self.localeIsUTF8()
-        let commands = Startup.firstCommands(&state) + Self.apply(settings, to: &state)
-        if let themeProblem { state.toast = .error(themeProblem) }
-        runApp(state: state, initialCommands: commands, backend: embedded.client,
-               drafts: embedded.drafts, useColor: useColor, theme: chosenTheme, useMouse: useMouse)
-        try? blockingAwait { await embedded.server.stop() }
+        let demo = self.demo
+        var local: LocalServerProcess?
+        defer { local?.stop() }
+        try runApp(splash: demo ? "Starting the demo clinic on this computer…" : "Starting the clinic on this computer…",
+                   useColor: useColor, theme: chosenTheme, useMouse: useMouse) {
+            let server = try LocalServerProcess.start(demo: demo, role: role)
+            local = server
+            let client = ClinicAPIClient(serverURL: server.url, http: http, session: nil, sessionFile: nil)
+            let email = server.handshake.email ?? "", password = server.handshake.password ?? ""
+            let user = try blockingAwait { try await client.login(email: email, password: password) }
+            let drafts = DraftStore(server: "embedded:" + (server.handshake.database ?? server.url.absoluteString))
+            var state = AppState(width: 80, height: 24, serverLabel: demo ? "demo (this computer)" : "this computer", user: user,
+                                 drafts: drafts.all())
+            state.hours = settings.hours
+            state.downloadFolder = Self.downloadFolder()
+            state.asciiOnly = !Self.localeIsUTF8()
+            let commands = Startup.firstCommands(&state) + Self.apply(settings, to: &state)
+            if let themeProblem { state.toast = .error(themeProblem) }
+            return AppLaunch(state: state, commands: commands, backend: client, drafts: drafts)
+        }
     }
 }
 
@@ -165,85 +175,11 @@ enum ConfigFile {
     }
 }
 
-/// The bundled server started in this process, and a client logged in to it.
-struct EmbeddedClinic: Sendable {
-    let server: RunningServer
-    let client: ClinicAPIClient
-    let user: User
-    let drafts: DraftStore
-    let label: String
-
-    static func start(demo: Bool, as role: DemoRole, http: CurlHTTPClient) async throws -> EmbeddedClinic {
-        // Its own configuration, never the environment's: a production DATABASE_URL exported in
-        // this shell must not receive a local account and demo patients.
-        var configuration = ServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        if demo { configuration.dataDirectory += "/demo" }
-        var logger = Logger(label: "clinic.embedded")
-        logger.logLevel = .critical  // the terminal belongs to the UI
-        let server = try await ClinicServerApp.start(configuration: configuration, logger: logger)
-        do {
-            // One local account per data directory, its password kept beside the session (0600).
-            let account = try LocalAccount.loadOrCreate(directory: configuration.dataDirectory, demo: demo)
-            var email = account.email
-            if demo {
-                // The demo clinic: its owner, a second doctor and a front desk, with the same password.
-                let accounts = try await ClinicAdmin.seedDemoClinic(store: server.store, configuration: configuration, ownerName: account.name,
-                                                                    email: account.email, password: account.password, patients: 200)
-                email = accounts.first { $0.user.role == role.staffRole }?.user.email ?? account.email
-            } else {
-                _ = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: account.name,
-                                                        email: account.email, password: account.password)
-            }
-            guard let url = URL(string: server.baseURL) else { throw ValidationError("bad embedded server URL") }
-            let client = ClinicAPIClient(serverURL: url, http: http, session: nil, sessionFile: nil)
-            let user = try await client.login(email: email, password: account.password)
-            let drafts = DraftStore(server: "embedded:" + configuration.resolvedDatabaseURL)
-            return EmbeddedClinic(server: server, client: client, user: user, drafts: drafts,
-                                  label: demo ? "demo (this computer)" : "this computer")
-        } catch {
-            await server.stop()
-            throw error
-        }
-    }
-}
-
 /// Whom `clinic --demo` signs in as.
 enum DemoRole: String, ExpressibleByArgument, CaseIterable {
     case owner
     case doctor
     case frontDesk = "front-desk"
-
-    var staffRole: StaffRole {
-        switch self {
-        case .owner: return .owner
-        case .doctor: return .doctor
-        case .frontDesk: return .frontDesk
-        }
-    }
-}
-
-/// The embedded server's local account.
-struct LocalAccount: Codable {
-    var name: String
-    var email: String
-    var password: String
-
-    static func loadOrCreate(directory: String, demo: Bool) throws -> LocalAccount {
-        let path = directory + "/local-account.json"
-        if let data = FileManager.default.contents(atPath: path), let account = try? JSONDecoder().decode(LocalAccount.self, from: data) {
-            return account
-        }
-        var generator = SystemRandomNumberGenerator()
-        let password = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let account = LocalAccount(name: demo ? "Dr Amara Okafor" : (ProcessInfo.processInfo.environment["USER"].map { "Dr \($0)" } ?? "Local Doctor"),
-                                   email: demo ? "demo@clinic.local" : "doctor@clinic.local", password: password)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(account), attributes: [.posixPermissions: 0o600])
-        else { throw ValidationError("cannot write \(path)") }
-        return account
-    }
 }
 
 /// Runs async work from synchronous code on the main thread (which is not one of the

@@ -1,5 +1,6 @@
 import ClinicAPI
 import ClinicClient
+import ClinicHTTP
 import ClinicTUI
 import Foundation
 import FuzzHarness

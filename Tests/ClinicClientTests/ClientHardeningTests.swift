@@ -1,5 +1,6 @@
 import ClinicAPI
 import ClinicClient
+import ClinicHTTP
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import ClinicAPI
 import ClinicClient
+import ClinicHTTP
 import ClinicStore
 import Foundation
 import Testing

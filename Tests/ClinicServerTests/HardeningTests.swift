@@ -1,4 +1,5 @@
 import ClinicClient
+import ClinicHTTP
 import ClinicStore
 import ClinicWebhooks
 import Foundation

@@ -1,4 +1,5 @@
 import ClinicClient
+import ClinicHTTP
 import ClinicServer
 import ClinicStore
 import Foundation
