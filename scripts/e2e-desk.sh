@@ -82,6 +82,23 @@ press j; press j; press k
 press l; press a; press 1
 check "no notes pane, no notes key" bash -c "! tmux capture-pane -p -t $session | grep -qiE 'note|ECG|chest pain'"
 
+# Documents at the desk (the clinic is Pro now): a scanned letter filed to the patient, listed with
+# its date; the desk opens and deletes nothing (no prompt, nothing asked of the server).
+printf '%%PDF-1.4\nReferral letter, scanned at the desk.\n%%%%EOF\n' > "$tmp/referral.pdf"
+# The desk signed in before the owner paid: opening the pane re-checks the plan (at most every 10 s).
+documents_unlock() { for _ in 1 2 3 4; do press 1; press 2; wait_for "No documents for this patient." 5 && return 0; done; return 1; }
+check "the desk's documents pane unlocks once the owner has paid" documents_unlock
+press u
+check "u asks for the letter's file" wait_for "Upload a document for" 5
+type_text "$tmp/referral.pdf"; press Enter
+check "the letter is filed and listed, with the day" wait_for "referral.pdf      PDF" 15
+check "…dated today" wait_for "$(TZ=$zone date +'%-d %b %Y')" 5
+press Tab; press Enter
+check "Enter downloads nothing at the desk (no prompt)" stays_away "Into the folder:" 2
+check "…and no document was opened in the server's record of it" bash -c "! curl -sf '$base/api/audit?action=document.download' -H 'Authorization: Bearer $token' | grep -qF 'front_desk'"
+check "…while the desk's upload is recorded" bash -c "curl -sf '$base/api/audit?action=document.upload' -H 'Authorization: Bearer $token' | grep -qF 'front_desk'"
+press h; press 1
+
 # The owner's audit log: the desk's sign-up, check-ins and reads are there; no note was asked for.
 audit=$(api GET "/api/audit?limit=200")
 check "the audit log holds the desk's check-in" bash -c "echo '$audit' | python3 -c '

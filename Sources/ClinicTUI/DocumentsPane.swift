@@ -16,12 +16,13 @@ enum DocumentsPane {
         case .up, .character("k"):
             state.documents.selected = max(0, state.documents.selected - 1)
             return []
-        case .enter, .character("o"):
+        case .enter where state.roleAllows(.downloadDocuments), .character("o") where state.roleAllows(.downloadDocuments):
+            // The front desk files letters but does not open them: no prompt, no request.
             guard let document = selected(state) else { return [] }
             guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
             state.overlay = .filePrompt(AppState.FilePrompt(purpose: .download(document), path: LineField(state.downloadFolder, maxLength: 1024)))
             return []
-        case .character("x"):
+        case .character("x") where state.roleAllows(.deleteDocuments):
             guard let document = selected(state) else { return [] }
             if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
             state.overlay = .confirmDocumentDelete(document)

@@ -11,16 +11,32 @@ enum ProFeatures {
             state.toast = .info("You are on Pro: documents and analytics are unlocked.")
             return []
         }
+        guard state.roleAllows(.billing) else {
+            // Doctors and the desk do not buy the plan: said, and nothing asked of the server.
+            state.toast = .info(Entitlements.detail(.roleForbidden, for: .billing))
+            return []
+        }
         state.overlay = .upgrade(AppState.UpgradeState())
         return [.loadPlans]
     }
 
-    /// Keys 1, 2, 3: notes, documents, analytics. A locked pane shows what Pro adds and asks nothing of the server.
+    /// A locked pane opened re-checks the plan at most this often.
+    static let lockedRecheckInterval: TimeInterval = 10
+
+    /// Keys 1, 2, 3: notes, documents, analytics. A locked pane shows what Pro adds and asks nothing
+    /// of the server but, now and then, whether the plan has changed.
     static func showPane(_ state: inout AppState, _ pane: AppState.RightPane) -> [Command] {
         // A pane the role does not have (analytics for the front desk) is not there at all.
         if pane == .analytics && !state.roleAllows(.analytics) { return [] }
         state.rightPane = pane
-        guard pane != .notes, !state.proLocked else { return [] }
+        guard pane != .notes else { return [] }
+        if state.proLocked {
+            // The plan may have changed elsewhere (the owner upgraded on another terminal): ask the
+            // server about the plan, never for the Pro data, unless it was asked a moment ago.
+            guard state.now.timeIntervalSince(state.userCheckedAt) >= lockedRecheckInterval else { return [] }
+            state.userCheckedAt = state.now
+            return [.refreshUser]
+        }
         return refreshPane(&state)
     }
 

@@ -124,20 +124,24 @@ enum ProPaneView {
                      into screen: inout Screen, unlocked: (AppState, Int, Int, inout Screen) -> Void) {
         screen.put(title + (subtitle.map { " · " + $0 } ?? ""), x: x, y: 1, style: .title, maxWidth: width)
         if state.proLocked {
-            drawLocked(title, features: features, x: x, width: width, into: &screen)
+            drawLocked(title, features: features, canUpgrade: state.roleAllows(.billing), x: x, width: width, into: &screen)
         } else {
             unlocked(state, x, width, &screen)
         }
     }
 
-    static func drawLocked(_ title: String, features: [String], x: Int, width: Int, into screen: inout Screen) {
+    static func drawLocked(_ title: String, features: [String], canUpgrade: Bool, x: Int, width: Int, into screen: inout Screen) {
         screen.put("🔒 " + title + " is a Pro feature", x: x, y: 3, style: .title, maxWidth: width)
         var y = 5
         for feature in features {
             screen.put("• " + feature, x: x, y: y, style: .locked, maxWidth: width)
             y += 1
         }
-        screen.put("Press U to upgrade.", x: x, y: y + 1, style: .bold, maxWidth: width)
+        // Staff cannot buy the plan: they are told who can, and that it unlocks by itself.
+        let next = canUpgrade ? "Press U to upgrade." : "The clinic's owner can upgrade; it unlocks here by itself."
+        for (offset, line) in TerminalText.wrap(next, to: width).prefix(2).enumerated() {
+            screen.put(line, x: x, y: y + 1 + offset, style: .bold, maxWidth: width)
+        }
     }
 
     static func drawDocuments(_ state: AppState, _ x: Int, _ width: Int, _ screen: inout Screen) {
@@ -158,7 +162,8 @@ enum ProPaneView {
             screen.put(text, x: x, y: 3, style: documents.error != nil ? .error : .dim, maxWidth: width)
             return
         }
-        screen.put(TerminalText.fit("Name", to: width - 30) + " Type  Size      Date", x: x, y: 2, style: .dim, maxWidth: width)
+        // The date as "25 Nov 2026" (no weekday), so name, type, size and date fit the 80-column pane.
+        screen.put(TerminalText.fit("Name", to: width - 28) + " Type  Size      Uploaded", x: x, y: 2, style: .dim, maxWidth: width)
         let focused = state.focus == .timeline
         let rows = max(1, screen.height - 7)
         let first = max(0, documents.selected - rows + 1)
@@ -168,8 +173,8 @@ enum ProPaneView {
                 : document.contentType.hasPrefix("image/jpeg") ? "JPEG" : "Text"
             let size = document.sizeBytes >= 1 << 20 ? String(format: "%.1f MiB", Double(document.sizeBytes) / 1_048_576)
                 : String(format: "%.0f KiB", max(1, Double(document.sizeBytes) / 1024))
-            let day = TimelineView.dayAndTime(document.uploadedAt, in: state.timeZone).day
-            let row = TerminalText.fit(TerminalText.sanitize(document.fileName), to: width - 30) + " " + TerminalText.fit(kind, to: 5)
+            let day = TimelineView.dayAndTime(document.uploadedAt, in: state.timeZone).day.split(separator: " ").dropFirst().joined(separator: " ")
+            let row = TerminalText.fit(TerminalText.sanitize(document.fileName), to: width - 28) + " " + TerminalText.fit(kind, to: 5)
                 + TerminalText.fit(size, to: 10) + day
             if focused && index == documents.selected {
                 screen.bar(TerminalText.truncate(row, to: width), y: 3 + offset, x: x, width: width, style: .selected)

@@ -331,10 +331,13 @@ enum MessageLine {
     /// A trial about to end, or an inactive subscription, is said plainly with the way out.
     static func banner(_ state: AppState) -> String? {
         guard let user = state.user else { return nil }
-        if user.status == .inactive { return "Subscription inactive: records are read-only. Press U to upgrade." }
+        // Staff cannot pay: the way out is the owner's.
+        let wayOut = state.roleAllows(.billing) ? "Press U to upgrade." : "The clinic's owner can upgrade."
+        if user.status == .inactive { return "Subscription inactive: records are read-only. " + wayOut }
         if user.status == .trialing, let ends = user.trialEndsAt {
             let days = Int((ends.timeIntervalSince(state.now) / 86_400).rounded(.up))
-            if days <= 7 { return "Your trial ends in \(max(0, days)) day\(days == 1 ? "" : "s"). Press U to upgrade." }
+            let whose = user.role == nil || state.roleAllows(.billing) ? "Your" : "The clinic's"
+            if days <= 7 { return "\(whose) trial ends in \(max(0, days)) day\(days == 1 ? "" : "s"). " + wayOut }
         }
         return nil
     }
@@ -343,6 +346,12 @@ enum MessageLine {
 /// The keys of each context, listed once: the key bar and the help overlay both read it.
 public enum KeyTable {
     public static func keys(for state: AppState) -> [(key: String, action: String)] {
+        let keys = contextKeys(for: state)
+        // The plan is the owner's to buy: nobody else is offered U.
+        return state.loggedIn && !state.roleAllows(.billing) ? keys.filter { $0.key != "U" } : keys
+    }
+
+    static func contextKeys(for state: AppState) -> [(key: String, action: String)] {
         if !state.loggedIn {
             return [("Tab", "next field"), ("Enter", state.login.mode == .login ? "log in" : "create account"),
                     ("Ctrl-R", state.login.mode == .login ? "new account" : "have an account"), ("Ctrl-C", "quit")]
@@ -415,10 +424,15 @@ public enum KeyTable {
         }
         if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
         if state.rightPane == .documents && !state.proLocked {
-            return state.focus == .timeline
-                ? [("j/k", "move"), ("Enter", "download"), ("u", "upload"), ("x", "delete"), ("h/Tab", "patients"), ("1/3", "notes/analytics"),
-                   ("?", "help"), ("q", "quit")]
-                : [("/", "search"), ("j/k", "move"), ("u", "upload"), ("Enter", "documents"), ("1/3", "notes/analytics"), ("?", "help"), ("q", "quit")]
+            let otherPanes: (key: String, action: String) = state.seesNotes ? ("1/3", "notes/analytics") : ("1", "details")
+            guard state.focus == .timeline else {
+                return [("/", "search"), ("j/k", "move"), ("u", "upload"), ("Enter", "documents"), otherPanes, ("?", "help"), ("q", "quit")]
+            }
+            var keys: [(key: String, action: String)] = [("j/k", "move")]
+            if state.roleAllows(.downloadDocuments) { keys.append(("Enter", "download")) }
+            keys.append(("u", "upload"))
+            if state.roleAllows(.deleteDocuments) { keys.append(("x", "delete")) }
+            return keys + [("h/Tab", "patients"), otherPanes, ("?", "help"), ("q", "quit")]
         }
         if state.rightPane == .analytics && !state.proLocked {
             return state.focus == .timeline
@@ -488,7 +502,7 @@ enum HelpView {
         let general: [(key: String, action: String)] = state.mode == .calendar
             ? [("[/]", "previous/next"), ("PgUp/PgDn", "page"), ("g/G", "first/last slot"), ("U", "upgrade"), ("Ctrl-C", "quit")]
             : [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
-        var keys = KeyTable.keys(for: underlying) + general
+        var keys = KeyTable.keys(for: underlying) + general.filter { $0.key != "U" || state.roleAllows(.billing) }
         if state.mode == .calendar { keys += [("● ✓", "arrived, completed"), ("✗ ∅", "cancelled, no-show")] }
         // One column while it fits the window, else two, so no key is cut off at 80×24.
         let columns = keys.count + 3 <= screen.height - 3 ? 1 : 2

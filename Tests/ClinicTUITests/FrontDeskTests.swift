@@ -107,6 +107,57 @@ extension Fixture {
         #expect(changed.count <= 2, "a minute passing redraws the minutes, not the screen: \(changed.count) cells changed\n\(after.text)")
     }
 
+    /// The desk files a scanned letter to a patient and sees the list (names and dates), but opens
+    /// and deletes nothing: no prompt, no request, and the keys are not offered.
+    @Test func test_theFrontDesk_uploadsLetters_butNeitherDownloadsNorDeletes() throws {
+        var (state, _) = Fixture.signedIn(.frontDesk)
+        state.user?.plan = .pro
+        state.user?.status = .active
+        _ = update(&state, .key(.character("p")))
+        #expect(update(&state, .key(.character("2"))) == [.loadDocuments(patientID: Fixture.patients[0].id)])
+        _ = update(&state, .documentsLoaded(patientID: Fixture.patients[0].id, [DocumentsPaneTests.scan]))
+        _ = update(&state, .key(.tab))
+        let text = view(state).text
+        #expect(text.contains("scan.pdf") && text.contains("25 Nov"), "names and dates")
+        for key in [Key.enter, .character("o"), .character("x")] {
+            #expect(update(&state, .key(key)).isEmpty && state.overlay == nil, "\(key)")
+        }
+        let offered = KeyTable.keys(for: state).map(\.action)
+        #expect(!offered.contains("download") && !offered.contains("delete") && offered.contains("upload"))
+        _ = update(&state, .key(.character("u")))
+        guard case .filePrompt(let prompt) = state.overlay, case .upload(let patientID, _) = prompt.purpose else {
+            Issue.record("u opens the upload prompt")
+            return
+        }
+        #expect(patientID == Fixture.patients[0].id)
+        _ = update(&state, .key(.escape))
+        try expectSnapshot(view(state), "front-desk-documents-80x24")
+    }
+
+    /// Staff do not buy the plan: U says who does, the locked pane says it unlocks by itself, and
+    /// opening it asks the server whether the owner has upgraded meanwhile (the plan, not the data).
+    @Test func test_staff_areNotSoldTheUpgrade_andSeeTheOwnersUpgradeArrive() {
+        var (state, _) = Fixture.signedIn(.frontDesk)
+        _ = update(&state, .key(.character("p")))
+        #expect(update(&state, .key(.character("U"))).isEmpty && state.overlay == nil)
+        #expect(state.toast == .info("Only the clinic's owner manages the subscription."))
+        #expect(!KeyTable.keys(for: state).contains { $0.key == "U" })
+        state.now = state.userCheckedAt.addingTimeInterval(11)
+        #expect(update(&state, .key(.character("2"))) == [.refreshUser], "has the owner upgraded?")
+        #expect(view(state).text.contains("The clinic's owner can upgrade; it unlocks") && view(state).text.contains("here by itself."))
+        _ = update(&state, .key(.character("1")))
+        #expect(update(&state, .key(.character("2"))).isEmpty, "not asked again a moment later")
+        var pro = Fixture.staffUser(.frontDesk)
+        pro.plan = .pro
+        pro.status = .active
+        #expect(update(&state, .userRefreshed(pro)) == [.loadDocuments(patientID: Fixture.patients[0].id)], "the pane opens by itself")
+        // The trial banner names whose trial it is and who can act on it.
+        var trial = Fixture.staffUser(.doctor)
+        trial.trialEndsAt = state.now.addingTimeInterval(2 * 86_400)
+        _ = update(&state, .userRefreshed(trial))
+        #expect(MessageLine.banner(state) == "The clinic's trial ends in 2 days. The clinic's owner can upgrade.")
+    }
+
     @Test func test_checkIn_isOneKey_andUndoable() {
         var (state, _) = Fixture.signedIn(.frontDesk)
         state.calendar.providerID = Fixture.staff[0].id
