@@ -40,7 +40,7 @@ wait_for() { for _ in $(seq 100); do tmux capture-pane -p -t "$session" | grep -
 # Log in once; later starts use the saved session.
 run_clinic; wait_for "Log in"
 tmux send-keys -t "$session" -l "tui@bench.local"; tmux send-keys -t "$session" Tab; tmux send-keys -t "$session" -l "bench-password"; tmux send-keys -t "$session" Enter
-wait_for "Dr Demo"; tmux send-keys -t "$session" q; sleep 0.5; tmux kill-session -t "$session" 2>/dev/null || true
+wait_for "Dr Amara Okafor"; tmux send-keys -t "$session" q; sleep 0.5; tmux kill-session -t "$session" 2>/dev/null || true
 
 echo "== start-up with a saved session, server on loopback with 10,000 patients =="
 for i in 1 2 3 4 5; do
@@ -52,9 +52,37 @@ for i in 1 2 3 4 5; do
     for _ in $(seq 220); do tmux send-keys -t "$session" G; sleep 0.03; done
     sleep 1
     echo "RSS after scrolling to the end of 10,000 patients: $(( $(ps -o rss= -p "$pid") / 1024 )) MiB ($(tmux capture-pane -p -t "$session" | sed -n 3p | cut -c1-30 | xargs))"
+    # Most of that is shared libraries' pages (the Swift runtime, Foundation, libcurl's TLS), shared
+    # with every other Swift process: what clinic itself holds is its anonymous memory.
+    echo "  of which anonymous (clinic's own): $(( $(awk '/^RssAnon:/ {print $2}' /proc/$pid/status) / 1024 )) MiB; file-backed (libraries): $(( $(awk '/^RssFile:/ {print $2}' /proc/$pid/status) / 1024 )) MiB"
   fi
   tmux send-keys -t "$session" q 2>/dev/null || true; sleep 0.3; tmux kill-session -t "$session" 2>/dev/null || true
 done
+
+# Bytes on the wire as a user meets them: the whole screen at 80×24 under script(1), every byte
+# clinic writes counted, for 100 cursor moves sent at once (keys coming fast), then 20 moves a third
+# of a second apart (each patient's notes preview drawn), then the same on the documents pane.
+if command -v script >/dev/null; then
+  echo "== bytes per cursor move, whole screen at 80×24 (script(1) in tmux, NO_COLOR unset) =="
+  tmux new-session -d -s "$session" -x 80 -y 24 \
+    "env HOME=$tmp TERM=xterm-256color script -q -f -c '$bin/clinic --server http://127.0.0.1:$port' $tmp/typescript; sleep 30"
+  wait_for "↓ more" || true; sleep 1
+  settled() { local a b; b=$(stat -c %s "$tmp/typescript"); while :; do sleep 0.5; a=$(stat -c %s "$tmp/typescript"); [ "$a" = "$b" ] && break; b=$a; done; echo "$a"; }
+  before=$(settled)
+  tmux send-keys -t "$session" $(printf 'j %.0s' $(seq 100))
+  after=$(settled)
+  echo "keys coming fast (100 j at once): $(( (after - before) / 100 )) bytes per move"
+  before=$after
+  for _ in $(seq 20); do tmux send-keys -t "$session" j; sleep 0.33; done
+  after=$(settled)
+  echo "a move every 1/3 s, the notes preview following: $(( (after - before) / 20 )) bytes per move"
+  tmux send-keys -t "$session" 2; sleep 1; before=$(settled)
+  for _ in $(seq 20); do tmux send-keys -t "$session" j; sleep 0.33; done
+  after=$(settled)
+  echo "a move every 1/3 s on the documents pane (locked: the plan is basic): $(( (after - before) / 20 )) bytes per move"
+  tmux send-keys -t "$session" q; sleep 0.3; tmux kill-session -t "$session" 2>/dev/null || true
+fi
+echo "binary sizes: clinic $(( $(stat -c %s "$bin/clinic") / 1048576 )) MiB, clinic-server $(( $(stat -c %s "$bin/clinic-server") / 1048576 )) MiB (release, with debug info)"
 
 # Instruction counts (callgrind) are the stable figure next to the times: each phase runs twice
 # with different counts and the difference is divided by the extra keys, so start-up and the

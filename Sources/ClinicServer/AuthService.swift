@@ -27,16 +27,20 @@ struct AuthService: Sendable {
     let configuration: ServerConfiguration
     let throttle: LoginThrottlePolicy
     /// Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-    let decoyHash: String
+    /// Hashed in the background from start-up (a bcrypt at the server's cost is a quarter second
+    /// that no start should wait for), awaited by the first unknown email.
+    let decoy: Task<String, Never>
+
+    var decoyHash: String { get async { await decoy.value } }
 
     static func make(store: ClinicStore, configuration: ServerConfiguration, secret: String) async -> AuthService {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let cost = configuration.bcryptCost
-        let decoy = await offloaded { Bcrypt.hash("decoy-password-never-used", cost: cost) }
+        let decoy = Task { await offloaded { Bcrypt.hash("decoy-password-never-used", cost: cost) } }
         return AuthService(store: store, keys: keys, configuration: configuration,
                            throttle: configuration.loginThrottle,
-                           decoyHash: decoy)
+                           decoy: decoy)
     }
 
     // bcrypt is deliberately slow: keep it off the event loops (and off NIO's thread pool, which

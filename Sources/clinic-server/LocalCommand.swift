@@ -47,17 +47,18 @@ struct Local: AsyncParsableCommand {
         let server = try await ClinicServerApp.start(configuration: configuration, logger: Logger(label: "clinic-server.local"))
         do {
             let account = try LocalAccount.loadOrCreate(directory: configuration.dataDirectory, demo: demo)
-            var email = account.email
+            var caller: CallerRecord
             if demo {
                 let accounts = try await ClinicAdmin.seedDemoClinic(store: server.store, configuration: configuration, ownerName: account.name,
-                                                                    email: account.email, password: account.password, patients: 200)
-                email = accounts.first { $0.user.role == staffRole }?.user.email ?? account.email
+                                                                    email: account.email, password: account.password, patients: 200,
+                                                                    trustExisting: true)
+                caller = accounts.first { $0.user.role == staffRole } ?? accounts[0]
             } else {
-                _ = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: account.name,
-                                                        email: account.email, password: account.password)
+                caller = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: account.name,
+                                                             email: account.email, password: account.password, trustExisting: true)
             }
-            try Self.report(LocalServerHandshake(url: server.baseURL, email: email, password: account.password,
-                                                 database: configuration.resolvedDatabaseURL))
+            let session = try await ClinicServerApp.localSession(for: caller, server: server, configuration: configuration)
+            try Self.report(LocalServerHandshake(url: server.baseURL, session: session, database: configuration.resolvedDatabaseURL))
             // Nothing more goes to the pipe: later writes to standard output land in the log.
             dup2(STDERR_FILENO, STDOUT_FILENO)
             await parent.untilGone()

@@ -126,9 +126,12 @@ struct Open: ParsableCommand {
                    useColor: useColor, theme: chosenTheme, useMouse: useMouse) {
             let server = try LocalServerProcess.start(demo: demo, role: role)
             local = server
-            let client = ClinicAPIClient(serverURL: server.url, http: http, session: nil, sessionFile: nil)
-            let email = server.handshake.email ?? "", password = server.handshake.password ?? ""
-            let user = try blockingAwait { try await client.login(email: email, password: password) }
+            guard let tokens = server.handshake.session else { throw ValidationError("this computer's server gave no session") }
+            // Held in memory only: the saved session file is for a server named by --server.
+            let session = StoredSession(server: server.url.absoluteString, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+                                        user: tokens.user)
+            let client = ClinicAPIClient(serverURL: server.url, http: http, session: session, sessionFile: nil)
+            let user = tokens.user
             let drafts = DraftStore(server: "embedded:" + (server.handshake.database ?? server.url.absoluteString))
             var state = AppState(width: 80, height: 24, serverLabel: demo ? "demo (this computer)" : "this computer", user: user,
                                  drafts: drafts.all())

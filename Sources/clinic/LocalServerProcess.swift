@@ -47,7 +47,7 @@ final class LocalServerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while let message = lines.next(until: deadline) {
             if let path = message.log { log = path }
-            if let address = message.url, let url = URL(string: address), message.email != nil, message.password != nil {
+            if let address = message.url, let url = URL(string: address), message.session != nil {
                 return LocalServerProcess(process: process, input: input, handshake: message, url: url)
             }
         }

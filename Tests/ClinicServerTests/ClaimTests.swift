@@ -91,6 +91,35 @@ import Testing
         }
     }
 
+    // clinic-server local's sign-in for clinic: a session without a password check (the password is
+    // the server's own file's), which works like any other and is in the audit log as from "local";
+    // an operator's ensureAccount still checks the password.
+    @Test(arguments: StoreKind.available)
+    func test_theLocalSession_worksLikeASignIn_andIsAudited(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            var configuration = ServerConfiguration(dataDirectory: server.directory)
+            configuration.bcryptCost = 4
+            let email = "local-\(UUID().uuidString.prefix(8))@example.org"
+            _ = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: "Dr Local", email: email,
+                                                    password: "local-password")
+            await #expect(throws: ConfigurationError.self) {
+                try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: "Dr Local", email: email,
+                                                    password: "another-password")
+            }
+            let caller = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: "Dr Local",
+                                                             email: email, password: "another-password", trustExisting: true)
+            let session = try await ClinicServerApp.localSession(for: caller, server: server.running, configuration: configuration)
+            let me = try await server.call("GET", "/api/users/me", token: session.accessToken)
+            #expect(try me.status == 200 && (me.object()["email"] as? String) == email)
+            let refreshed = try await server.call("POST", "/api/token/refresh", json: ["refresh_token": session.refreshToken])
+            #expect(refreshed.status == 200, "the refresh token is a real one")
+            let events = try await server.store.auditEvents(clinicId: caller.clinic.id, filter: AuditFilter(action: "signin.success"),
+                                                            limit: 5, after: nil)
+            let local = events.items.map(\.entry).filter { $0.actorId == caller.user.id && $0.ip == "local" && $0.status == 200 }
+            #expect(local.count == 1)
+        }
+    }
+
     // JPEG uploads, and the download link's lifetime (five minutes, then refused).
     @Test(arguments: StoreKind.available)
     func test_jpegUploads_andDownloadLinksLastFiveMinutes(kind: StoreKind) async throws {
