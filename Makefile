@@ -40,13 +40,16 @@ deps-bench:
 build: deps-build
 	$(SWIFT) build
 
-# The terminal app on its embedded default: the bundled server in-process on SQLite, a local account.
+# The terminal app on its embedded default: this computer's server (clinic-server local, a child
+# process) on SQLite, a local account. Both executables are built: clinic finds the server beside it.
 run: deps-build
+	$(SWIFT) build --product clinic-server
 	$(SWIFT) build --product clinic
 	.build/debug/clinic
 
 # The same with a realistic demo clinic (kept in its own database).
 demo: deps-build
+	$(SWIFT) build --product clinic-server
 	$(SWIFT) build --product clinic
 	.build/debug/clinic --demo
 
