@@ -84,6 +84,11 @@ public final class ClinicAPIClient: Sendable {
         try await perform { try await client.updateStaffMember(path: .init(id: id), body: .json(.init(role: role, active: active))).ok.body.json }
     }
 
+    /// Every version of a note, oldest first, the current one last.
+    public func noteVersions(patientID: String, noteID: String) async throws -> [Components.Schemas.NoteVersion] {
+        try await perform { try await client.listNoteVersions(path: .init(id: patientID, noteId: noteID)).ok.body.json.items }
+    }
+
     /// Renames the caller's clinic (owner); the name as stored.
     public func renameClinic(name: String) async throws -> String {
         try await perform { try await client.renameClinic(body: .json(.init(name: name))).ok.body.json.name }

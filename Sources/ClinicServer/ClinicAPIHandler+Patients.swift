@@ -186,6 +186,24 @@ extension ClinicAPIHandler {
         }
     }
 
+    /// Every version of a note, oldest first (the current one last).
+    func listNoteVersions(_ input: Operations.ListNoteVersions.Input) async throws -> Operations.ListNoteVersions.Output {
+        let caller = try await auth.authenticate()
+        return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
+            let patient = try await ownPatient(caller, input.path.id, "Note")
+            subject.patient = patient
+            try allow(caller, Operations.ListNoteVersions.id)
+            let noteId = try InputRules.recordID(input.path.noteId, "Note")
+            guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) else { throw APIError.notFound("Note") }
+            // The store keeps the earlier texts; the current one is the note itself, last.
+            let earlier = try await store.noteVersions(clinicId: caller.clinicId, noteId: note.id).filter { $0.version < note.version }
+            try await recordRead(caller, .noteView, patient: patient, record: ("note", note.id))
+            let versions = earlier.map { Components.Schemas.NoteVersion(version: Int($0.version), content: $0.content, createdAt: Clock.date($0.createdAt)) }
+                + [Components.Schemas.NoteVersion(version: Int(note.version), content: note.content, createdAt: Clock.date(note.updatedAt))]
+            return .ok(.init(body: .json(.init(items: versions))))
+        }
+    }
+
     static let notAuthor = APIError(.forbidden, "Only the note's author can amend or delete it; add a note of your own instead.",
                                     code: Entitlements.Denial.roleForbidden.rawValue)
 

@@ -24,6 +24,7 @@ struct OperationPolicy: Sendable {
         Operations.ListNotes.id: .init(.readNotes, .notesList),
         Operations.CreateNote.id: .init(.writeNotes, .noteCreate),
         Operations.GetNote.id: .init(.readNotes, .noteView),
+        Operations.ListNoteVersions.id: .init(.readNotes, .noteView),
         Operations.AmendNote.id: .init(.writeNotes, .noteAmend),
         Operations.DeleteNote.id: .init(.writeNotes, .noteDelete),
         // Appointments.

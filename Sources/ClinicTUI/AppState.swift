@@ -198,6 +198,7 @@ public struct AppState: Equatable, Sendable {
         case filePrompt(FilePrompt)
         case confirmDocumentDelete(Document)
         case statusMenu(StatusMenu)
+        case noteVersions(NoteVersionsState)
     }
 
     public enum Toast: Equatable, Sendable {

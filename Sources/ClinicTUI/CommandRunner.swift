@@ -17,6 +17,8 @@ public protocol ClinicBackend: Sendable {
     func renameClinic(name: String) async throws -> String
     func patients(query: String, cursor: String?) async throws -> (items: [Patient], next: String?)
     func notes(patientID: String, cursor: String?) async throws -> (items: [ClinicalNote], next: String?)
+    /// Every version of a note, oldest first (404 from a server without the endpoint).
+    func noteVersions(patientID: String, noteID: String) async throws -> [NoteVersion]
     func savePatient(id: String?, draft: PatientDraft) async throws -> Patient
     func deletePatient(id: String) async throws
     func saveNote(patientID: String, noteID: String?, content: String) async throws -> ClinicalNote
@@ -107,6 +109,9 @@ public final class CommandRunner: @unchecked Sendable {
         case .updateStaffMember(let id, let role, let active):
             request({ try await backend.updateStaffMember(id: id, role: role, active: active) }, then: { .staffMemberChanged($0) },
                     else: { .staffChangeFailed($0) })
+        case .loadNoteVersions(let patientID, let noteID):
+            request({ try await backend.noteVersions(patientID: patientID, noteID: noteID) }, then: { .noteVersionsLoaded(noteID: noteID, $0) },
+                    else: { .noteVersionsFailed(noteID: noteID, $0) })
         case .renameClinic(let name):
             request({ try await backend.renameClinic(name: name) }, then: { .clinicRenamed(name: $0) }, else: { .clinicRenameFailed($0) })
         case .loadAudit(let key, let query, let cursor):

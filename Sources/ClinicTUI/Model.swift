@@ -14,6 +14,7 @@ public enum Key: Equatable, Sendable {
 
 public typealias Patient = Components.Schemas.Patient
 public typealias ClinicalNote = Components.Schemas.ClinicalNote
+public typealias NoteVersion = Components.Schemas.NoteVersion
 public typealias User = Components.Schemas.User
 public typealias PlanOffer = Components.Schemas.PlanOffer
 public typealias Document = Components.Schemas.Document
@@ -47,6 +48,8 @@ public enum Msg: Equatable, Sendable {
     case staffMemberChanged(StaffMember)
     case staffChangeFailed(ClientFailure)
     case clinicRenamed(name: String)
+    case noteVersionsLoaded(noteID: String, [NoteVersion])
+    case noteVersionsFailed(noteID: String, APIFailure)
     case clinicRenameFailed(APIFailure)
     case auditLoaded(key: String, items: [AuditEvent], nextCursor: String?, append: Bool)
     case auditFailed(key: String, ClientFailure)
@@ -107,6 +110,7 @@ public enum Command: Equatable, Sendable {
     /// The audit log (owner), newest first; one patient's when given. `key` names the request.
     case loadAudit(key: String, query: AuditQuery, cursor: String?)
     case renameClinic(name: String)
+    case loadNoteVersions(patientID: String, noteID: String)
     case loadPatients(requestID: Int, query: String, cursor: String?)
     case loadNotes(patientID: String, cursor: String?)
     case savePatient(id: String?, PatientDraft)

@@ -40,6 +40,7 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         if let commands = CalendarScreen.handle(&state, msg) { return commands }
         if let commands = StaffScreen.handle(&state, msg) { return commands }
         if let commands = AuditScreen.handle(&state, msg) { return commands }
+        if let commands = NoteVersionsScreen.handle(&state, msg) { return commands }
         if let commands = PatientFormScreen.handle(&state, msg) { return commands }
         if let commands = DocumentsPane.handle(&state, msg) { return commands }
         if let commands = AnalyticsPane.handle(&state, msg) { return commands }
@@ -324,6 +325,8 @@ enum MainScreen {
         case .enter, .character("e"):
             guard state.timeline.notes.indices.contains(state.timeline.selected) else { return [] }
             return openNoteEditor(&state, note: state.timeline.notes[state.timeline.selected])
+        case .character("v"):
+            return NoteVersionsScreen.open(&state)
         default:
             break
         }
@@ -387,6 +390,10 @@ enum Overlays {
         case .statusMenu(var menu):
             let commands = CalendarScreen.statusMenuKeys(&state, key, &menu)
             if case .statusMenu = state.overlay { state.overlay = .statusMenu(menu) }
+            return commands
+        case .noteVersions(var versions):
+            let commands = NoteVersionsScreen.keys(&state, key, &versions)
+            if case .noteVersions = state.overlay { state.overlay = .noteVersions(versions) }
             return commands
         case .confirmDocumentDelete(let document):
             state.overlay = nil

@@ -33,6 +33,7 @@ public func view(_ state: AppState) -> Screen {
         case .help: HelpView.draw(state, into: &screen)
         case .confirmDelete(let patient): ConfirmView.draw(patient, into: &screen)
         case .statusMenu(let menu): StatusMenuView.draw(menu, state: state, into: &screen)
+        case .noteVersions(let versions): NoteVersionsView.draw(versions, state: state, into: &screen)
         case .patientForm(let form): PatientFormView.draw(form, into: &screen)
         case .noteEditor(let editor): NoteEditorView.draw(editor, state: state, into: &screen)
         case nil: break
@@ -362,6 +363,7 @@ public enum KeyTable {
             return upgrade.checkoutURL == nil ? [("Enter", "pay for Pro"), ("Esc", "not now")]
                 : [("c", "confirm test payment"), ("o", "open browser"), ("Esc", "close")]
         case .help: return [("any key", "close help")]
+        case .noteVersions: return [("j/k", "scroll"), ("PgDn/PgUp", "page"), ("g/G", "first/last"), ("Esc", "close")]
         case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
         case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel"), ("S-Tab", "previous"), ("Ctrl-U", "clear field")]
         case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
@@ -453,6 +455,9 @@ public enum KeyTable {
             if timeline.notes.indices.contains(timeline.selected),
                TimelineView.lines(of: timeline.notes[timeline.selected], state).count > TimelineView.noteRoom(state) {
                 keys.insert(("PgDn/PgUp", "read on"), at: 3)
+            }
+            if timeline.notes.indices.contains(timeline.selected), timeline.notes[timeline.selected].version > 1 {
+                keys.insert(("v", "earlier versions"), at: 3)
             }
             return keys
         }

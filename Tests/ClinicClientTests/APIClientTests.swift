@@ -74,6 +74,7 @@ func failure(_ body: () async throws -> Void) async -> APIFailure? {
             let note = try await client.saveNote(patientID: patient.id, noteID: nil, content: "First visit")
             let amended = try await client.saveNote(patientID: patient.id, noteID: note.id, content: "First visit (amended)")
             #expect(amended.version == 2)
+            #expect(try await client.noteVersions(patientID: patient.id, noteID: note.id).map(\.content) == ["First visit", "First visit (amended)"])
             #expect(try await client.notes(patientID: patient.id, cursor: nil).items.map(\.content) == ["First visit (amended)"])
             draft.dateOfBirth = "1990-02-30"
             let invalid = await failure { _ = try await client.savePatient(id: patient.id, draft: draft) }

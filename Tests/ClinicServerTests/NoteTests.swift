@@ -29,6 +29,15 @@ import Testing
             let versions = try await server.store.noteVersions(clinicId: doctor.id, noteId: noteIds[0])
             #expect(versions.map(\.content) == ["first visit", "first visit (corrected: BP 120/80)"])
             #expect(versions.map(\.version) == [1, 2])
+            // …and read back through the API, the current text last; refused to another clinic (404).
+            let history = try await server.call("GET", "/api/patients/\(id)/notes/\(noteIds[0])/versions", token: doctor.token)
+            #expect(history.status == 200)
+            #expect(try history.items().compactMap { $0["content"] as? String } == ["first visit", "first visit (corrected: BP 120/80)", "v3"])
+            #expect(try history.items().compactMap { $0["version"] as? Int } == [1, 2, 3])
+            let stranger = try await server.registerDoctor()
+            #expect(try await server.call("GET", "/api/patients/\(id)/notes/\(noteIds[0])/versions", token: stranger.token).status == 404)
+            let unamended = try await server.call("GET", "/api/patients/\(id)/notes/\(noteIds[2])/versions", token: doctor.token)
+            #expect(try unamended.items().compactMap { $0["content"] as? String } == ["third visit"])
             #expect(try await server.call("DELETE", "/api/patients/\(id)/notes/\(noteIds[1])", token: doctor.token).status == 204)
             #expect(try await server.call("GET", "/api/patients/\(id)/notes", token: doctor.token).items().count == 2)
         }

@@ -131,6 +131,11 @@ import Testing
             let note = try await world.newNote(in: clinic, patient: id, author: clinic.owner.id)
             return Request(method: "GET", path: "/api/patients/\(id)/notes/\(note)", patient: id)
         },
+        "listNoteVersions": Row(allowed: clinicians, success: 200, audit: "note.view", namesRecord: true) { world, _, clinic in
+            let id = try await world.newPatient(in: clinic)
+            let note = try await world.newNote(in: clinic, patient: id, author: clinic.owner.id)
+            return Request(method: "GET", path: "/api/patients/\(id)/notes/\(note)/versions", patient: id)
+        },
         // Amend and delete: the note's author only (here each caller's own note).
         "amendNote": Row(allowed: clinicians, success: 200, audit: "note.amend", namesRecord: true) { world, role, clinic in
             let id = try await world.newPatient(in: clinic)

@@ -47,6 +47,37 @@ import Testing
         try expectSnapshot(view(state), "timeline-long-note-80x24")
     }
 
+    /// An amended note's earlier text can be read (`v`): every version, oldest first, the current
+    /// one marked; a server without the endpoint (v1) is said in words; a note never amended has none.
+    @Test func test_anAmendedNote_showsItsEarlierVersions() throws {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.tab))
+        let note = Fixture.notes[0]
+        #expect(note.version == 2 && KeyTable.keys(for: state).contains { $0.key == "v" })
+        #expect(update(&state, .key(.character("v"))) == [.loadNoteVersions(patientID: Fixture.patients[0].id, noteID: note.id)])
+        let versions = [
+            NoteVersion(version: 1, content: "BP 182/84, pulse 72. Continue amlodipine 5 mg.", createdAt: note.createdAt),
+            NoteVersion(version: 2, content: note.content, createdAt: note.updatedAt),
+        ]
+        _ = update(&state, .noteVersionsLoaded(noteID: "another note", versions.reversed()))
+        #expect(view(state).text.contains("Loading…"), "an answer for another note is not shown")
+        _ = update(&state, .noteVersionsLoaded(noteID: note.id, versions))
+        let text = view(state).text
+        #expect(text.contains("── v1 · ") && text.contains("BP 182/84") && text.contains("── v2 (current) · "))
+        try expectSnapshot(view(state), "note-versions-80x24")
+        _ = update(&state, .key(.escape))
+        #expect(state.overlay == nil)
+        // A v1 server has no such endpoint: 404 without a code.
+        _ = update(&state, .key(.character("v")))
+        _ = update(&state, .noteVersionsFailed(noteID: note.id, APIFailure(kind: .rejected, status: 404, message: "Not Found")))
+        #expect(view(state).text.contains("This server keeps no earlier versions to show"))
+        _ = update(&state, .key(.escape))
+        // A note never amended: said, nothing asked.
+        _ = update(&state, .key(.character("j")))
+        #expect(!KeyTable.keys(for: state).contains { $0.key == "v" })
+        #expect(update(&state, .key(.character("v"))).isEmpty && state.overlay == nil)
+    }
+
     @Test func test_movingTheSelection_loadsThatPatientsNotes() {
         var state = Fixture.mainState()
         let commands = update(&state, .key(.character("j")))
