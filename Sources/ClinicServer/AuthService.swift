@@ -27,20 +27,21 @@ struct AuthService: Sendable {
     let configuration: ServerConfiguration
     let throttle: LoginThrottlePolicy
     /// Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-    /// Hashed in the background from start-up (a bcrypt at the server's cost is a quarter second
-    /// that no start should wait for), awaited by the first unknown email.
-    let decoy: Task<String, Never>
+    let decoyHash: String
 
-    var decoyHash: String { get async { await decoy.value } }
+    /// A well-formed bcrypt hash at `cost` that no password matches. Verifying against it costs what
+    /// verifying a real account's hash costs (the cost is written in the string), from the first
+    /// request on, and nothing is computed at start (a bcrypt at cost 12 is a quarter second).
+    static func decoy(cost: UInt8) -> String {
+        "$2b$" + String(format: "%02d", cost) + "$" + "Jm4YsvXkQb1v0r5sWqk2Fe" + "Ht0oNn3c6cH2Ylg9y1cZ2sXmJm3zQ7e"
+    }
 
     static func make(store: ClinicStore, configuration: ServerConfiguration, secret: String) async -> AuthService {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        let cost = configuration.bcryptCost
-        let decoy = Task { await offloaded { Bcrypt.hash("decoy-password-never-used", cost: cost) } }
         return AuthService(store: store, keys: keys, configuration: configuration,
                            throttle: configuration.loginThrottle,
-                           decoy: decoy)
+                           decoyHash: decoy(cost: configuration.bcryptCost))
     }
 
     // bcrypt is deliberately slow: keep it off the event loops (and off NIO's thread pool, which

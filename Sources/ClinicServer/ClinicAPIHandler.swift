@@ -116,9 +116,7 @@ extension ClinicAPIHandler {
             throw APIError(.tooManyRequests, "Too many failed sign-ins: try again in \(seconds) seconds", code: "too_many_attempts",
                            headers: [.retryAfter: seconds])
         }
-        let hash: String
-        if let known = user?.passwordHash { hash = known } else { hash = await auth.decoyHash }
-        let matches = try await auth.verifyPassword(String(form.password.prefix(256)), hash: hash)
+        let matches = try await auth.verifyPassword(String(form.password.prefix(256)), hash: user?.passwordHash ?? auth.decoyHash)
         guard let user, matches else {
             try await audit(.signinFailure, status: 401)
             throw APIError(.unauthorized, "Incorrect email or password", code: "invalid_credentials", headers: [.wwwAuthenticate: "Bearer"])

@@ -50,6 +50,9 @@ public enum ClinicAdmin {
         throw ConfigurationError("no clinic \(named): give a clinic's id or the email of one of its members")
     }
 
+    /// What a freshly seeded demo clinic is called.
+    public static let demoClinicName = "Riverside Family Practice"
+
     /// The demo clinic's people, beside its owner: a second doctor and the front desk, at emails
     /// made from the owner's (`demo@x` → `demo+doctor@x`, `demo+desk@x`), with the same password.
     public static let demoStaff: [(name: String, role: StaffRole, tag: String)] = [
@@ -76,6 +79,11 @@ public enum ClinicAdmin {
                                                     clinicId: owner.clinicId, trustExisting: trustExisting))
         }
         if try await store.patients(clinicId: owner.clinicId, query: nil, limit: 1, after: nil).items.isEmpty {
+            // A practice's name, not the owner's, heads the status bar in a demo.
+            if owner.clinic.name == ownerName,
+               let renamed = try await store.renameClinic(id: owner.clinicId, name: demoClinicName, now: Clock.nowMillis(), audit: nil) {
+                for index in accounts.indices { accounts[index].clinic = renamed }
+            }
             let providers = accounts.filter { $0.user.role.isClinician }.map(\.user.id)
             try await DemoClinic.seed(store: store, clinicId: owner.clinicId, providers: providers, patients: patients,
                                       notesPerPatient: notesPerPatient, appointments: appointments, timeZone: timeZone)

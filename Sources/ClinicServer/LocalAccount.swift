@@ -6,6 +6,10 @@ public struct LocalAccount: Codable, Sendable {
     public var name: String
     public var email: String
     public var password: String
+    /// The account this server created under `email`: only that one is signed in without its
+    /// password. A row of the same email made by anyone else (a registration on a server sharing
+    /// the database) is checked by password like any sign-in.
+    public var userId: String?
 
     public static func loadOrCreate(directory: String, demo: Bool) throws -> LocalAccount {
         let path = directory + "/local-account.json"
@@ -16,9 +20,16 @@ public struct LocalAccount: Codable, Sendable {
         let password = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         let account = LocalAccount(name: demo ? "Dr Amara Okafor" : (ProcessInfo.processInfo.environment["USER"].map { "Dr \($0)" } ?? "Local Doctor"),
                                    email: demo ? "demo@clinic.local" : "doctor@clinic.local", password: password)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(account), attributes: [.posixPermissions: 0o600])
-        else { throw ConfigurationError("cannot write \(path)") }
+        try account.save(directory: directory)
         return account
+    }
+
+    /// Written whole (a temporary file renamed over it), readable by its owner only.
+    public func save(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = directory + "/local-account.json", partial = path + ".part"
+        guard FileManager.default.createFile(atPath: partial, contents: try JSONEncoder().encode(self), attributes: [.posixPermissions: 0o600]),
+              rename(partial, path) == 0
+        else { throw ConfigurationError("cannot write \(path)") }
     }
 }

@@ -7,6 +7,9 @@ import Foundation
 /// period (today, 7 days, 30 days) that `[`/`]` move, `c` clears them.
 public struct AuditScreenState: Equatable, Sendable {
     public var filter = AuditFilter()
+    /// The request the filter made when it was set (its dates worked out then): later pages ask the
+    /// same, even after midnight has moved "today".
+    public var query = AuditQuery()
     public var events: [AuditEvent] = []
     public var nextCursor: String?
     public var selected = 0
@@ -34,7 +37,8 @@ enum AuditScreen {
     }
 
     static func load(_ state: inout AppState, cursor: String?) -> [Command] {
-        let query = state.audit.filter.query(now: state.now, in: state.timeZone)
+        if cursor == nil { state.audit.query = state.audit.filter.query(now: state.now, in: state.timeZone) }
+        let query = state.audit.query
         state.audit.key = query.description + "|" + (cursor ?? "")
         state.audit.loading = true
         state.audit.error = nil
@@ -70,7 +74,12 @@ enum AuditScreen {
             state.audit.selected = 0
         case .character("f"):
             // The selected event's patient (else the one chosen in the records) ↔ every patient.
+            // The selected event's patient; with no event yet, the one chosen in the records.
             let event = state.audit.selectedEvent
+            if state.audit.filter.patientID == nil, let event, event.patientId == nil {
+                state.toast = .info("This event is about no patient: choose one that is.")
+                return []
+            }
             let patient: (id: String, name: String?)? = event?.patientId.map { ($0, event?.patientName) }
                 ?? state.selectedPatient.map { ($0.id, $0.name) }
             return refilter(&state) { filter in

@@ -69,7 +69,8 @@ enum ProFeatures {
             guard let url = upgrade.checkoutURL, !upgrade.done else { return [] }
             return [.openBrowser(url: url)]
         case .character("y"):
-            guard let url = upgrade.checkoutURL, !upgrade.done else { return [] }
+            // Only a web address goes to the clipboard, as only one goes to the browser.
+            guard let url = upgrade.checkoutURL, !upgrade.done, url.hasPrefix("https://") || url.hasPrefix("http://") else { return [] }
             upgrade.copied = true
             return [.copyToClipboard(text: TerminalText.sanitize(url))]
         case .character("c"):

@@ -8,6 +8,11 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
     case .resized(let width, let height):
         state.width = width
         state.height = height
+        // The selected note's scroll within what the new size can show.
+        if state.timeline.notes.indices.contains(state.timeline.selected) {
+            let lines = TimelineView.lines(of: state.timeline.notes[state.timeline.selected], state).count
+            state.timeline.noteScroll = min(state.timeline.noteScroll, max(0, lines - TimelineView.noteRoom(state)))
+        }
         state.patients.scroll = min(state.patients.scroll, max(0, state.patients.selected))
         return []
     case .tick(let now):
@@ -509,6 +514,8 @@ enum Results {
             state.timeline.error = nil
             state.timeline.nextCursor = nextCursor
             state.timeline.notes = append ? state.timeline.notes + items : items
+            // A fresh list starts each note at its top.
+            if !append { state.timeline.noteScroll = 0 }
             return []
         case .notesFailed(let patientID, let failure):
             guard patientID == state.timeline.patientID else { return [] }
@@ -565,6 +572,7 @@ enum Results {
                     state.timeline.notes.insert(note, at: 0)
                     state.timeline.selected = 0
                 }
+                state.timeline.noteScroll = 0
             }
             state.toast = .info(note.version > 1 ? "Note amended (version \(note.version))." : "Note saved.")
             return [.clearDraft(key: draftKey)]

@@ -400,8 +400,9 @@ public enum KeyTable {
                 ("w", filter.actorID == nil ? "person" : "anyone"), ("a", filter.action == nil ? "action" : "any action"),
                 ("d", "period"), ("?", "help"),
             ]
+            // At 80 columns what fits is the filters, clearing them and help (which lists the rest).
+            if !filter.isEmpty { keys.insert(("c", "clear"), at: 5) }
             if filter.period != .anyTime { keys.append(("[/]", "earlier/later")) }
-            if !filter.isEmpty { keys.append(("c", "clear filters")) }
             return keys + [("p/Esc", "back"), ("r", "reload"), ("S", "staff"), ("q", "quit")]
         }
         if state.mode == .calendar {

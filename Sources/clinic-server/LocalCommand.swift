@@ -46,18 +46,8 @@ struct Local: AsyncParsableCommand {
         let parent = ParentLink()
         let server = try await ClinicServerApp.start(configuration: configuration, logger: Logger(label: "clinic-server.local"))
         do {
-            let account = try LocalAccount.loadOrCreate(directory: configuration.dataDirectory, demo: demo)
-            var caller: CallerRecord
-            if demo {
-                let accounts = try await ClinicAdmin.seedDemoClinic(store: server.store, configuration: configuration, ownerName: account.name,
-                                                                    email: account.email, password: account.password, patients: 200,
-                                                                    trustExisting: true)
-                caller = accounts.first { $0.user.role == staffRole } ?? accounts[0]
-            } else {
-                caller = try await ClinicAdmin.ensureAccount(store: server.store, configuration: configuration, username: account.name,
-                                                             email: account.email, password: account.password, trustExisting: true)
-            }
-            let session = try await ClinicServerApp.localSession(for: caller, server: server, configuration: configuration)
+            let session = try await ClinicServerApp.localAccountSession(server: server, configuration: configuration, demo: demo,
+                                                                        role: staffRole)
             try Self.report(LocalServerHandshake(url: server.baseURL, session: session, database: configuration.resolvedDatabaseURL))
             // Nothing more goes to the pipe: later writes to standard output land in the log.
             dup2(STDERR_FILENO, STDOUT_FILENO)
@@ -72,7 +62,8 @@ struct Local: AsyncParsableCommand {
     static func report(_ message: LocalServerHandshake) throws {
         var line = try JSONEncoder().encode(message)
         line.append(0x0A)
-        FileHandle.standardOutput.write(line)
+        // A closed pipe means clinic is gone (it may ignore SIGPIPE, and so do we, inherited): end quietly.
+        do { try FileHandle.standardOutput.write(contentsOf: line) } catch { _exit(0) }
     }
 
     static func redirectStandardError(to path: String) {

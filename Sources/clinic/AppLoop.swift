@@ -57,15 +57,17 @@ struct AppLaunch {
 /// Network answers arrive through the inbox; the loop never waits on them.
 func runApp(state initial: AppState, initialCommands: [Command], backend: any ClinicBackend, drafts: any DraftStorage,
             useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = true) {
-    try? runApp(splash: nil, useColor: useColor, theme: theme, useMouse: useMouse) {
+    try? runApp(splash: nil, useColor: useColor, theme: theme, useMouse: useMouse) { _ in
         AppLaunch(state: initial, commands: initialCommands, backend: backend, drafts: drafts)
     }
 }
 
 /// The same, with a first frame (`splash`) drawn before `launch` runs: the embedded default's
-/// server starts behind it instead of in front of the first frame. A `launch` that fails gives the
-/// terminal back before its error is reported.
-func runApp(splash: String?, useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = true, launch: () throws -> AppLaunch) throws {
+/// server starts behind it instead of in front of the first frame. `launch` is handed a question to
+/// ask while it waits: has the user left (q, Ctrl-C, Esc on the splash, or SIGTERM/SIGHUP)? A
+/// `launch` that fails gives the terminal back before its error is reported.
+func runApp(splash: String?, useColor: Bool, theme: Theme = .builtIn, useMouse: Bool = true,
+            launch: (_ cancelled: () -> Bool) throws -> AppLaunch) throws {
     let terminal = NcursesTerminal(useColor: useColor, theme: theme, useMouse: useMouse)
     installSignalHandlers()
     terminal.start()
@@ -78,7 +80,11 @@ func runApp(splash: String?, useColor: Bool, theme: Theme = .builtIn, useMouse: 
         terminal.draw(splashScreen(splash, size: terminal.size))
         StartupTrace.mark("first_frame_ms")
     }
-    let app = try launch()
+    let app = try launch {
+        if terminationRequested != 0 { return true }
+        guard case .key(let key) = terminal.read(timeoutMilliseconds: 0) else { return false }
+        return key == .character("q") || key == .control("c") || key == .escape
+    }
     let inbox = Inbox()
     let runner = CommandRunner(backend: app.backend, drafts: app.drafts, send: inbox.post)
     var state = app.state

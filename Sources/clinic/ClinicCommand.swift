@@ -122,25 +122,29 @@ struct Open: ParsableCommand {
         let demo = self.demo
         var local: LocalServerProcess?
         defer { local?.stop() }
-        try runApp(splash: demo ? "Starting the demo clinic on this computer…" : "Starting the clinic on this computer…",
-                   useColor: useColor, theme: chosenTheme, useMouse: useMouse) {
-            let server = try LocalServerProcess.start(demo: demo, role: role)
-            local = server
-            guard let tokens = server.handshake.session else { throw ValidationError("this computer's server gave no session") }
-            // Held in memory only: the saved session file is for a server named by --server.
-            let session = StoredSession(server: server.url.absoluteString, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
-                                        user: tokens.user)
-            let client = ClinicAPIClient(serverURL: server.url, http: http, session: session, sessionFile: nil)
-            let user = tokens.user
-            let drafts = DraftStore(server: "embedded:" + (server.handshake.database ?? server.url.absoluteString))
-            var state = AppState(width: 80, height: 24, serverLabel: demo ? "demo (this computer)" : "this computer", user: user,
-                                 drafts: drafts.all())
-            state.hours = settings.hours
-            state.downloadFolder = Self.downloadFolder()
-            state.asciiOnly = !Self.localeIsUTF8()
-            let commands = Startup.firstCommands(&state) + Self.apply(settings, to: &state)
-            if let themeProblem { state.toast = .error(themeProblem) }
-            return AppLaunch(state: state, commands: commands, backend: client, drafts: drafts)
+        do {
+            try runApp(splash: demo ? "Starting the demo clinic on this computer…  (q stops)" : "Starting the clinic on this computer…  (q stops)",
+                       useColor: useColor, theme: chosenTheme, useMouse: useMouse) { cancelled in
+                let server = try LocalServerProcess.start(demo: demo, role: role, cancelled: cancelled)
+                local = server
+                guard let tokens = server.handshake.session else { throw ValidationError("this computer's server gave no session") }
+                // Held in memory only: the saved session file is for a server named by --server.
+                let session = StoredSession(server: server.url.absoluteString, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+                                            user: tokens.user)
+                let client = ClinicAPIClient(serverURL: server.url, http: http, session: session, sessionFile: nil)
+                let user = tokens.user
+                let drafts = DraftStore(server: "embedded:" + (server.handshake.database ?? server.url.absoluteString))
+                var state = AppState(width: 80, height: 24, serverLabel: demo ? "demo (this computer)" : "this computer", user: user,
+                                     drafts: drafts.all())
+                state.hours = settings.hours
+                state.downloadFolder = Self.downloadFolder()
+                state.asciiOnly = !Self.localeIsUTF8()
+                let commands = Startup.firstCommands(&state) + Self.apply(settings, to: &state)
+                if let themeProblem { state.toast = .error(themeProblem) }
+                return AppLaunch(state: state, commands: commands, backend: client, drafts: drafts)
+            }
+        } catch is StartupCancelled {
+            return  // left on the splash: the terminal is given back, the server stopped
         }
     }
 }

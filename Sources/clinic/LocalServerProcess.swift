@@ -20,10 +20,13 @@ final class LocalServerProcess: @unchecked Sendable {
     }
 
     /// `clinic-server` beside this executable (the build folder, an install's bin), else on PATH.
+    /// "Beside" is where the kernel says this program is, never a guess from argv[0] (which, for a
+    /// bare `clinic`, would be the current folder and whatever was put there).
     static func executable() throws -> URL {
-        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let beside = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("clinic-server")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        if let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let beside = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("clinic-server")
+            if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        }
         for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("clinic-server")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
@@ -31,8 +34,9 @@ final class LocalServerProcess: @unchecked Sendable {
         throw ValidationError("clinic-server was not found beside clinic or on PATH: build it (swift build) or use --server URL")
     }
 
-    /// Starts the child and waits until it serves (a demo clinic is seeded on its first start).
-    static func start(demo: Bool, role: DemoRole, timeout: TimeInterval = 180) throws -> LocalServerProcess {
+    /// Starts the child and waits until it serves (a demo clinic is seeded on its first start);
+    /// `cancelled` is asked every tenth of a second (the user pressed q or Ctrl-C on the splash).
+    static func start(demo: Bool, role: DemoRole, timeout: TimeInterval = 180, cancelled: () -> Bool = { false }) throws -> LocalServerProcess {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = ["local"] + (demo ? ["--demo", "--as", role.rawValue] : [])
@@ -45,16 +49,32 @@ final class LocalServerProcess: @unchecked Sendable {
         let lines = HandshakeReader(output.fileHandleForReading)
         var log: String?
         let deadline = Date().addingTimeInterval(timeout)
-        while let message = lines.next(until: deadline) {
-            if let path = message.log { log = path }
-            if let address = message.url, let url = URL(string: address), message.session != nil {
-                return LocalServerProcess(process: process, input: input, handshake: message, url: url)
+        while Date() < deadline {
+            if cancelled() {
+                process.terminate()
+                throw StartupCancelled()
+            }
+            switch lines.next(until: min(deadline, Date().addingTimeInterval(0.1))) {
+            case .message(let message):
+                if let path = message.log { log = path }
+                if let address = message.url, let url = URL(string: address), message.session != nil {
+                    return LocalServerProcess(process: process, input: input, handshake: message, url: url)
+                }
+            case .waiting:
+                continue
+            case .ended:
+                // It closed its output without serving: it stopped (give the reaper a moment for its status).
+                let reaped = Date().addingTimeInterval(2)
+                while process.isRunning && Date() < reaped { usleep(10_000) }
+                let status = process.isRunning ? "closed its output" : "stopped (status \(process.terminationStatus))"
+                process.terminate()
+                throw ValidationError("this computer's server (\(process.executableURL?.path ?? "clinic-server") local) \(status)"
+                                      + (log.map { "; its log: \($0)" } ?? "; an older clinic-server without `local`?"))
             }
         }
         process.terminate()
-        let reason = process.isRunning ? "did not answer within \(Int(timeout)) s" : "stopped (status \(process.terminationStatus))"
-        throw ValidationError("this computer's server (\(process.executableURL?.path ?? "clinic-server") local) \(reason)"
-                              + (log.map { "; its log: \($0)" } ?? ""))
+        throw ValidationError("this computer's server (\(process.executableURL?.path ?? "clinic-server") local) did not answer within "
+                              + "\(Int(timeout)) s" + (log.map { "; its log: \($0)" } ?? ""))
     }
 
     /// Closes its input (it stops by itself, gracefully) and waits a little; then SIGTERM.
@@ -97,13 +117,22 @@ private final class HandshakeReader: @unchecked Sendable {
         }
     }
 
-    /// The next message; nil once the child closed its output or the deadline passed.
-    func next(until deadline: Date) -> LocalServerHandshake? {
+    enum Next {
+        case message(LocalServerHandshake)
+        case waiting
+        case ended
+    }
+
+    /// The next message, `waiting` when none came by `deadline`, `ended` once the child closed its output.
+    func next(until deadline: Date) -> Next {
         lock.lock()
         defer { lock.unlock() }
         while messages.isEmpty && !ended {
-            if !lock.wait(until: deadline) { return nil }
+            if !lock.wait(until: deadline) { return .waiting }
         }
-        return messages.isEmpty ? nil : messages.removeFirst()
+        return messages.isEmpty ? .ended : .message(messages.removeFirst())
     }
 }
+
+/// The user left (q or Ctrl-C) while this computer's server was starting.
+struct StartupCancelled: Error {}

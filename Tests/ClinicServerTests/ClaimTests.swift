@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import ClinicServer
+import HummingbirdBcrypt
 
 /// What the README and the contract claim and no test exercised before (issue 16's list).
 @Suite struct ClaimTests {
@@ -118,6 +119,48 @@ import Testing
             let local = events.items.map(\.entry).filter { $0.actorId == caller.user.id && $0.ip == "local" && $0.status == 200 }
             #expect(local.count == 1)
         }
+    }
+
+    // The embedded default's account: made on first start and signed in from then on without a
+    // password check, but only that account. An account registered under the same email by someone
+    // else (a server sharing the database) is not signed in for the doctor: the start refuses.
+    @Test(arguments: StoreKind.available)
+    func test_theLocalAccount_isOnlyTheOneThisServerMade(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            var configuration = ServerConfiguration(dataDirectory: server.directory + "/local-\(UUID().uuidString.prefix(6))")
+            configuration.bcryptCost = 4
+            let first = try await ClinicServerApp.localAccountSession(server: server.running, configuration: configuration, demo: false)
+            let again = try await ClinicServerApp.localAccountSession(server: server.running, configuration: configuration, demo: false)
+            #expect(first.user.id == again.user.id && first.user.email == "doctor@clinic.local")
+            let file = try #require(FileManager.default.contents(atPath: configuration.dataDirectory + "/local-account.json"))
+            #expect(try JSONDecoder().decode(LocalAccount.self, from: file).userId == first.user.id)
+            // Another data directory's account file (a fresh start) meets a row it did not make.
+            var other = configuration
+            other.dataDirectory = server.directory + "/other-\(UUID().uuidString.prefix(6))"
+            await #expect(throws: ConfigurationError.self) {
+                try await ClinicServerApp.localAccountSession(server: server.running, configuration: other, demo: false)
+            }
+        }
+    }
+
+    // The decoy an unknown email is checked against is a real bcrypt hash at the server's cost: no
+    // password matches it, and checking it takes as long as checking an account's (a malformed one
+    // would be refused at once and tell an attacker which emails exist). Compared as a ratio, with
+    // a thousandfold margin between a parse failure and a bcrypt.
+    @Test func test_theLoginDecoy_costsWhatARealHashCosts() {
+        let cost: UInt8 = 10
+        let decoy = AuthService.decoy(cost: cost)
+        #expect(decoy.hasPrefix("$2b$10$") && decoy.count == 60)
+        #expect(!Bcrypt.verify("decoy-password-never-used", hash: decoy) && !Bcrypt.verify("", hash: decoy))
+        let real = Bcrypt.hash("a password", cost: cost)
+        func seconds(_ hash: String) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<3 { _ = Bcrypt.verify("a wrong password", hash: hash) }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        let decoyTime = seconds(decoy), realTime = seconds(real), malformed = seconds("$2b$10$short")
+        #expect(decoyTime > realTime / 3, "decoy \(decoyTime) s, real \(realTime) s")
+        #expect(malformed < realTime / 100, "the comparison can tell a parse failure from a bcrypt: \(malformed) s")
     }
 
     // JPEG uploads, and the download link's lifetime (five minutes, then refused).

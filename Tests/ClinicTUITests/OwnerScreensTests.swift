@@ -118,6 +118,14 @@ import Testing
         #expect(today == [.loadAudit(key: state.audit.key, query: AuditQuery(actorID: desk.id, action: "patient.view",
                                                                             from: day("2026-11-25"), to: day("2026-11-26")), cursor: nil)])
         #expect(view(state).text.contains("Audit · by Lena Fischer · opened the record · today"))
+        // The next page, asked after midnight, is still of the day the filter was set on.
+        let todayQuery = state.audit.query
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: Array(repeating: events[1], count: 8), nextCursor: "more", append: false))
+        _ = update(&state, .tick(Fixture.now.addingTimeInterval(86_400)))
+        var later: [Command] = []
+        for _ in 0..<6 { later += update(&state, .key(.character("j"))) }
+        #expect(later == [.loadAudit(key: state.audit.key, query: todayQuery, cursor: "more")])
+        state.now = Fixture.now
         _ = update(&state, .key(.character("d")))
         let earlierWeek = update(&state, .key(.character("[")))
         #expect(earlierWeek.first.map { command -> Bool in
@@ -138,6 +146,13 @@ import Testing
         #expect(cleared == [.loadAudit(key: state.audit.key, query: AuditQuery(), cursor: nil)] && state.audit.filter.isEmpty)
         // `w` toggles back to everyone.
         _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: nil, append: false))
+        // An event about no patient (a sign-in) gives no patient to filter by: said, nothing asked.
+        let signIn = AuditEvent(id: String(format: "%024x", 3), at: Fixture.now, actorId: desk.id, actorName: desk.username,
+                                actorRole: desk.role.rawValue, action: "signin.success", status: 200)
+        var noPatient = state
+        _ = update(&noPatient, .auditLoaded(key: noPatient.audit.key, items: [signIn], nextCursor: nil, append: false))
+        #expect(update(&noPatient, .key(.character("f"))).isEmpty && noPatient.audit.filter.patientID == nil)
+        #expect(noPatient.toast == .info("This event is about no patient: choose one that is."))
         _ = update(&state, .key(.character("w")))
         #expect(state.audit.filter.actorID == Fixture.staff[0].id)
         _ = update(&state, .key(.character("w")))

@@ -56,6 +56,8 @@ import Testing
         _ = update(&state, .key(.character("U")))
         _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s\u{1B}]0;x\u{07}"))
         #expect(update(&state, .key(.character("y"))) == [.copyToClipboard(text: "https://checkout.stripe.com/c/pay/s")])
+        _ = update(&state, .checkoutCreated(sessionID: "s", url: "file:///etc/passwd"))
+        #expect(update(&state, .key(.character("y"))).isEmpty, "only a web address goes to the clipboard")
         _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s"))
         _ = update(&state, .tick(Fixture.now.addingTimeInterval(601)))
         #expect(update(&state, .pollUpgrade).isEmpty)

@@ -40,11 +40,20 @@ import Testing
         #expect(update(&state, .key(.pageDown)).isEmpty && state.timeline.noteScroll == 22, "no further than the end")
         _ = update(&state, .key(.pageUp))
         #expect(view(state).text.contains("lines 6–22 of 40"))
-        // Another note starts at its top.
+        // Another note starts at its top, and so does a reloaded list.
         _ = update(&state, .key(.character("j")))
         _ = update(&state, .key(.character("k")))
         #expect(state.timeline.noteScroll == 0)
         try expectSnapshot(view(state), "timeline-long-note-80x24")
+        _ = update(&state, .key(.pageDown))
+        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: notes, nextCursor: nil, append: false))
+        #expect(state.timeline.noteScroll == 0)
+        // A taller window holds more of the note: the scroll stays within what it can show.
+        _ = update(&state, .key(.pageDown))
+        _ = update(&state, .key(.pageDown))
+        _ = update(&state, .resized(width: 80, height: 40))
+        #expect(state.timeline.noteScroll == 40 - TimelineView.noteRoom(state))
+        _ = update(&state, .resized(width: 80, height: 24))
     }
 
     /// An amended note's earlier text can be read (`v`): every version, oldest first, the current
