@@ -33,6 +33,43 @@ import Testing
         #expect(!view(state).text.contains("K7QM"), "never shown again")
     }
 
+    /// The staff list as each role has it, at both sizes: the owner sees emails' owners' last seen
+    /// and the invitations waiting, a doctor the names and roles only; the audit log wide.
+    @Test(arguments: [(80, 24), (120, 40)])
+    func test_theStaffAndAuditScreens_perRole(size: (Int, Int)) throws {
+        var staff = Fixture.staff
+        staff[0].lastSeenAt = Fixture.now.addingTimeInterval(-300)
+        staff[1].lastSeenAt = Fixture.now.addingTimeInterval(-3 * 86_400)
+        staff.append(Fixture.member("dddddddddddddddddddddddd", "Dr Old Locum", .doctor, active: false))
+        var (owner, _) = Fixture.signedIn(.owner, width: size.0, height: size.1)
+        _ = update(&owner, .key(.character("S")))
+        _ = update(&owner, .staffLoaded(staff))
+        _ = update(&owner, .invitationsLoaded([Self.invitation]))
+        var text = view(owner).text
+        #expect(text.contains("Last seen") && text.contains("today 09:41") && text.contains("deactivated") && text.contains("new.desk@example.org"))
+        try expectSnapshot(view(owner), "staff-owner-\(size.0)x\(size.1)")
+        var (doctor, _) = Fixture.signedIn(.doctor, width: size.0, height: size.1)
+        _ = update(&doctor, .key(.character("S")))
+        _ = update(&doctor, .staffLoaded(Fixture.staff))
+        text = view(doctor).text
+        #expect(!text.contains("Last seen") && !text.contains("invite") && text.contains("Dr Kofi Mensah"))
+        try expectSnapshot(view(doctor), "staff-doctor-\(size.0)x\(size.1)")
+        _ = update(&owner, .key(.character("A")))
+        let actions: [String] = ["patient.view", "notes.list", "appointment.update", "signin.success"]
+        var events: [AuditEvent] = []
+        for index in 0..<12 {
+            let actor: StaffMember = staff[index % 3]
+            let patient: Patient? = index % 4 == 3 ? nil : Fixture.patients[index % 4]
+            let at: Date = Fixture.now.addingTimeInterval(Double(-index) * 900)
+            events.append(AuditEvent(id: String(format: "%024x", 700 + index), at: at, actorId: actor.id, actorName: actor.username,
+                                     actorRole: actor.role.rawValue, action: actions[index % 4], patientId: patient?.id,
+                                     patientName: patient?.name, status: index == 5 ? 403 : 200))
+        }
+        _ = update(&owner, .auditLoaded(key: owner.audit.key, items: events, nextCursor: nil, append: false))
+        #expect(view(owner).text.contains("Audit log · the whole clinic"))
+        try expectSnapshot(view(owner), "audit-clinic-\(size.0)x\(size.1)")
+    }
+
     @Test func test_deactivating_asksFirst_andTheLastOwnerIsProtected_withTheReason() {
         var (state, _) = Fixture.signedIn(.owner)
         _ = update(&state, .key(.character("S")))
