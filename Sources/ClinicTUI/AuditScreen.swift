@@ -56,24 +56,52 @@ enum AuditScreen {
         return load(&state, cursor: nil)
     }
 
+    /// What a key does on the audit screen.
+    enum KeyAction: Sendable {
+        case down, up, pageDown, pageUp, top
+        case patient, person, action, period, earlier, later, clear
+        case back, reload
+        /// Listed here, done by the app-wide keys (help, staff, quit).
+        case appWide
+    }
+
+    /// The screen's keys: the handler reads them, and so do the key bar and help. What fits 80
+    /// columns first: the filters, clearing them, and help (which lists the rest).
+    static let bindings: [KeyBinding<KeyAction>] = [
+        KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "move" }),
+        KeyBinding("", [(.down, .down), (.up, .up), (.pageDown, .pageDown), (.pageUp, .pageUp), (.home, .top), (.character("g"), .top)],
+                   help: { _ in "" }, listed: false),
+        KeyBinding("f", [(.character("f"), .patient)], help: { $0.audit.filter.patientID == nil ? "patient" : "any patient" }),
+        KeyBinding("w", [(.character("w"), .person)], help: { $0.audit.filter.actorID == nil ? "person" : "anyone" }),
+        KeyBinding("a", [(.character("a"), .action)], help: { $0.audit.filter.action == nil ? "action" : "any action" }),
+        KeyBinding("d", .character("d"), .period, "period"),
+        KeyBinding("c", .character("c"), .clear, "clear") { !$0.audit.filter.isEmpty },
+        KeyBinding("?", .character("?"), .appWide, "help"),
+        KeyBinding("[/]", [(.character("["), .earlier), (.character("]"), .later)], help: { _ in "earlier/later" },
+                   when: { $0.audit.filter.period != .anyTime }),
+        KeyBinding("p/Esc", [(.character("p"), .back), (.escape, .back)], help: { _ in "back" }),
+        KeyBinding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
+        KeyBinding("S", .character("S"), .appWide, "staff"),
+        KeyBinding("q", .character("q"), .appWide, "quit"),
+    ]
+
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         if let commands = MainScreen.appWide(&state, key) { return commands }
-        switch key {
-        case .escape, .character("p"):
+        guard let action = bindings.action(for: key, in: state) else { return [] }
+        let page = max(1, state.height - 7)
+        switch action {
+        case .back:
             state.mode = state.audit.returnMode == .audit ? .records : state.audit.returnMode
-        case .down, .character("j"), .pageDown:
-            let step = key == .pageDown ? max(1, state.height - 7) : 1
-            state.audit.selected = min(max(0, state.audit.events.count - 1), state.audit.selected + step)
+        case .down, .pageDown:
+            state.audit.selected = min(max(0, state.audit.events.count - 1), state.audit.selected + (action == .pageDown ? page : 1))
             if state.audit.selected >= state.audit.events.count - 5, let cursor = state.audit.nextCursor, !state.audit.loading {
                 return load(&state, cursor: cursor)
             }
-        case .up, .character("k"), .pageUp:
-            let step = key == .pageUp ? max(1, state.height - 7) : 1
-            state.audit.selected = max(0, state.audit.selected - step)
-        case .home, .character("g"):
+        case .up, .pageUp:
+            state.audit.selected = max(0, state.audit.selected - (action == .pageUp ? page : 1))
+        case .top:
             state.audit.selected = 0
-        case .character("f"):
-            // The selected event's patient (else the one chosen in the records) ↔ every patient.
+        case .patient:
             // The selected event's patient; with no event yet, the one chosen in the records.
             let event = state.audit.selectedEvent
             if state.audit.filter.patientID == nil, let event, event.patientId == nil {
@@ -91,7 +119,7 @@ enum AuditScreen {
                     filter.patientName = patient.name.map { TerminalText.sanitize($0) } ?? "this patient"
                 }
             }
-        case .character("w"):
+        case .person:
             // The selected event's person ↔ everyone.
             let event = state.audit.selectedEvent
             return refilter(&state) { filter in
@@ -103,26 +131,26 @@ enum AuditScreen {
                     filter.actorName = TerminalText.sanitize(event.actorName ?? "someone")
                 }
             }
-        case .character("a"):
+        case .action:
             // The selected event's kind of action ↔ every action.
-            let action = state.audit.selectedEvent?.action
-            return refilter(&state) { filter in filter.action = filter.action == nil ? action : nil }
-        case .character("d"):
+            let kind = state.audit.selectedEvent?.action
+            return refilter(&state) { filter in filter.action = filter.action == nil ? kind : nil }
+        case .period:
             return refilter(&state) { filter in
                 filter.period = filter.period.next
                 filter.periodsBack = 0
             }
-        case .character("["):
+        case .earlier:
             return refilter(&state) { filter in if filter.period != .anyTime { filter.periodsBack += 1 } }
-        case .character("]"):
+        case .later:
             return refilter(&state) { filter in filter.periodsBack = max(0, filter.periodsBack - 1) }
-        case .character("c"):
+        case .clear:
             return refilter(&state) { filter in filter = AuditFilter() }
-        case .character("r"), .function(5):
+        case .reload:
             state.audit.events = []
             state.audit.selected = 0
             return load(&state, cursor: nil)
-        default:
+        case .appWide:
             break
         }
         return []

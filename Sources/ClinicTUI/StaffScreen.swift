@@ -115,39 +115,68 @@ enum StaffScreen {
             }
         }
         if let commands = MainScreen.appWide(&state, key) { return commands }
-        let owner = state.roleAllows(.overseeStaff)
-        switch key {
-        case .escape, .character("p"):
+        guard let action = bindings.action(for: key, in: state) else { return [] }
+        switch action {
+        case .back:
             state.mode = .records
-        case .down, .character("j"):
+        case .down:
             screen.selected = min(max(0, rowCount(state) - 1), screen.selected + 1)
-        case .up, .character("k"):
+        case .up:
             screen.selected = max(0, screen.selected - 1)
-        case .character("r"), .function(5):
+        case .reload:
             return StaffScreen.reload(state)
-        case .character("i") where owner:
+        case .invite:
             if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
             screen.invite = StaffScreenState.InviteForm()
-        case .character("R") where owner:
+        case .changeRole:
             guard let member = selectedMember(state) else { return [] }
             let next = roles[((roles.firstIndex(of: member.role) ?? 0) + 1) % roles.count]
             screen.pending = .role(member, next)
-        case .character("x") where owner:
+        case .deactivateOrWithdraw:
             if let member = selectedMember(state), member.active {
                 screen.pending = .deactivate(member)
             } else if let invitation = selectedInvitation(state) {
                 screen.pending = .withdraw(invitation)
             }
-        case .character("a") where owner:
+        case .reactivate:
             if let member = selectedMember(state), !member.active { screen.pending = .reactivate(member) }
-        case .character("N") where owner && state.user?.clinic != nil:
+        case .rename:
             if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
             screen.rename = StaffScreenState.RenameForm(name: LineField(TerminalText.sanitize(state.user?.clinic?.name ?? ""), maxLength: 100))
-        default:
+        case .appWide:
             break
         }
         return []
     }
+
+    /// What a key does on the staff list.
+    enum KeyAction: Sendable {
+        case down, up, back, reload
+        case invite, changeRole, deactivateOrWithdraw, reactivate, rename
+        /// Listed here, done by the app-wide keys (help, audit log, quit).
+        case appWide
+    }
+
+    /// The staff list's keys (the owner's tools offered to the owner only): read by the handler, the
+    /// key bar and help. What fits 80 columns first; x names what it does to the selected row.
+    static let bindings: [KeyBinding<KeyAction>] = {
+        let owner: @Sendable (AppState) -> Bool = { $0.roleAllows(.overseeStaff) }
+        return [
+            KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "move" }),
+            KeyBinding("", [(.down, .down), (.up, .up)], help: { _ in "" }, listed: false),
+            KeyBinding("i", .character("i"), .invite, "invite", when: owner),
+            KeyBinding("R", .character("R"), .changeRole, "role", when: owner),
+            KeyBinding("x", [(.character("x"), .deactivateOrWithdraw)], help: { selectedInvitation($0) != nil ? "withdraw" : "deactivate" },
+                       when: owner),
+            KeyBinding("a", .character("a"), .reactivate, "reactivate", when: owner),
+            KeyBinding("N", .character("N"), .rename, "rename") { owner($0) && $0.user?.clinic != nil },
+            KeyBinding("?", .character("?"), .appWide, "help"),
+            KeyBinding("A", .character("A"), .appWide, "audit log", when: { $0.roleAllows(.viewAudit) }),
+            KeyBinding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
+            KeyBinding("p/Esc", [(.character("p"), .back), (.escape, .back)], help: { _ in "back" }),
+            KeyBinding("q", .character("q"), .appWide, "quit"),
+        ]
+    }()
 
     static func reload(_ state: AppState) -> [Command] {
         state.roleAllows(.overseeStaff) ? [.loadStaff, .loadInvitations] : [.loadStaff]

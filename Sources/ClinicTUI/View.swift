@@ -386,25 +386,9 @@ public enum KeyTable {
             if staff.invite != nil { return [("Enter", "invite"), ("Tab", "email/role"), ("←/→", "role"), ("Esc", "cancel")] }
             if staff.pending != nil { return [("y", "yes"), ("n/Esc", "no")] }
             if staff.rename != nil { return [("Enter", "save"), ("Ctrl-U", "clear"), ("Esc", "cancel")] }
-            guard state.roleAllows(.overseeStaff) else { return [("j/k", "move"), ("r", "reload"), ("p/Esc", "back"), ("?", "help"), ("q", "quit")] }
-            // What fits 80 columns first: x names what it does to the selected row.
-            return [("j/k", "move"), ("i", "invite"), ("R", "role"), ("x", StaffScreen.selectedInvitation(state) != nil ? "withdraw" : "deactivate"),
-                    ("a", "reactivate"), ("N", "rename"), ("?", "help"), ("A", "audit log"), ("r", "reload"), ("p/Esc", "back"),
-                    ("q", "quit")]
+            return StaffScreen.bindings.keyBar(state)
         }
-        if state.mode == .audit {
-            let filter = state.audit.filter
-            // The filters take the selected row's patient, person and action; the bar names them short.
-            var keys: [(key: String, action: String)] = [
-                ("j/k", "move"), ("f", filter.patientID == nil ? "patient" : "any patient"),
-                ("w", filter.actorID == nil ? "person" : "anyone"), ("a", filter.action == nil ? "action" : "any action"),
-                ("d", "period"), ("?", "help"),
-            ]
-            // At 80 columns what fits is the filters, clearing them and help (which lists the rest).
-            if !filter.isEmpty { keys.insert(("c", "clear"), at: 5) }
-            if filter.period != .anyTime { keys.append(("[/]", "earlier/later")) }
-            return keys + [("p/Esc", "back"), ("r", "reload"), ("S", "staff"), ("q", "quit")]
-        }
+        if state.mode == .audit { return AuditScreen.bindings.keyBar(state) }
         if state.mode == .calendar {
             switch state.calendar.span {
             case .day:
