@@ -175,32 +175,36 @@ extension ClinicAPIHandler {
 
     func getNote(_ input: Operations.GetNote.Input) async throws -> Operations.GetNote.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
-            let patient = try await ownPatient(caller, input.path.id, "Note")
-            subject.patient = patient
-            try allow(caller, Operations.GetNote.id)
-            let noteId = try InputRules.recordID(input.path.noteId, "Note")
-            guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) else { throw APIError.notFound("Note") }
-            try await recordRead(caller, .noteView, patient: patient, record: ("note", note.id))
-            return .ok(.init(body: .json(.init(note))))
+        return try await readingNote(caller, Operations.GetNote.id, patientId: input.path.id, noteId: input.path.noteId) { _, note in
+            .ok(.init(body: .json(.init(note))))
         }
     }
 
     /// Every version of a note, oldest first (the current one last).
     func listNoteVersions(_ input: Operations.ListNoteVersions.Input) async throws -> Operations.ListNoteVersions.Output {
         let caller = try await auth.authenticate()
-        return try await auditingRefusals(caller, .noteView, patientId: input.path.id, record: ("note", String(input.path.noteId.prefix(64)))) { subject in
-            let patient = try await ownPatient(caller, input.path.id, "Note")
-            subject.patient = patient
-            try allow(caller, Operations.ListNoteVersions.id)
-            let noteId = try InputRules.recordID(input.path.noteId, "Note")
-            guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: noteId) else { throw APIError.notFound("Note") }
+        return try await readingNote(caller, Operations.ListNoteVersions.id, patientId: input.path.id, noteId: input.path.noteId) { _, note in
             // The store keeps the earlier texts; the current one is the note itself, last.
             let earlier = try await store.noteVersions(clinicId: caller.clinicId, noteId: note.id).filter { $0.version < note.version }
-            try await recordRead(caller, .noteView, patient: patient, record: ("note", note.id))
             let versions = earlier.map { Components.Schemas.NoteVersion(version: Int($0.version), content: $0.content, createdAt: Clock.date($0.createdAt)) }
                 + [Components.Schemas.NoteVersion(version: Int(note.version), content: note.content, createdAt: Clock.date(note.updatedAt))]
             return .ok(.init(body: .json(.init(items: versions))))
+        }
+    }
+
+    /// A note of a patient of the caller's clinic, read as `operationId` allows: a refusal (403, or
+    /// 404 for another clinic's ids) is logged with the ids as sent, the read once it has been read.
+    func readingNote<T>(_ caller: CallerRecord, _ operationId: String, patientId: String, noteId: String,
+                        _ body: (PatientRecord, NoteRecord) async throws -> T) async throws -> T {
+        try await auditingRefusals(caller, .noteView, patientId: patientId, record: ("note", String(noteId.prefix(64)))) { subject in
+            let patient = try await ownPatient(caller, patientId, "Note")
+            subject.patient = patient
+            try allow(caller, operationId)
+            let id = try InputRules.recordID(noteId, "Note")
+            guard let note = try await store.note(clinicId: caller.clinicId, patientId: patient.id, id: id) else { throw APIError.notFound("Note") }
+            let answer = try await body(patient, note)
+            try await recordRead(caller, .noteView, patient: patient, record: ("note", note.id))
+            return answer
         }
     }
 
