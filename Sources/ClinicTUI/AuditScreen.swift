@@ -219,6 +219,14 @@ enum AuditView {
         return parts.joined(separator: " · ")
     }
 
+    /// The event rows the screen has, and the first one shown (the selection kept mid-screen).
+    static func rows(_ state: AppState) -> Int { max(1, state.height - 5) }
+
+    static func firstRow(_ state: AppState) -> Int {
+        let rows = rows(state)
+        return max(0, min(state.audit.selected - rows / 2, state.audit.events.count - rows))
+    }
+
     /// "Mon 30 Nov" or "30 Nov".
     static func shortDay(_ date: Date, in timeZone: TimeZone, weekday: Bool) -> String {
         let words = TimelineView.dayAndTime(date, in: timeZone).day.split(separator: " ")
@@ -236,8 +244,8 @@ enum AuditView {
         var x = screen.put(" When          " + TerminalText.fit("Who", to: whoWidth) + " What", x: 0, y: 2, style: .dim)
         if audit.loading { x = screen.put("   loading…", x: x, y: 2, style: .dim) }
         if let error = audit.error { screen.put("   " + TerminalText.sanitize(error), x: x, y: 2, style: .error, maxWidth: max(0, screen.width - x)) }
-        let rows = max(1, screen.height - 5)
-        let first = max(0, min(audit.selected - rows / 2, audit.events.count - rows))
+        let rows = rows(state)
+        let first = firstRow(state)
         if audit.events.isEmpty && !audit.loading {
             screen.put(audit.filter.isEmpty ? " Nothing recorded yet." : " Nothing matches these filters (c clears them).", x: 0, y: 3, style: .dim)
         }

@@ -5,7 +5,35 @@ import Foundation
 enum Mouse {
     static func click(_ state: inout AppState, x: Int, y: Int) -> [Command] {
         guard state.loggedIn, state.overlay == nil, y >= 1, y < state.height - 2 else { return [] }
-        return state.mode == .calendar ? calendar(&state, x: x, y: y) : records(&state, x: x, y: y)
+        switch state.mode {
+        case .calendar: return calendar(&state, x: x, y: y)
+        case .records: return records(&state, x: x, y: y)
+        case .staff: return staff(&state, y: y)
+        case .audit: return audit(&state, y: y)
+        }
+    }
+
+    /// A member's row, or a waiting invitation's (under their heading), as `StaffView` lays them out.
+    static func staff(_ state: inout AppState, y: Int) -> [Command] {
+        let members = state.staff.count
+        if (4..<4 + members).contains(y) {
+            state.staffScreen.selected = y - 4
+        } else if y >= 6 + members, state.staffScreen.invitations.indices.contains(y - 6 - members) {
+            state.staffScreen.selected = members + (y - 6 - members)
+        }
+        return []
+    }
+
+    /// An event's row, as `AuditView` lays them out; near the end the next page is asked for, as
+    /// when moving there with keys.
+    static func audit(_ state: inout AppState, y: Int) -> [Command] {
+        let index = AuditView.firstRow(state) + (y - 3)
+        guard y >= 3, y - 3 < AuditView.rows(state), state.audit.events.indices.contains(index) else { return [] }
+        state.audit.selected = index
+        if index >= state.audit.events.count - 5, let cursor = state.audit.nextCursor, !state.audit.loading {
+            return AuditScreen.load(&state, cursor: cursor)
+        }
+        return []
     }
 
     static func records(_ state: inout AppState, x: Int, y: Int) -> [Command] {

@@ -231,6 +231,36 @@ import Testing
         }
     }
 
+    /// A press on the staff or audit screen selects the row under it, never a patient hidden behind.
+    @Test func test_mousePresses_onTheOwnersScreens_selectTheirRows() {
+        var (state, _) = Fixture.signedIn(.owner)
+        _ = update(&state, .key(.character("S")))
+        _ = update(&state, .staffLoaded(Fixture.staff))
+        _ = update(&state, .invitationsLoaded([Self.invitation]))
+        let patient = state.patients.selected
+        _ = update(&state, .key(.click(x: 5, y: 6)))
+        #expect(state.staffScreen.selected == 2 && view(state).text.contains("Lena Fischer"))
+        _ = update(&state, .key(.click(x: 5, y: 9)))
+        #expect(state.staffScreen.selected == 3, "the waiting invitation, under its heading")
+        _ = update(&state, .key(.click(x: 5, y: 8)))
+        #expect(state.staffScreen.selected == 3, "the heading selects nothing")
+        #expect(state.patients.selected == patient)
+        _ = update(&state, .key(.character("A")))
+        let events = (0..<30).map { index in
+            AuditEvent(id: String(format: "%024x", 500 + index), at: Fixture.now.addingTimeInterval(Double(-index) * 60),
+                       actorId: Fixture.staff[0].id, actorName: Fixture.staff[0].username, actorRole: "owner", action: "signin.success", status: 200)
+        }
+        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: "next", append: false))
+        _ = update(&state, .key(.click(x: 10, y: 7)))
+        #expect(state.audit.selected == 4)
+        #expect(update(&state, .key(.click(x: 10, y: 21))).isEmpty && state.audit.selected == 18, "the last row shown")
+        // The list has scrolled to keep the selection mid-screen: the last row is now the 28th event.
+        #expect(update(&state, .key(.click(x: 10, y: 21))) == [.loadAudit(key: state.audit.key, query: state.audit.query, cursor: "next")],
+                "a press near the end asks for the next page")
+        #expect(state.audit.selected == 27)
+        #expect(state.patients.selected == patient)
+    }
+
     @Test func test_noOneButTheOwner_isOfferedTheAuditLog_orStaffChanges() {
         for role in [MemberRole.doctor, .frontDesk] {
             var (state, _) = Fixture.signedIn(role)
