@@ -48,15 +48,6 @@ struct Open: ParsableCommand {
         return (working, agenda || configFile["start"] == "agenda")
     }
 
-    /// Applies the calendar settings; starting on the agenda adds its first load.
-    static func apply(_ settings: (hours: WorkingHours, agenda: Bool), to state: inout AppState) -> [Command] {
-        state.hours = settings.hours
-        state.downloadFolder = downloadFolder()
-        state.asciiOnly = !localeIsUTF8()
-        guard settings.agenda else { return [] }
-        return update(&state, .key(.character("t")))
-    }
-
     /// The locale's character set as the C library would pick it: LC_ALL, then LC_CTYPE, then LANG.
     static func localeIsUTF8() -> Bool {
         let environment = ProcessInfo.processInfo.environment
@@ -94,6 +85,8 @@ struct Open: ParsableCommand {
         } catch {
             themeProblem = "Theme not used, \(error); using the default theme."
         }
+        let startup = Startup.Settings(hours: settings.hours, startOnAgenda: settings.agenda, downloadFolder: Self.downloadFolder(),
+                                       asciiOnly: !Self.localeIsUTF8(), themeProblem: themeProblem)
 
         if let serverURL, !demo {
             guard let url = URL(string: serverURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
@@ -103,15 +96,9 @@ struct Open: ParsableCommand {
             let session = sessionFile.load().flatMap { $0.server == url.absoluteString ? $0 : nil }
             let client = ClinicAPIClient(serverURL: url, http: http, session: session, sessionFile: sessionFile)
             let drafts = DraftStore(server: url.absoluteString)
-            var state = AppState(width: 80, height: 24, serverLabel: url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? serverURL,
-                                 user: session?.user, drafts: drafts.all())
-            state.login.email = LineField(session?.user.email ?? "", maxLength: 254)
-            state.hours = settings.hours
-            state.downloadFolder = Self.downloadFolder()
-            state.asciiOnly = !Self.localeIsUTF8()
-            var commands = Startup.resume(&state)
-            if settings.agenda && session != nil { commands += Self.apply(settings, to: &state) }
-            if let themeProblem { state.toast = .error(themeProblem) }
+            let label = url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? serverURL
+            let (state, commands) = Startup.launch(serverLabel: label, user: session?.user, drafts: drafts.all(), settings: startup,
+                                                   resumed: session != nil)
             runApp(state: state, initialCommands: commands, backend: client, drafts: drafts, useColor: useColor, theme: chosenTheme, useMouse: useMouse)
             return
         }
@@ -134,13 +121,8 @@ struct Open: ParsableCommand {
                 let client = ClinicAPIClient(serverURL: server.url, http: http, session: session, sessionFile: nil)
                 let user = tokens.user
                 let drafts = DraftStore(server: "embedded:" + (server.handshake.database ?? server.url.absoluteString))
-                var state = AppState(width: 80, height: 24, serverLabel: demo ? "demo (this computer)" : "this computer", user: user,
-                                     drafts: drafts.all())
-                state.hours = settings.hours
-                state.downloadFolder = Self.downloadFolder()
-                state.asciiOnly = !Self.localeIsUTF8()
-                let commands = Startup.firstCommands(&state) + Self.apply(settings, to: &state)
-                if let themeProblem { state.toast = .error(themeProblem) }
+                let (state, commands) = Startup.launch(serverLabel: demo ? "demo (this computer)" : "this computer", user: user,
+                                                       drafts: drafts.all(), settings: startup, resumed: false)
                 return AppLaunch(state: state, commands: commands, backend: client, drafts: drafts)
             }
         } catch is StartupCancelled {

@@ -87,6 +87,22 @@ import Testing
         #expect(update(&state, .key(.character("v"))).isEmpty && state.overlay == nil)
     }
 
+    /// The first state comes from the TUI module: settings applied, the first requests per case.
+    @Test func test_theFirstState_andItsFirstRequests() {
+        let settings = Startup.Settings(hours: WorkingHours(hours: "07:00-19:00", slotMinutes: 20)!, startOnAgenda: true,
+                                        downloadFolder: "~/Downloads", asciiOnly: true, themeProblem: "Theme not used, line 3.")
+        let (login, none) = Startup.launch(serverLabel: "clinic.example.org", user: nil, drafts: [:], settings: settings, resumed: false)
+        #expect(!login.loggedIn && none.isEmpty && login.mode == .records, "the login screen asks nothing")
+        #expect(login.toast == .error("Theme not used, line 3.") && login.asciiOnly && login.downloadFolder == "~/Downloads")
+        let (resumed, first) = Startup.launch(serverLabel: "clinic.example.org", user: Fixture.user(), drafts: [:], settings: settings,
+                                              resumed: true)
+        #expect(first.contains(.refreshUser), "a saved session's plan is asked again")
+        #expect(first.contains { if case .loadPatients = $0 { return true } else { return false } })
+        #expect(resumed.mode == .calendar && resumed.hours.slotMinutes == 20, "on today's agenda, in the configured slots")
+        let (signedIn, fresh) = Startup.launch(serverLabel: "this computer", user: Fixture.user(), drafts: [:], settings: settings, resumed: false)
+        #expect(!fresh.contains(.refreshUser) && signedIn.login.email.text == Fixture.user().email)
+    }
+
     @Test func test_movingTheSelection_loadsThatPatientsNotes() {
         var state = Fixture.mainState()
         let commands = update(&state, .key(.character("j")))
