@@ -36,7 +36,12 @@ extension ClinicStore {
     public func reserveLoginAttempt(pairKey: String, emailKey: String, fromKnownAddress: Bool, policy: LoginThrottlePolicy,
                                     now: Int64) async throws -> Int64? {
         try await database.transaction { tx in
-            for key in [pairKey, emailKey] {
+            // Both rows are made and locked one at a time in the keys' order, the same in every
+            // transaction: one statement locking both would lock them in the order it finds them
+            // (on PostgreSQL a bitmap scan's, which moves as rows are updated), and a hundred
+            // parallel tries then deadlocked now and then (40P01, a 500).
+            let keys = [pairKey, emailKey].sorted()
+            for key in keys {
                 try await tx.query("""
                     INSERT INTO login_throttle (key, failures, window_started, next_allowed_at) VALUES ($1, 0, $2, 0)
                     ON CONFLICT (key) DO NOTHING
@@ -44,8 +49,10 @@ extension ClinicStore {
             }
             let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
             var rows: [String: (failures: Int64, started: Int64, nextAllowed: Int64)] = [:]
-            for row in try await tx.query("SELECT * FROM login_throttle WHERE key IN ($1, $2)" + lock, [.text(pairKey), .text(emailKey)]) {
-                rows[try row.string("key")] = (try row.int("failures"), try row.int("window_started"), try row.int("next_allowed_at"))
+            for key in keys {
+                for row in try await tx.query("SELECT * FROM login_throttle WHERE key = $1" + lock, [.text(key)]) {
+                    rows[try row.string("key")] = (try row.int("failures"), try row.int("window_started"), try row.int("next_allowed_at"))
+                }
             }
             var pair = rows[pairKey] ?? (0, now, 0)
             var email = rows[emailKey] ?? (0, now, 0)
@@ -56,7 +63,7 @@ extension ClinicStore {
             pair.failures += 1
             email.failures += 1
             email.nextAllowed = now + policy.emailDelay(afterFailures: email.failures)
-            for (key, counter) in [(pairKey, pair), (emailKey, email)] {
+            for (key, counter) in [(pairKey, pair), (emailKey, email)].sorted(by: { $0.0 < $1.0 }) {
                 try await tx.query("UPDATE login_throttle SET failures = $1, window_started = $2, next_allowed_at = $3 WHERE key = $4",
                                    [.int(counter.failures), .int(counter.started), .int(counter.nextAllowed), .text(key)])
             }
@@ -67,7 +74,9 @@ extension ClinicStore {
     /// A right password: the counters start over and the address is known from now on.
     public func loginSucceeded(pairKey: String, emailKey: String, knownAddressKey: String, now: Int64) async throws {
         try await database.transaction { tx in
-            try await tx.query("DELETE FROM login_throttle WHERE key IN ($1, $2)", [.text(pairKey), .text(emailKey)])
+            for key in [pairKey, emailKey].sorted() {  // the order every throttle transaction locks them in
+                try await tx.query("DELETE FROM login_throttle WHERE key = $1", [.text(key)])
+            }
             try await tx.query("""
                 INSERT INTO login_known_addresses (key, seen_at) VALUES ($1, $2)
                 ON CONFLICT (key) DO UPDATE SET seen_at = $2

@@ -95,8 +95,11 @@ public final class PostgresDatabase: SQLDatabase {
             switch psql.code {
             case .server:
                 let state = psql.serverInfo?[.sqlState] ?? ""
-                // 08: connection exception; 57P0x: shutting down, crashed, cannot connect now; 53: out of resources.
-                guard state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") else { return error }
+                // 08: connection exception; 57P0x: shutting down, crashed, cannot connect now; 53: out of resources;
+                // 40001/40P01: a serialization failure or a deadlock, rolled back whole: the same request
+                // again succeeds, so "try again" (503), not a 500.
+                guard state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") || state == "40001" || state == "40P01"
+                else { return error }
                 return StoreError.unavailable("PostgreSQL: \(state)")
             case .tooManyParameters, .invalidCommandTag:
                 return error
