@@ -71,9 +71,15 @@ enum CalendarScreen {
     /// visit changed): a live one beginning in the slot, else a live one running through it, else a
     /// cancelled one.
     static func rowVisit(_ here: [Appointment], from start: Date, to end: Date) -> Appointment? {
+        // Visits starting together are told apart by doctor and id, never by their place in the list
+        // (an answer replaces a visit there: after a check-in the row switched to the other visit of
+        // the slot, and the next key acted on that patient).
+        func earlier(_ a: Appointment, _ b: Appointment) -> Bool {
+            (a.startsAt, a.providerName ?? "", a.id) < (b.startsAt, b.providerName ?? "", b.id)
+        }
         let live = here.filter { $0.status != .cancelled }
-        return live.filter { $0.startsAt >= start && $0.startsAt < end }.min { $0.startsAt < $1.startsAt }
-            ?? live.min { $0.startsAt < $1.startsAt } ?? here.first
+        return live.filter { $0.startsAt >= start && $0.startsAt < end }.min(by: earlier)
+            ?? live.min(by: earlier) ?? here.min(by: earlier)
     }
 
     /// The patient the list offers a booking made from the calendar: only one the user chose there.

@@ -172,6 +172,27 @@ extension Fixture {
         #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: grace.id, AppointmentChange(status: .scheduled))])
     }
 
+    /// Two doctors' visits at 10:00 in the desk's one list: the row acts on one of them, and still
+    /// on the same one after its answer comes back (the answer used to move it in the list, and the
+    /// row, and the next key, went to the other patient).
+    @Test func test_aSharedSlot_keepsActingOnTheSameVisit_afterAnAnswer() {
+        var (state, _) = Fixture.signedIn(.frontDesk)
+        state.calendar.minute = 10 * 60
+        guard let first = CalendarScreen.selected(state) else { Issue.record("a visit at 10:00"); return }
+        let atTen = state.calendar.shown.filter { $0.startsAt == first.startsAt }
+        #expect(atTen.count == 2, "two doctors at 10:00")
+        #expect(update(&state, .key(.character("i"))) == [.updateAppointment(id: first.id, AppointmentChange(status: .arrived))])
+        var arrived = first
+        arrived.status = .arrived
+        arrived.arrivedAt = Fixture.now
+        _ = update(&state, .appointmentSaved(arrived, isNew: false))
+        #expect(CalendarScreen.selected(state)?.id == first.id)
+        #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: first.id, AppointmentChange(status: .scheduled))])
+        // The same answer in any order of the list: the row's visit does not depend on it.
+        state.calendar.appointments.reverse()
+        #expect(CalendarScreen.selected(state)?.id == first.id)
+    }
+
     @Test func test_booking_asksForTheDoctor_defaultingToTheCalendarShown() {
         var (state, _) = Fixture.signedIn(.frontDesk)
         // v: all doctors → Dr Ruiz → Dr Mensah.
