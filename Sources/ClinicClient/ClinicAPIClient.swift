@@ -387,7 +387,7 @@ extension ClinicAPIClient {
     /// Uploads a file from disk as `multipart/form-data` (part `file`), streamed by libcurl with progress.
     public func uploadDocument(patientID: String, path: String,
                                progress: @escaping @Sendable (Int64, Int64) -> Void) async throws -> Components.Schemas.Document {
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = LocalPath.expandingTilde(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw APIFailure(kind: .rejected, message: "No such file: \(path)")
@@ -415,7 +415,7 @@ extension ClinicAPIClient {
     /// returns the path written. An existing file is never overwritten: "scan (1).pdf" and so on.
     public func downloadDocument(id: String, fileName: String, folder: String,
                                  progress: @escaping @Sendable (Int64, Int64) -> Void) async throws -> String {
-        let directory = (folder as NSString).expandingTildeInPath
+        let directory = LocalPath.expandingTilde(folder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw APIFailure(kind: .rejected, message: "No such folder: \(folder)")

@@ -238,7 +238,7 @@ final class ProgressGate: @unchecked Sendable {
 /// Tab completion of file paths for the upload and download prompts.
 enum PathCompletion {
     static func complete(_ input: String) -> (text: String, candidates: [String]) {
-        let expanded = (input as NSString).expandingTildeInPath
+        let expanded = LocalPath.expandingTilde(input)
         let (directory, prefix): (String, String) = {
             if input.isEmpty { return (FileManager.default.currentDirectoryPath, "") }
             if expanded.hasSuffix("/") { return (expanded, "") }

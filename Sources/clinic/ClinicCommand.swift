@@ -61,7 +61,7 @@ struct Open: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let folder = environment["XDG_DOWNLOAD_DIR"], !folder.isEmpty { return folder }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: NSHomeDirectory() + "/Downloads", isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: LocalPath.expandingTilde("~/Downloads"), isDirectory: &isDirectory), isDirectory.boolValue {
             return "~/Downloads"
         }
         return FileManager.default.currentDirectoryPath

@@ -110,3 +110,14 @@ import Testing
         #expect(PathCompletion.complete(directory + "/zzz").candidates.isEmpty)
     }
 }
+
+/// `~` in a typed path is $HOME, as a shell has it.
+@Suite struct LocalPathTests {
+    @Test func test_tilde_isHOME() {
+        let environment = ["HOME": "/tmp/desk-home"]
+        #expect(LocalPath.expandingTilde("~/labs/cbc.pdf", environment: environment) == "/tmp/desk-home/labs/cbc.pdf")
+        #expect(LocalPath.expandingTilde("~", environment: environment) == "/tmp/desk-home")
+        #expect(LocalPath.expandingTilde("/srv/scans/a.pdf", environment: environment) == "/srv/scans/a.pdf")
+        #expect(LocalPath.expandingTilde("a~b", environment: environment) == "a~b")
+    }
+}
