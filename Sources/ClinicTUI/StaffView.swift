@@ -63,7 +63,9 @@ enum StaffView {
         screen.put("Role", x: box.x, y: box.y + 3, style: form.focus == .role ? .bold : .normal)
         screen.put("◂ " + StaffScreen.label(form.role) + " ▸", x: inputX, y: box.y + 3, style: form.focus == .role ? .inputFocused : .input)
         if let error = form.error {
-            screen.put(TerminalText.sanitize(error), x: box.x, y: box.y + 5, style: .error, maxWidth: box.width)
+            for (offset, line) in TerminalText.wrap(TerminalText.sanitize(error), to: box.width).prefix(2).enumerated() {
+                screen.put(line, x: box.x, y: box.y + 5 + offset, style: .error, maxWidth: box.width)
+            }
         } else {
             screen.put(form.busy ? "inviting…" : "Enter invite   Tab role (←/→)   Esc cancel", x: box.x, y: box.y + 5, style: .dim, maxWidth: box.width)
         }

@@ -8,6 +8,8 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
     case .resized(let width, let height):
         state.width = width
         state.height = height
+        // The selected slot stays on screen in the day view.
+        if state.mode == .calendar { CalendarScreen.keepSlotInView(&state) }
         // The selected note's scroll within what the new size can show.
         if state.timeline.notes.indices.contains(state.timeline.selected) {
             let lines = TimelineView.lines(of: state.timeline.notes[state.timeline.selected], state).count
@@ -328,7 +330,10 @@ enum MainScreen {
         case .character("a"):
             return openNoteEditor(&state, note: nil)
         case .enter, .character("e"):
-            guard state.timeline.notes.indices.contains(state.timeline.selected) else { return [] }
+            guard state.timeline.notes.indices.contains(state.timeline.selected) else {
+                state.toast = .info("No note to amend yet: a writes one.")
+                return []
+            }
             return openNoteEditor(&state, note: state.timeline.notes[state.timeline.selected])
         case .character("v"):
             return NoteVersionsScreen.open(&state)
@@ -434,6 +439,13 @@ enum Overlays {
                 guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     editor.error = "The note is empty."
                     return []
+                }
+                // An amendment that changes nothing would only add an identical version.
+                if let noteID = editor.noteID, let note = state.timeline.notes.first(where: { $0.id == noteID }), note.content == content {
+                    state.overlay = nil
+                    state.drafts[editor.draftKey] = nil
+                    state.toast = .info("No changes: the note stays as it was (version \(note.version)).")
+                    return [.clearDraft(key: editor.draftKey)]
                 }
                 editor.saving = true
                 editor.error = nil

@@ -49,7 +49,9 @@ let spinnerFrames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "�
 enum StatusBar {
     static func draw(_ state: AppState, into screen: inout Screen) {
         // The clinic's name where the server has clinics (v2), else the product's.
-        var parts = [state.user?.clinic.map { TerminalText.sanitize($0.name) } ?? "Clinic OS Lite"]
+        // A long clinic name gives way: who is signed in and the plan must stay on the bar.
+        let clinic = state.user?.clinic.map { TerminalText.sanitize($0.name) } ?? "Clinic OS Lite"
+        var parts = [TerminalText.truncate(clinic, to: max(14, state.width / 4))]
         if let user = state.user {
             var who = TerminalText.sanitize(user.username)
             if user.role == .frontDesk { who += " (front desk)" }
@@ -489,9 +491,17 @@ enum HelpView {
     static func draw(_ state: AppState, into screen: inout Screen) {
         var underlying = state
         underlying.overlay = nil
-        let general: [(key: String, action: String)] = state.mode == .calendar
-            ? [("[/]", "previous/next"), ("PgUp/PgDn", "page"), ("g/G", "first/last slot"), ("U", "upgrade"), ("Ctrl-C", "quit")]
-            : [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
+        var general: [(key: String, action: String)]
+        switch state.mode {
+        case .calendar: general = [("[/]", "previous/next"), ("PgUp/PgDn", "page"), ("g/G", "first/last slot"), ("U", "upgrade"), ("Ctrl-C", "quit")]
+        case .records: general = [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
+        case .staff, .audit: general = [("Ctrl-C", "quit")]  // one list: their own table says the rest
+        }
+        // The clinic's screens, reached from anywhere (v2 servers).
+        if state.mode == .records && state.user?.role != nil {
+            general.append(("S", "staff"))
+            if state.roleAllows(.viewAudit) { general.append(("A", "who opened this record")) }
+        }
         var keys = KeyTable.keys(for: underlying) + general.filter { $0.key != "U" || state.roleAllows(.billing) }
         if state.mode == .calendar { keys += [("● ✓", "arrived, completed"), ("✗ ∅", "cancelled, no-show")] }
         // One column while it fits the window, else two, so no key is cut off at 80×24.

@@ -103,6 +103,32 @@ import Testing
         #expect(!fresh.contains(.refreshUser) && signedIn.login.email.text == Fixture.user().email)
     }
 
+    /// Found driving the app in tmux: an amendment that changes nothing is not sent (it made an
+    /// identical version), and `e` with no note says why nothing opens.
+    @Test func test_anUnchangedAmendment_isNotSent_andAmendingNothingIsSaid() {
+        var state = Fixture.mainState()
+        _ = update(&state, .key(.tab))
+        _ = update(&state, .key(.character("e")))
+        guard case .noteEditor = state.overlay else { Issue.record("e opens the note to amend"); return }
+        let commands = update(&state, .key(.control("s")))
+        #expect(!commands.contains { if case .saveNote = $0 { return true } else { return false } })
+        #expect(state.overlay == nil && state.toast == .info("No changes: the note stays as it was (version 2)."))
+        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: [], nextCursor: nil, append: false))
+        #expect(update(&state, .key(.character("e"))).isEmpty && state.overlay == nil)
+        #expect(state.toast == .info("No note to amend yet: a writes one."))
+    }
+
+    /// A resize keeps the day view's selected slot on screen.
+    @Test func test_aResize_keepsTheSelectedSlotInView() {
+        var state = Fixture.calendarState()
+        state.calendar.minute = 17 * 60 + 45
+        _ = update(&state, .resized(width: 120, height: 40))
+        _ = update(&state, .resized(width: 80, height: 24))
+        let rows = CalendarScreen.dayRows(state), slots = CalendarScreen.slots(state)
+        let index = try? #require(slots.firstIndex(of: state.calendar.minute))
+        #expect(index.map { $0 >= state.calendar.scroll && $0 < state.calendar.scroll + rows } == true, "the selected slot is shown")
+    }
+
     @Test func test_movingTheSelection_loadsThatPatientsNotes() {
         var state = Fixture.mainState()
         let commands = update(&state, .key(.character("j")))
