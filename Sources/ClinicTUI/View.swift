@@ -51,7 +51,7 @@ enum StatusBar {
         // The clinic's name where the server has clinics (v2), else the product's.
         // A long clinic name gives way: who is signed in and the plan must stay on the bar.
         let clinic = state.user?.clinic.map { TerminalText.sanitize($0.name) } ?? "Clinic OS Lite"
-        var parts = [TerminalText.truncate(clinic, to: max(14, state.width / 4))]
+        var parts = [TerminalText.truncate(clinic, to: max(14, state.width / 3))]
         if let user = state.user {
             var who = TerminalText.sanitize(user.username)
             if user.role == .frontDesk { who += " (front desk)" }

@@ -216,6 +216,10 @@ import Testing
         _ = update(&state, .clinicRenamed(name: "Ruiz & Mensah"))
         #expect(state.staffScreen.rename == nil && state.user?.clinic?.name == "Ruiz & Mensah")
         #expect(view(state).lines[0].contains("Ruiz & Mensah"), "the status bar says the new name")
+        // A long name gives way, so who is signed in and the plan stay on the bar at 80 columns.
+        _ = update(&state, .clinicRenamed(name: "The Ruiz and Mensah Family Medical Centre of Greater Northshire"))
+        #expect(view(state).lines[0].contains("The Ruiz and Mensah Famil…") && view(state).lines[0].contains("│ Dr Ana Ruiz │ basic · trial"))
+        _ = update(&state, .clinicRenamed(name: "Ruiz & Mensah"))
         // An empty name is refused on the spot; Esc leaves the name as it was.
         _ = update(&state, .key(.character("N")))
         _ = update(&state, .key(.control("u")))
