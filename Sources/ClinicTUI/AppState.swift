@@ -269,6 +269,12 @@ public struct AppState: Equatable, Sendable {
     /// The front desk: no clinical notes on screen, nor asked for.
     public var seesNotes: Bool { roleAllows(.readNotes) }
 
+    /// Only a note's author amends it (v2); a note with no author (a v1 server) is the account's own.
+    public func mayAmend(_ note: ClinicalNote) -> Bool {
+        guard let author = note.authorId, let user else { return true }
+        return author == user.id
+    }
+
     /// Active doctors and owners, as the calendar and the booking form offer them.
     public var doctors: [StaffMember] { staff.filter { $0.active && $0.role != .frontDesk } }
 

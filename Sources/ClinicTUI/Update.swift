@@ -334,7 +334,13 @@ enum MainScreen {
                 state.toast = .info("No note to amend yet: a writes one.")
                 return []
             }
-            return openNoteEditor(&state, note: state.timeline.notes[state.timeline.selected])
+            let note = state.timeline.notes[state.timeline.selected]
+            guard state.mayAmend(note) else {
+                // The server refuses it (403): the client does not offer it.
+                state.toast = .info("Only \(TerminalText.sanitize(note.authorName ?? "its author")) can amend this note: a adds one of your own.")
+                return []
+            }
+            return openNoteEditor(&state, note: note)
         case .character("v"):
             return NoteVersionsScreen.open(&state)
         default:

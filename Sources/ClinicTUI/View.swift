@@ -435,10 +435,14 @@ public enum KeyTable {
                     ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"), ("1/2", "details/documents")]
         }
         if state.focus == .timeline {
-            var keys: [(key: String, action: String)] = [("j/k", "move"), ("a", "add note"), ("e/Enter", "amend"), ("h/Tab", "patients"),
+            var keys: [(key: String, action: String)] = [("j/k", "move"), ("a", "add note"), ("h/Tab", "patients"),
                                                          ("n", "new patient"), ("?", "help"), ("q", "quit"),
                                                          ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
             let timeline = state.timeline
+            // Amend is offered on one's own notes only (the server refuses the others').
+            if !timeline.notes.indices.contains(timeline.selected) || state.mayAmend(timeline.notes[timeline.selected]) {
+                keys.insert(("e/Enter", "amend"), at: 2)
+            }
             if timeline.notes.indices.contains(timeline.selected),
                TimelineView.lines(of: timeline.notes[timeline.selected], state).count > TimelineView.noteRoom(state) {
                 keys.insert(("PgDn/PgUp", "read on"), at: 3)

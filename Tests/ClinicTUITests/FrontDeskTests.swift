@@ -227,6 +227,20 @@ extension Fixture {
         note.authorName = "Dr Ana Ruiz"
         _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: [note], nextCursor: nil, append: false))
         #expect(view(state).text.contains("· Dr Ana Ruiz"))
+        // Amend is offered on one's own notes only: another doctor's note is not opened to amend.
+        var own = Fixture.notes[2]
+        own.authorId = Fixture.staff[1].id
+        own.authorName = "Dr Kofi Mensah"
+        var timeline = state
+        _ = update(&timeline, .notesLoaded(patientID: Fixture.patients[0].id, items: [note, own], nextCursor: nil, append: false))
+        _ = update(&timeline, .key(.tab))
+        #expect(!KeyTable.keys(for: timeline).contains { $0.key == "e/Enter" })
+        #expect(update(&timeline, .key(.character("e"))).isEmpty && timeline.overlay == nil)
+        #expect(timeline.toast == .info("Only Dr Ana Ruiz can amend this note: a adds one of your own."))
+        _ = update(&timeline, .key(.character("j")))
+        #expect(KeyTable.keys(for: timeline).contains { $0.key == "e/Enter" })
+        _ = update(&timeline, .key(.character("e")))
+        guard case .noteEditor = timeline.overlay else { Issue.record("one's own note opens to amend"); return }
         _ = update(&state, .key(.character("c")))
         #expect(view(state).text.contains("Vaccination") && !view(state).text.contains("Follow-up") || state.calendar.shown.allSatisfy {
             $0.providerId == Fixture.staff[1].id
