@@ -574,6 +574,19 @@ enum CalendarScreen {
         return text
     }
 
+    /// A clash the calendar does not hold (another doctor's day, another week): our server's
+    /// message ("Overlaps the appointment of P with D from <UTC> to <UTC> (id …)") said in the
+    /// terminal's times without the id; any other server's message as it came.
+    static func clashInWords(_ message: String, in timeZone: TimeZone) -> String {
+        let pattern = /^Overlaps the appointment of (.+) with (.+) from (\S+) to (\S+) \(id \w+\)$/
+        guard let match = message.wholeMatch(of: pattern), let starts = RFC3339DateTranscoder.parse(String(match.3)),
+              let ends = RFC3339DateTranscoder.parse(String(match.4))
+        else { return message }
+        let day = TimelineView.dayAndTime(starts, in: timeZone).day
+        return "Clashes with " + CalendarMath.clock(starts, in: timeZone) + "–" + CalendarMath.clock(ends, in: timeZone) + " "
+            + TerminalText.sanitize(String(match.1)) + " (" + TerminalText.sanitize(String(match.2)) + ", " + day + ")"
+    }
+
     /// The appointments a rejected change clashes with, from what the calendar holds.
     static func clashes(_ state: AppState, id: String?, starts: Date, ends: Date) -> [Appointment] {
         CalendarMath.overlapping(state.calendar.shown, from: starts, to: ends).filter { $0.id != id && $0.status != .cancelled }
@@ -663,10 +676,13 @@ enum CalendarScreen {
                 if let day = CalendarMath.day(form.date.text, in: state.timeZone), let minute = CalendarMath.minuteOfDay(form.time.text),
                    let length = Int(form.minutes.text.trimmingCharacters(in: .whitespaces)) {
                     let starts = CalendarMath.instant(day: day, minute: minute, in: state.timeZone)
+                    // Overlaps count per doctor: only the chosen doctor's visits can be the clash.
+                    let doctor = form.doctor?.id
                     form.clashes = clashes(state, id: form.appointmentID, starts: starts, ends: starts.addingTimeInterval(Double(length) * 60))
+                        .filter { doctor == nil || $0.providerId == nil || $0.providerId == doctor }
                     state.calendar.clashes = Set(form.clashes.map(\.id))
                 }
-                form.error = form.clashes.isEmpty ? failure.message
+                form.error = form.clashes.isEmpty ? clashInWords(failure.message, in: state.timeZone)
                     : "Clashes with " + form.clashes.map { describe($0, in: state.timeZone) }.joined(separator: ", ")
                 return []
             }
@@ -686,12 +702,16 @@ enum CalendarScreen {
                 return handle(&state, .appointmentSaveFailed(failure))
             }
             if failure.code == "appointment_conflict", let starts = change?.startsAt, let ends = change?.endsAt {
-                let clashing = clashes(state, id: id, starts: starts, ends: ends)
+                // Per doctor: only the moved visit's doctor's visits can be in the way.
+                let doctor = state.calendar.appointments.first { $0.id == id }?.providerId
+                let clashing = clashes(state, id: id, starts: starts, ends: ends).filter { doctor == nil || $0.providerId == nil || $0.providerId == doctor }
                 state.calendar.clashes = Set(clashing.map(\.id))
                 if let first = clashing.first {
                     state.toast = .error("Not moved: " + describe(first, in: state.timeZone) + " is there.")
                     return []
                 }
+                state.toast = .error("Not moved: " + clashInWords(failure.message, in: state.timeZone))
+                return []
             }
             if failure.code == "subscription_inactive" {
                 state.toast = .error("Not changed: " + failure.message)

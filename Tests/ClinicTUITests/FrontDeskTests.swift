@@ -215,6 +215,14 @@ extension Fixture {
         let sent = update(&state, .key(.control("s")))
         #expect(sent == [.createAppointment(AppointmentChange(patientID: Fixture.patients[0].id, providerID: Fixture.staff[0].id,
                                                               startsAt: Fixture.today(14), endsAt: Fixture.today(14, 15)))])
+        // Dr Ruiz's day is not the one shown: the server's clash is said in the terminal's times,
+        // without its raw UTC times and id.
+        let message = "Overlaps the appointment of Zoë Müller with Dr Ana Ruiz from 2026-11-25T14:00:00Z to 2026-11-25T14:30:00Z "
+            + "(id 0000000000000000000001f6)"
+        _ = update(&state, .appointmentSaveFailed(APIFailure(kind: .rejected, status: 409, code: "appointment_conflict", message: message)))
+        guard case .booking(let refused) = state.overlay else { Issue.record("the form stays open"); return }
+        #expect(refused.error == "Clashes with 14:00–14:30 Zoë Müller (Dr Ana Ruiz, Wed 25 Nov 2026)")
+        #expect(CalendarScreen.clashInWords("Time slot taken", in: .gmt) == "Time slot taken", "another server's words as they came")
     }
 
     @Test func test_aDoctor_opensOnTheirOwnCalendar_andTheNotesShowTheirAuthor() {
