@@ -223,14 +223,20 @@ enum AnalyticsPane {
     /// The figures behind the charts, newest first.
     static func drawNumbers(_ state: AppState, x: Int, width: Int, top: Int, bottom: Int, into screen: inout Screen) {
         let analytics = state.analytics
-        screen.put("Period        New  Total  Done  No-show  Canc.  Booked", x: x, y: top, style: .dim, maxWidth: width)
+        // Every column must fit: a cut column reads as a wrong number (35 cancelled showed as "3" at
+        // 80 columns), so a narrow pane gets short headings and narrow columns (40 cells).
+        let wide = width >= 54
+        let headings = wide ? ["Period      ", " New", " Total", " Done", " No-show", " Canc.", " Booked"]
+            : ["Period    ", " New", " Tot", "Done", " N/S", "Canc", "Book"]
+        let widths = headings.map(\.count)
+        screen.put(headings.joined(separator: " "), x: x, y: top, style: .dim, maxWidth: width)
         let outcomes = Dictionary(analytics.outcomes.map { ($0.periodStart, $0) }, uniquingKeysWith: { first, _ in first })
         for (row, point) in analytics.growth.reversed().prefix(max(0, bottom - top - 1)).enumerated() {
             let outcome = outcomes[point.periodStart]
-            let cells = [label(point.periodStart, analytics.interval, in: state.timeZone).padding(toLength: 12, withPad: " ", startingAt: 0),
-                         String(format: "%4d", point.newPatients), String(format: "%6d", point.totalPatients),
-                         String(format: "%5d", outcome?.completed ?? 0), String(format: "%8d", outcome?.noShow ?? 0),
-                         String(format: "%6d", outcome?.cancelled ?? 0), String(format: "%7d", outcome?.scheduled ?? 0)]
+            let numbers = [point.newPatients, point.totalPatients, outcome?.completed ?? 0, outcome?.noShow ?? 0, outcome?.cancelled ?? 0,
+                           outcome?.scheduled ?? 0]
+            let cells = [label(point.periodStart, analytics.interval, in: state.timeZone).padding(toLength: widths[0], withPad: " ", startingAt: 0)]
+                + zip(numbers, widths.dropFirst()).map { String(format: "%\($1)d", $0) }
             screen.put(cells.joined(separator: " "), x: x, y: top + 1 + row, maxWidth: width)
         }
     }

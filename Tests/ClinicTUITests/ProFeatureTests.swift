@@ -127,7 +127,11 @@ import Testing
         guard case .loadAnalytics(_, "month", let longer, _) = update(&state, .key(.character("]"))).first else { Issue.record("no range"); return }
         #expect(RFC3339DateTranscoder.format(longer) == "2024-12-01T00:00:00Z")
         _ = update(&state, .key(.character("#")))
-        #expect(view(state).text.contains("Period        New  Total  Done"))
+        // At 80 columns every column fits, the last (booked) included.
+        let table = view(state).text.split(separator: "\n").compactMap { line in line.range(of: "│ ").map { String(line[$0.upperBound...]) } }
+        #expect(table.contains { $0.hasPrefix("Period      New  Tot Done  N/S Canc Book") }, "\(table)")
+        let rows = table.filter { $0.hasPrefix("Nov 2026") }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.split(separator: " ").count == 8 }, "a label and six numbers: \(rows)")
         // A day range is bounded by what the server accepts (366 days).
         _ = update(&state, .key(.character("d")))
         for _ in 0..<10 { _ = update(&state, .key(.character("]"))) }
