@@ -267,8 +267,14 @@ enum PathCompletion {
 /// Opens a URL in the doctor's browser: $BROWSER (the first of a colon-separated list; "%s" marks
 /// where the URL goes), else xdg-open. Detached, with no access to the terminal the app draws on.
 enum BrowserLauncher {
+    /// Only an http(s) address goes to the browser, or to the clipboard.
+    static func isWebAddress(_ url: String) -> Bool {
+        guard let target = URL(string: url) else { return false }
+        return target.scheme == "https" || target.scheme == "http"
+    }
+
     static func open(_ url: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        guard let target = URL(string: url), target.scheme == "https" || target.scheme == "http" else { return "Not a web address." }
+        guard isWebAddress(url) else { return "Not a web address." }
         var command: [String]
         if let browser = environment["BROWSER"]?.split(separator: ":").first.map(String.init), !browser.isEmpty {
             let words = browser.split(separator: " ").map(String.init)

@@ -70,7 +70,7 @@ enum ProFeatures {
             return [.openBrowser(url: url)]
         case .character("y"):
             // Only a web address goes to the clipboard, as only one goes to the browser.
-            guard let url = upgrade.checkoutURL, !upgrade.done, url.hasPrefix("https://") || url.hasPrefix("http://") else { return [] }
+            guard let url = upgrade.checkoutURL, !upgrade.done, BrowserLauncher.isWebAddress(url) else { return [] }
             upgrade.copied = true
             return [.copyToClipboard(text: TerminalText.sanitize(url))]
         case .character("c"):
