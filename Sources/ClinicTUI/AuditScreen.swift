@@ -70,7 +70,7 @@ enum AuditScreen {
     static let bindings: [KeyBinding<KeyAction>] = [
         KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "move" }),
         KeyBinding("", [(.down, .down), (.up, .up), (.pageDown, .pageDown), (.pageUp, .pageUp), (.home, .top), (.character("g"), .top)],
-                   help: { _ in "" }, listed: false),
+                   help: { _ in "" }, shown: .hidden),
         KeyBinding("f", [(.character("f"), .patient)], help: { $0.audit.filter.patientID == nil ? "patient" : "any patient" }),
         KeyBinding("w", [(.character("w"), .person)], help: { $0.audit.filter.actorID == nil ? "person" : "anyone" }),
         KeyBinding("a", [(.character("a"), .action)], help: { $0.audit.filter.action == nil ? "action" : "any action" }),
@@ -83,6 +83,7 @@ enum AuditScreen {
         KeyBinding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
         KeyBinding("S", .character("S"), .appWide, "staff"),
         KeyBinding("q", .character("q"), .appWide, "quit"),
+        KeyBinding("Ctrl-C", .control("c"), .appWide, "quit", shown: .helpOnly),
     ]
 
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {

@@ -195,8 +195,11 @@ enum CalendarScreen {
         // In the compact day the selection is always a row shown (a day change can leave it on a folded slot).
         if state.calendar.compact && span == .day { state.calendar.minute = selectedRow(state) }
         if let commands = MainScreen.appWide(&state, key) { return commands }
-        switch key {
-        case .escape, .character("p"):
+        guard let action = bindings(state).action(for: key, in: state) else { return [] }
+        switch action {
+        case .appWide:
+            return []
+        case .back:
             if state.calendar.loading && !state.calendar.refreshingQuietly {
                 state.calendar.loading = false
                 state.calendar.requestID += 1
@@ -204,26 +207,26 @@ enum CalendarScreen {
             }
             state.mode = .records
             return []
-        case .character("d"):
+        case .dayView:
             state.calendar.span = .day
             keepSlotInView(&state)
             return load(&state)
-        case .character("w"):
+        case .weekView:
             state.calendar.span = .week
             return load(&state)
-        case .character("m"):
+        case .monthView:
             state.calendar.span = .month
             return load(&state)
-        case .character("t"):
+        case .today:
             state.calendar.day = CalendarMath.startOfDay(state.now, in: state.timeZone)
             state.calendar.minute = nowSlot(state)
             showPresentNearTop(&state)
             keepSlotInView(&state)
             return load(&state)
-        case .character("r"), .function(5):
+        case .reload:
             return load(&state, force: true)
-        case .character("["), .character("]"):
-            let forward = key == .character("]")
+        case .earlier, .later:
+            let forward = action == .later
             switch span {
             case .day: return moveDay(&state, by: forward ? 1 : -1)
             case .week: return moveDay(&state, by: forward ? 7 : -7)
@@ -231,28 +234,27 @@ enum CalendarScreen {
                 state.calendar.day = CalendarMath.addMonths(forward ? 1 : -1, to: state.calendar.day, in: state.timeZone)
                 return load(&state)
             }
-        case .left, .character("h"): return moveDay(&state, by: -1)
-        case .right, .character("l"): return moveDay(&state, by: 1)
-        case .down, .character("j"), .up, .character("k"):
-            let down = key == .down || key == .character("j")
+        case .previousDay: return moveDay(&state, by: -1)
+        case .nextDay: return moveDay(&state, by: 1)
+        case .down, .up:
             if span == .day {
-                moveSlot(&state, by: down ? 1 : -1)
+                moveSlot(&state, by: action == .down ? 1 : -1)
                 return []
             }
-            return moveDay(&state, by: down ? 7 : -7)
+            return moveDay(&state, by: action == .down ? 7 : -7)
         case .pageDown, .pageUp:
-            guard span == .day else { return moveDay(&state, by: key == .pageDown ? 7 : -7) }
-            moveSlot(&state, by: key == .pageDown ? dayRows(state) : -dayRows(state))
+            guard span == .day else { return moveDay(&state, by: action == .pageDown ? 7 : -7) }
+            moveSlot(&state, by: action == .pageDown ? dayRows(state) : -dayRows(state))
             return []
-        case .home, .character("g"):
+        case .first:
             state.calendar.minute = slots(state).first ?? state.hours.startMinute
             keepSlotInView(&state)
             return []
-        case .end, .character("G"):
+        case .last:
             state.calendar.minute = slots(state).last ?? state.hours.startMinute
             keepSlotInView(&state)
             return []
-        case .enter:
+        case .open:
             guard span == .day else {
                 state.calendar.span = .day
                 keepSlotInView(&state)
@@ -262,49 +264,49 @@ enum CalendarScreen {
             if let appointment = selected(state), appointment.status != .cancelled { return openBooking(&state, editing: appointment) }
             return openBooking(&state, patient: offeredPatient(state), at: state.calendar.day, minute: state.calendar.minute,
                                focusOnPatient: true)
-        case .character("b"), .character("n"):
+        case .book:
             return openBooking(&state, patient: offeredPatient(state), at: state.calendar.day,
                                minute: span == .day ? state.calendar.minute : nowSlot(state), focusOnPatient: true)
-        case .character("e"):
-            guard span == .day, let appointment = selected(state) else { return [] }
+        case .edit:
+            guard span == .day else { _ = target(&state); return [] }
+            guard let appointment = selected(state) else { return [] }
             return openBooking(&state, editing: appointment)
-        case .character("i"): return setStatus(&state, .arrived)
-        case .character("s"):
+        case .checkIn: return setStatus(&state, .arrived)
+        case .statusMenu:
             guard let appointment = target(&state) else { return [] }
             state.overlay = .statusMenu(StatusMenu(appointment: appointment))
             return []
-        case .character("x"), .character("o"):
+        case .cancelVisit, .noShow:
             guard let appointment = target(&state) else { return [] }
-            let status: AppointmentStatus = key == .character("x") ? .cancelled : .noShow
+            let status: AppointmentStatus = action == .cancelVisit ? .cancelled : .noShow
             guard appointment.status != status else { return [] }
             state.overlay = .statusMenu(StatusMenu(appointment: appointment, confirming: status))
             return []
-        case .character("c"):
+        case .statusHint:
             state.toast = .info("A visit's status: s (c completed, i checked in, o no-show, x cancel). p goes back to the patients.")
             return []
-        case .character("u"):
+        case .undo:
             return undo(&state)
-        case .character("v"):
+        case .switchDoctor:
             return switchDoctor(&state)
-        case .character("z") where span == .day:
+        case .compact:
             state.calendar.compact.toggle()
             state.calendar.minute = selectedRow(state)
             keepSlotInView(&state)
             state.toast = .info(state.calendar.compact ? "Compact day: a line per visit and per free stretch (z shows every slot)."
                                                        : "Every slot shown (z folds the day).")
             return []
-        case .tab, .backTab:
+        case .nextColumn, .previousColumn:
             guard let count = doctorColumns(state)?.count, let column = selectedColumn(state) else { return [] }
-            state.calendar.column = (column + (key == .tab ? 1 : count - 1)) % count
+            state.calendar.column = (column + (action == .nextColumn ? 1 : count - 1)) % count
             return []
-        case .character("J"), .character("K"):
-            return shift(&state, startBy: key == .character("J") ? 1 : -1, endBy: key == .character("J") ? 1 : -1)
-        case .character("+"), .character("="):
+        case .moveLater, .moveEarlier:
+            let step = action == .moveLater ? 1 : -1
+            return shift(&state, startBy: step, endBy: step)
+        case .longer:
             return shift(&state, startBy: 0, endBy: 1)
-        case .character("-"):
+        case .shorter:
             return shift(&state, startBy: 0, endBy: -1)
-        default:
-            return []
         }
     }
 

@@ -163,7 +163,7 @@ enum StaffScreen {
         let owner: @Sendable (AppState) -> Bool = { $0.roleAllows(.overseeStaff) }
         return [
             KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "move" }),
-            KeyBinding("", [(.down, .down), (.up, .up)], help: { _ in "" }, listed: false),
+            KeyBinding("", [(.down, .down), (.up, .up)], help: { _ in "" }, shown: .hidden),
             KeyBinding("i", .character("i"), .invite, "invite", when: owner),
             KeyBinding("R", .character("R"), .changeRole, "role", when: owner),
             KeyBinding("x", [(.character("x"), .deactivateOrWithdraw)], help: { selectedInvitation($0) != nil ? "withdraw" : "deactivate" },
@@ -175,6 +175,7 @@ enum StaffScreen {
             KeyBinding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
             KeyBinding("p/Esc", [(.character("p"), .back), (.escape, .back)], help: { _ in "back" }),
             KeyBinding("q", .character("q"), .appWide, "quit"),
+            KeyBinding("Ctrl-C", .control("c"), .appWide, "quit", shown: .helpOnly),
         ]
     }()
 

@@ -354,6 +354,32 @@ public enum KeyTable {
         return state.loggedIn && !state.roleAllows(.billing) ? keys.filter { $0.key != "U" } : keys
     }
 
+    /// What `?` lists over the screen: its table's key bar and the keys the bar leaves out.
+    static func help(for state: AppState) -> [(key: String, action: String)] {
+        let keys = helpKeys(for: state)
+        return state.loggedIn && !state.roleAllows(.billing) ? keys.filter { $0.key != "U" } : keys
+    }
+
+    static func helpKeys(for state: AppState) -> [(key: String, action: String)] {
+        switch state.mode {
+        case .calendar: return CalendarScreen.bindings(state).helpList(state)
+        case .audit: return AuditScreen.bindings.helpList(state)
+        case .staff where state.staffScreen.created == nil && state.staffScreen.invite == nil && state.staffScreen.pending == nil
+            && state.staffScreen.rename == nil:
+            return StaffScreen.bindings.helpList(state)
+        case .records, .staff:
+            var general: [(key: String, action: String)] = state.mode == .records
+                ? [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
+                : [("Ctrl-C", "quit")]
+            // The clinic's screens, reached from anywhere (v2 servers).
+            if state.mode == .records && state.user?.role != nil {
+                general.append(("S", "staff"))
+                if state.roleAllows(.viewAudit) { general.append(("A", "who opened this record")) }
+            }
+            return contextKeys(for: state) + general
+        }
+    }
+
     static func contextKeys(for state: AppState) -> [(key: String, action: String)] {
         if !state.loggedIn {
             return [("Tab", "next field"), ("Enter", state.login.mode == .login ? "log in" : "create account"),
@@ -391,26 +417,7 @@ public enum KeyTable {
             return StaffScreen.bindings.keyBar(state)
         }
         if state.mode == .audit { return AuditScreen.bindings.keyBar(state) }
-        if state.mode == .calendar {
-            switch state.calendar.span {
-            case .day:
-                var keys: [(key: String, action: String)] = [("j/k", "slot"), ("Enter", "book/change"), ("i", "check in"), ("s", "status"),
-                                                             ("u", "undo"), ("h/l", "day"), ("t", "today"), ("p", "patients"), ("?", "help"),
-                                                             ("x", "cancel…"), ("o", "no-show…"), ("J/K", "move later/earlier"),
-                                                             ("+/-", "longer/shorter"), ("w/m", "week/month"), ("r", "reload"),
-                                                             ("Esc", "patients"), ("q", "quit")]
-                var extra: [(key: String, action: String)] = []
-                if state.doctors.count > 1 { extra.append(("v", "doctor")) }
-                if CalendarScreen.doctorColumns(state) != nil { extra.append(("Tab/S-Tab", "doctor column")) }
-                extra.append(("z", state.calendar.compact ? "every slot" : "compact day"))
-                keys.insert(contentsOf: extra, at: 7)
-                return keys
-            case .week, .month:
-                return [("h/l", "day"), ("j/k", "week"), ("[/]", state.calendar.span == .week ? "week" : "month"), ("Enter", "open day"),
-                        ("b", "book"), ("d/w/m", "day/week/month"), ("t", "today"), ("r", "reload"), ("p/Esc", "patients"),
-                        ("?", "help"), ("q", "quit")]
-            }
-        }
+        if state.mode == .calendar { return CalendarScreen.bindings(state).keyBar(state) }
         if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
         if state.rightPane == .documents && !state.proLocked {
             let otherPanes: (key: String, action: String) = state.seesNotes ? ("1/3", "notes/analytics") : ("1", "details")
@@ -495,18 +502,7 @@ enum HelpView {
     static func draw(_ state: AppState, into screen: inout Screen) {
         var underlying = state
         underlying.overlay = nil
-        var general: [(key: String, action: String)]
-        switch state.mode {
-        case .calendar: general = [("[/]", "previous/next"), ("PgUp/PgDn", "page"), ("g/G", "first/last slot"), ("U", "upgrade"), ("Ctrl-C", "quit")]
-        case .records: general = [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
-        case .staff, .audit: general = [("Ctrl-C", "quit")]  // one list: their own table says the rest
-        }
-        // The clinic's screens, reached from anywhere (v2 servers).
-        if state.mode == .records && state.user?.role != nil {
-            general.append(("S", "staff"))
-            if state.roleAllows(.viewAudit) { general.append(("A", "who opened this record")) }
-        }
-        var keys = KeyTable.keys(for: underlying) + general.filter { $0.key != "U" || state.roleAllows(.billing) }
+        var keys = KeyTable.help(for: underlying)
         if state.mode == .calendar { keys += [("● ✓", "arrived, completed"), ("✗ ∅", "cancelled, no-show")] }
         // One column while it fits the window, else two, so no key is cut off at 80×24.
         let columns = keys.count + 3 <= screen.height - 3 ? 1 : 2

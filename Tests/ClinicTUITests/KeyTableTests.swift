@@ -116,4 +116,68 @@ import Testing
             }
         }
     }
+
+    /// A screen's table as the handler reads it: every offered entry, its keys and whether the key
+    /// bar or help names it. Nil for the screens still listed by hand.
+    static func table(_ state: AppState) -> [(label: String, keys: [Key], named: Bool)]? {
+        func entries<Action>(_ bindings: [KeyBinding<Action>]) -> [(label: String, keys: [Key], named: Bool)] {
+            bindings.filter { $0.isOffered(state) }.map { ($0.label, $0.keys.map(\.key), $0.shown != .hidden) }
+        }
+        guard state.overlay == nil else { return nil }
+        switch state.mode {
+        case .calendar: return entries(CalendarScreen.bindings(state))
+        case .audit: return entries(AuditScreen.bindings)
+        case .staff: return entries(StaffScreen.bindings)
+        case .records: return nil
+        }
+    }
+
+    /// On a table-driven screen the handler takes the first entry holding a key: a second entry with
+    /// that key, hidden or not, would be listed and never happen.
+    @Test func test_tables_holdEachKeyOnce() {
+        var checked = 0
+        for (name, state) in Self.screens() {
+            guard let table = Self.table(state) else { continue }
+            checked += 1
+            var seen: [(key: Key, label: String)] = []
+            for entry in table {
+                for key in entry.keys {
+                    let earlier = seen.first { $0.key == key }
+                    #expect(earlier == nil, "\(name): \(key) is in both '\(earlier?.label ?? "")' and '\(entry.label)'")
+                    seen.append((key, entry.label))
+                }
+            }
+        }
+        #expect(checked >= 5)
+    }
+
+    /// Help lists the key bar and what it leaves out: every entry help names acts on its screen.
+    @Test func test_tables_everyKeyHelpNames_doesSomething() {
+        for (name, state) in Self.screens() {
+            guard let table = Self.table(state) else { continue }
+            var starts = [state]
+            for mover in [Key.character("j"), .character("l"), .down] {
+                var moved = state
+                _ = update(&moved, .key(mover))
+                if moved != state && moved.mode == state.mode && moved.overlay == nil { starts.append(moved) }
+            }
+            for entry in table where entry.named && !entry.keys.isEmpty {
+                let acts = starts.contains { start in
+                    entry.keys.contains { key in
+                        var pressed = start
+                        let commands = update(&pressed, .key(key))
+                        return pressed != start || !commands.isEmpty
+                    }
+                }
+                #expect(acts, "\(name): '\(entry.label)' does nothing")
+            }
+            // Help names every entry the table names, in the key bar's order first.
+            let help = KeyTable.help(for: state).map(\.key)
+            let bar = KeyTable.keys(for: state).map(\.key)
+            #expect(Array(help.prefix(bar.count)) == bar, "\(name)")
+            for entry in table where entry.named && (entry.label != "U" || state.roleAllows(.billing)) {
+                #expect(help.contains(entry.label), "\(name): help leaves out '\(entry.label)'")
+            }
+        }
+    }
 }
