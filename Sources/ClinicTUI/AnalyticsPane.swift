@@ -47,19 +47,19 @@ enum AnalyticsPane {
     }
 
     /// Keys while the pane has the focus (Tab): d/w/m, [ and ], # for the numbers.
-    static func keys(_ state: inout AppState, _ key: Key) -> [Command]? {
-        guard state.rightPane == .analytics, !state.proLocked, state.focus == .timeline else { return nil }
+    /// The chart keys (the records' analytics table): an interval, a range, the numbers.
+    static func perform(_ state: inout AppState, _ action: MainScreen.KeyAction) -> [Command] {
         var analytics = state.analytics
-        switch key {
-        case .character("d"): analytics.interval = .day
-        case .character("w"): analytics.interval = .week
-        case .character("m"): analytics.interval = .month
-        case .character("["): analytics.rangeIndex = max(0, analytics.rangeIndex - 1)
-        case .character("]"): analytics.rangeIndex = min(ranges(analytics.interval).count - 1, analytics.rangeIndex + 1)
-        case .character("#"):
+        switch action {
+        case .dayInterval: analytics.interval = .day
+        case .weekInterval: analytics.interval = .week
+        case .monthInterval: analytics.interval = .month
+        case .shorterRange: analytics.rangeIndex = max(0, analytics.rangeIndex - 1)
+        case .longerRange: analytics.rangeIndex = min(ranges(analytics.interval).count - 1, analytics.rangeIndex + 1)
+        case .numbers:
             state.analytics.showNumbers.toggle()
             return []
-        default: return nil
+        default: return []
         }
         if analytics.interval != state.analytics.interval {
             // Each interval starts on its usual range: a month of days, a quarter of weeks, a year of months.

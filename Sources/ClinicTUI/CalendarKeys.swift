@@ -55,7 +55,13 @@ extension CalendarScreen {
         KeyBinding("h/l", [(.character("h"), .previousDay), (.character("l"), .nextDay)], help: { _ in "day" }),
         KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "week" }),
         KeyBinding("[/]", [(.character("["), .earlier), (.character("]"), .later)],
-                   help: { $0.calendar.span == .week ? "week" : "month" }),
+                   help: { state in
+                       switch state.calendar.span {
+                       case .week: "week"
+                       case .month: "month"
+                       case .day: "week/month"  // the map, written for both views
+                       }
+                   }),
         KeyBinding("Enter", .enter, .open, "open day"),
         KeyBinding("b", [(.character("b"), .book), (.character("n"), .book)], help: { _ in "book" }),
         KeyBinding("d/w/m", [(.character("d"), .dayView), (.character("w"), .weekView), (.character("m"), .monthView)],

@@ -4,32 +4,24 @@ import Foundation
 /// Keys and answers of the documents pane (Pro): upload from a typed path, download through the
 /// signed URL into a folder, delete with confirmation.
 enum DocumentsPane {
-    static func keys(_ state: inout AppState, _ key: Key) -> [Command]? {
-        guard state.rightPane == .documents, !state.proLocked else { return nil }
-        if key == .character("u") { return openUpload(&state) }
-        guard state.focus == .timeline else { return nil }
-        let count = state.documents.items.count
-        switch key {
-        case .down, .character("j"):
-            state.documents.selected = min(max(0, count - 1), state.documents.selected + 1)
-            return []
-        case .up, .character("k"):
-            state.documents.selected = max(0, state.documents.selected - 1)
-            return []
-        case .enter where state.roleAllows(.downloadDocuments), .character("o") where state.roleAllows(.downloadDocuments):
-            // The front desk files letters but does not open them: no prompt, no request.
-            guard let document = selected(state) else { return [] }
-            guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
-            state.overlay = .filePrompt(AppState.FilePrompt(purpose: .download(document), path: LineField(state.downloadFolder, maxLength: 1024)))
-            return []
-        case .character("x") where state.roleAllows(.deleteDocuments):
-            guard let document = selected(state) else { return [] }
-            if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
-            state.overlay = .confirmDocumentDelete(document)
-            return []
-        default:
-            return nil
-        }
+    static func move(_ state: inout AppState, by step: Int) -> [Command] {
+        state.documents.selected = max(0, min(state.documents.items.count - 1, state.documents.selected + step))
+        return []
+    }
+
+    static func openDownload(_ state: inout AppState) -> [Command] {
+        // The front desk files letters but does not open them: no prompt, no request.
+        guard state.roleAllows(.downloadDocuments), let document = selected(state) else { return [] }
+        guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
+        state.overlay = .filePrompt(AppState.FilePrompt(purpose: .download(document), path: LineField(state.downloadFolder, maxLength: 1024)))
+        return []
+    }
+
+    static func confirmDelete(_ state: inout AppState) -> [Command] {
+        guard state.roleAllows(.deleteDocuments), let document = selected(state) else { return [] }
+        if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
+        state.overlay = .confirmDocumentDelete(document)
+        return []
     }
 
     static func selected(_ state: AppState) -> Document? {

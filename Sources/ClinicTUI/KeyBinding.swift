@@ -14,15 +14,23 @@ struct KeyBinding<Action: Sendable>: Sendable {
     let help: @Sendable (AppState) -> String
     let isOffered: @Sendable (AppState) -> Bool
     let shown: Shown
+    /// Whether an offered entry is named now: a key can work without being advertised (e on
+    /// another doctor's note says whose it is; the key bar offers e only on one's own).
+    let isNamed: @Sendable (AppState) -> Bool
 
     init(_ label: String, _ keys: [(key: Key, action: Action)], help: @escaping @Sendable (AppState) -> String,
-         when isOffered: @escaping @Sendable (AppState) -> Bool = { _ in true }, shown: Shown = .bar) {
+         when isOffered: @escaping @Sendable (AppState) -> Bool = { _ in true }, shown: Shown = .bar,
+         namedWhen isNamed: @escaping @Sendable (AppState) -> Bool = { _ in true }) {
         self.label = label
         self.keys = keys
         self.help = help
         self.isOffered = isOffered
         self.shown = shown
+        self.isNamed = isNamed
     }
+
+    /// Whether the key bar or help names this entry in `state`.
+    func isListed(in state: AppState) -> Bool { shown != .hidden && isOffered(state) && isNamed(state) }
 
     init(_ label: String, _ key: Key, _ action: Action, _ help: String, shown: Shown = .bar,
          when isOffered: @escaping @Sendable (AppState) -> Bool = { _ in true }) {
@@ -46,11 +54,11 @@ extension Array {
 
     /// What the key bar lists: the offered entries shown there, in table order.
     func keyBar<Action>(_ state: AppState) -> [(key: String, action: String)] where Element == KeyBinding<Action> {
-        filter { $0.shown == .bar && $0.isOffered(state) }.map { ($0.label, $0.help(state)) }
+        filter { $0.shown == .bar && $0.isListed(in: state) }.map { ($0.label, $0.help(state)) }
     }
 
     /// What `?` lists: the key bar's entries, then those left out of it.
     func helpList<Action>(_ state: AppState) -> [(key: String, action: String)] where Element == KeyBinding<Action> {
-        keyBar(state) + filter { $0.shown == .helpOnly && $0.isOffered(state) }.map { ($0.label, $0.help(state)) }
+        keyBar(state) + filter { $0.shown == .helpOnly && $0.isListed(in: state) }.map { ($0.label, $0.help(state)) }
     }
 }

@@ -138,45 +138,95 @@ enum MainScreen {
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         if state.focus == .patients && state.patients.searchFocused { return search(&state, key) }
         if let commands = appWide(&state, key) { return commands }
-        // Keys that mean the same in both panes.
-        switch key {
-        case .character("/"):
+        guard let action = bindings(state).action(for: key, in: state) else { return [] }
+        return perform(&state, action)
+    }
+
+    /// What a key of the records' tables does (see `RecordsKeys.swift` for which key, where).
+    static func perform(_ state: inout AppState, _ action: KeyAction) -> [Command] {
+        switch action {
+        case .appWide:
+            return []
+        case .search:
             state.focus = .patients
             state.patients.searchFocused = true
             return []
-        case .character("n"):
+        case .newPatient:
             return openPatientForm(&state, patient: nil)
-        case .character("t"):
+        case .agenda:
             return CalendarScreen.open(&state, today: true)
-        case .character("c"):
+        case .calendar:
             return CalendarScreen.open(&state, today: false)
-        case .character("b"):
+        case .book:
             guard let patient = state.selectedPatient else { return [] }
             let slot = CalendarScreen.nextFreeSlot(state)
             return CalendarScreen.openBooking(&state, patient: patient, at: slot.day, minute: slot.minute)
-        case .character("1"):
+        case .notesPane:
             return ProFeatures.showPane(&state, .notes)
-        case .character("2"):
+        case .documentsPane:
             return ProFeatures.showPane(&state, .documents)
-        case .character("3"):
+        case .analyticsPane:
             return ProFeatures.showPane(&state, .analytics)
-        case .character("r"), .function(5):
+        case .reload:
             return reloadPatients(&state)
-        case .escape:
+        case .back:
             if state.patients.loading {
                 state.patients.loading = false
                 return [.cancel(requestID: state.patients.requestID)]
             }
-            if state.focus == .timeline {
-                state.focus = .patients
-            }
+            if state.focus == .timeline { state.focus = .patients }
             return []
-        default:
-            break
+        case .down, .up, .pageDown, .pageUp, .first, .last:
+            switch keyContext(state) {
+            case .notes: return timelineMove(&state, action)
+            case .documents: return DocumentsPane.move(&state, by: action == .down ? 1 : -1)
+            default: return patientMove(&state, action)
+            }
+        case .toRightPane:
+            if state.selectedPatient != nil { state.focus = .timeline }
+            return []
+        case .toPatients:
+            state.focus = .patients
+            return []
+        case .editPatient:
+            return openPatientForm(&state, patient: state.selectedPatient)
+        case .deletePatient:
+            guard let patient = state.selectedPatient, state.roleAllows(.deletePatients) else { return [] }
+            if let blocked = writeBlocked(state) { state.toast = .error(blocked); return [] }
+            state.overlay = .confirmDelete(patient)
+            return []
+        case .addNote:
+            return openNoteEditor(&state, note: nil)
+        case .amend:
+            guard let note = selectedNote(state) else {
+                state.toast = .info("No note to amend yet: a writes one.")
+                return []
+            }
+            guard state.mayAmend(note) else {
+                // The server refuses it (403): the client does not offer it.
+                state.toast = .info("Only \(TerminalText.sanitize(note.authorName ?? "its author")) can amend this note: a adds one of your own.")
+                return []
+            }
+            return openNoteEditor(&state, note: note)
+        case .readOn, .readBack:
+            // Through a note longer than the pane; the view shows where in it the reader is.
+            guard let note = selectedNote(state) else { return [] }
+            let page = TimelineView.notePage(state)
+            let lines = TimelineView.lines(of: note, state).count
+            let step = action == .readBack ? -page : page
+            state.timeline.noteScroll = max(0, min(max(0, lines - TimelineView.noteRoom(state)), state.timeline.noteScroll + step))
+            return []
+        case .versions:
+            return NoteVersionsScreen.open(&state)
+        case .upload:
+            return DocumentsPane.openUpload(&state)
+        case .download:
+            return DocumentsPane.openDownload(&state)
+        case .deleteDocument:
+            return DocumentsPane.confirmDelete(&state)
+        case .dayInterval, .weekInterval, .monthInterval, .shorterRange, .longerRange, .numbers:
+            return AnalyticsPane.perform(&state, action)
         }
-        if let commands = DocumentsPane.keys(&state, key) { return commands }
-        if let commands = AnalyticsPane.keys(&state, key) { return commands }
-        return state.focus == .patients ? patientPane(&state, key) : timelinePane(&state, key)
     }
 
     /// Keys that mean the same on the records and the calendar: quit, help, upgrade.
@@ -236,31 +286,18 @@ enum MainScreen {
         return commands
     }
 
-    static func patientPane(_ state: inout AppState, _ key: Key) -> [Command] {
+    static func patientMove(_ state: inout AppState, _ action: KeyAction) -> [Command] {
         let count = state.patients.items.count
         var target = state.patients.selected
         let page = max(1, state.height - 6)
-        switch key {
-        case .down, .character("j"): target += 1
-        case .up, .character("k"): target -= 1
-        case .pageDown, .control("f"): target += page
-        case .pageUp, .control("b"): target -= page
-        case .home, .character("g"): target = 0
-        case .end, .character("G"): target = count - 1
-        case .tab, .right, .character("l"), .enter:
-            if state.selectedPatient != nil { state.focus = .timeline }
-            return []
-        case .character("e"):
-            return openPatientForm(&state, patient: state.selectedPatient)
-        case .character("d"):
-            guard let patient = state.selectedPatient, state.roleAllows(.deletePatients) else { return [] }
-            if let blocked = writeBlocked(state) { state.toast = .error(blocked); return [] }
-            state.overlay = .confirmDelete(patient)
-            return []
-        case .character("a"):
-            return openNoteEditor(&state, note: nil)
-        default:
-            return []
+        switch action {
+        case .down: target += 1
+        case .up: target -= 1
+        case .pageDown: target += page
+        case .pageUp: target -= page
+        case .first: target = 0
+        case .last: target = count - 1
+        default: return []
         }
         return select(&state, target)
     }
@@ -297,54 +334,26 @@ enum MainScreen {
         return [.loadNotes(patientID: patient.id, cursor: nil), .loadPatientAppointments(patientID: patient.id)]
     }
 
-    static func timelinePane(_ state: inout AppState, _ key: Key) -> [Command] {
-        guard state.seesNotes else {
-            if [.tab, .left, .character("h"), .backTab].contains(key) { state.focus = .patients }
+    static func timelineMove(_ state: inout AppState, _ action: KeyAction) -> [Command] {
+        let count = state.timeline.notes.count
+        state.timeline.noteScroll = 0
+        switch action {
+        case .down:
+            state.timeline.selected = max(0, min(count - 1, state.timeline.selected + 1))
+        case .up:
+            state.timeline.selected = max(0, state.timeline.selected - 1)
+        case .first:
+            state.timeline.selected = 0
+        case .last:
+            state.timeline.selected = max(0, count - 1)
+        default:
             return []
         }
-        let count = state.timeline.notes.count
-        switch key {
-        case .tab, .left, .character("h"), .backTab:
-            state.focus = .patients
-        case .down, .character("j"):
-            state.timeline.selected = min(count - 1, state.timeline.selected + 1)
-            state.timeline.noteScroll = 0
-            if state.timeline.selected >= count - 3, let cursor = state.timeline.nextCursor, !state.timeline.loading,
-               let id = state.timeline.patientID {
-                state.timeline.loading = true
-                return [.loadNotes(patientID: id, cursor: cursor)]
-            }
-        case .up, .character("k"):
-            state.timeline.selected = max(0, state.timeline.selected - 1)
-            state.timeline.noteScroll = 0
-        case .home, .character("g"):
-            state.timeline.selected = 0
-            state.timeline.noteScroll = 0
-        case .pageDown, .character(" "), .pageUp:
-            // Through a note longer than the pane; the view shows where in it the reader is.
-            guard state.timeline.notes.indices.contains(state.timeline.selected) else { return [] }
-            let page = TimelineView.notePage(state)
-            let lines = TimelineView.lines(of: state.timeline.notes[state.timeline.selected], state).count
-            let step = key == .pageUp ? -page : page
-            state.timeline.noteScroll = max(0, min(max(0, lines - TimelineView.noteRoom(state)), state.timeline.noteScroll + step))
-        case .character("a"):
-            return openNoteEditor(&state, note: nil)
-        case .enter, .character("e"):
-            guard state.timeline.notes.indices.contains(state.timeline.selected) else {
-                state.toast = .info("No note to amend yet: a writes one.")
-                return []
-            }
-            let note = state.timeline.notes[state.timeline.selected]
-            guard state.mayAmend(note) else {
-                // The server refuses it (403): the client does not offer it.
-                state.toast = .info("Only \(TerminalText.sanitize(note.authorName ?? "its author")) can amend this note: a adds one of your own.")
-                return []
-            }
-            return openNoteEditor(&state, note: note)
-        case .character("v"):
-            return NoteVersionsScreen.open(&state)
-        default:
-            break
+        // The next page of notes before the doctor reaches the end.
+        if state.timeline.selected >= count - 3, let cursor = state.timeline.nextCursor, !state.timeline.loading,
+           let id = state.timeline.patientID {
+            state.timeline.loading = true
+            return [.loadNotes(patientID: id, cursor: cursor)]
         }
         return []
     }

@@ -367,16 +367,10 @@ public enum KeyTable {
         case .staff where state.staffScreen.created == nil && state.staffScreen.invite == nil && state.staffScreen.pending == nil
             && state.staffScreen.rename == nil:
             return StaffScreen.bindings.helpList(state)
+        case .records where !state.patients.searchFocused:
+            return MainScreen.bindings(state).helpList(state)
         case .records, .staff:
-            var general: [(key: String, action: String)] = state.mode == .records
-                ? [("Tab/h/l", "switch pane"), ("PgUp/PgDn", "page"), ("g/G", "first/last"), ("Esc", "cancel a request"), ("Ctrl-C", "quit")]
-                : [("Ctrl-C", "quit")]
-            // The clinic's screens, reached from anywhere (v2 servers).
-            if state.mode == .records && state.user?.role != nil {
-                general.append(("S", "staff"))
-                if state.roleAllows(.viewAudit) { general.append(("A", "who opened this record")) }
-            }
-            return contextKeys(for: state) + general
+            return contextKeys(for: state) + [("Ctrl-C", "quit")]
         }
     }
 
@@ -419,49 +413,7 @@ public enum KeyTable {
         if state.mode == .audit { return AuditScreen.bindings.keyBar(state) }
         if state.mode == .calendar { return CalendarScreen.bindings(state).keyBar(state) }
         if state.patients.searchFocused { return [("type", "search"), ("Enter/↓", "to list"), ("Esc", "clear")] }
-        if state.rightPane == .documents && !state.proLocked {
-            let otherPanes: (key: String, action: String) = state.seesNotes ? ("1/3", "notes/analytics") : ("1", "details")
-            guard state.focus == .timeline else {
-                return [("/", "search"), ("j/k", "move"), ("u", "upload"), ("Enter", "documents"), otherPanes, ("?", "help"), ("q", "quit")]
-            }
-            var keys: [(key: String, action: String)] = [("j/k", "move")]
-            if state.roleAllows(.downloadDocuments) { keys.append(("Enter", "download")) }
-            keys.append(("u", "upload"))
-            if state.roleAllows(.deleteDocuments) { keys.append(("x", "delete")) }
-            return keys + [("h/Tab", "patients"), otherPanes, ("?", "help"), ("q", "quit")]
-        }
-        if state.rightPane == .analytics && !state.proLocked {
-            return state.focus == .timeline
-                ? [("d/w/m", "day/week/month"), ("[/]", "shorter/longer"), ("#", state.analytics.showNumbers ? "charts" : "numbers"),
-                   ("h/Tab", "patients"), ("1/2", "notes/documents"), ("?", "help"), ("q", "quit")]
-                : [("Tab", "chart keys"), ("/", "search"), ("j/k", "move"), ("1/2", "notes/documents"), ("?", "help"), ("q", "quit")]
-        }
-        if !state.seesNotes {
-            // The front desk: the patient's card instead of notes; no delete, no analytics.
-            return [("/", "search"), ("j/k", "move"), ("n", "new"), ("e", "edit"), ("b", "book"), ("t", "today's desk"),
-                    ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"), ("1/2", "details/documents")]
-        }
-        if state.focus == .timeline {
-            var keys: [(key: String, action: String)] = [("j/k", "move"), ("a", "add note"), ("h/Tab", "patients"),
-                                                         ("n", "new patient"), ("?", "help"), ("q", "quit"),
-                                                         ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
-            let timeline = state.timeline
-            // Amend is offered on one's own notes only (the server refuses the others').
-            if !timeline.notes.indices.contains(timeline.selected) || state.mayAmend(timeline.notes[timeline.selected]) {
-                keys.insert(("e/Enter", "amend"), at: 2)
-            }
-            if timeline.notes.indices.contains(timeline.selected),
-               TimelineView.lines(of: timeline.notes[timeline.selected], state).count > TimelineView.noteRoom(state) {
-                keys.insert(("PgDn/PgUp", "read on"), at: 3)
-            }
-            if timeline.notes.indices.contains(timeline.selected), timeline.notes[timeline.selected].version > 1 {
-                keys.insert(("v", "earlier versions"), at: 3)
-            }
-            return keys
-        }
-        return [("/", "search"), ("j/k", "move"), ("Enter", "notes"), ("a", "note"), ("n", "new"), ("b", "book"), ("t", "agenda"),
-                ("e", "edit"), ("d", "delete"), ("c", "calendar"), ("r", "reload"), ("?", "help"), ("q", "quit"),
-                ("1/2/3", "notes/documents/analytics"), ("U", "upgrade")]
+        return MainScreen.bindings(state).keyBar(state)
     }
 }
 

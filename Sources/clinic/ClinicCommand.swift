@@ -37,6 +37,7 @@ struct Open: ParsableCommand {
     @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (its own copy and paste; config: mouse = off).")
     var noMouse = false
     @Flag(help: "Start on today's agenda (the front desk's home screen; config: start = agenda).") var agenda = false
+    @Flag(help: "Print every screen's keys (the tables the screens read) and exit.") var keys = false
 
     /// Working hours and the first screen, from the flags or the config file.
     func calendarSettings(_ configFile: [String: String]) throws -> (hours: WorkingHours, agenda: Bool) {
@@ -68,6 +69,10 @@ struct Open: ParsableCommand {
     }
 
     func run() throws {
+        if keys {
+            print(KeyMap.markdown(), terminator: "")
+            return
+        }
         let configFile = ConfigFile.load()
         let environment = ProcessInfo.processInfo.environment
         let serverURL = server ?? environment["CLINIC_SERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? configFile["server"]

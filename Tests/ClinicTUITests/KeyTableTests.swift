@@ -118,17 +118,17 @@ import Testing
     }
 
     /// A screen's table as the handler reads it: every offered entry, its keys and whether the key
-    /// bar or help names it. Nil for the screens still listed by hand.
+    /// bar or help names it. Nil for text being typed (the search field: every key is a letter).
     static func table(_ state: AppState) -> [(label: String, keys: [Key], named: Bool)]? {
         func entries<Action>(_ bindings: [KeyBinding<Action>]) -> [(label: String, keys: [Key], named: Bool)] {
-            bindings.filter { $0.isOffered(state) }.map { ($0.label, $0.keys.map(\.key), $0.shown != .hidden) }
+            bindings.filter { $0.isOffered(state) }.map { ($0.label, $0.keys.map(\.key), $0.isListed(in: state)) }
         }
         guard state.overlay == nil else { return nil }
         switch state.mode {
         case .calendar: return entries(CalendarScreen.bindings(state))
         case .audit: return entries(AuditScreen.bindings)
         case .staff: return entries(StaffScreen.bindings)
-        case .records: return nil
+        case .records: return state.patients.searchFocused ? nil : entries(MainScreen.bindings(state))
         }
     }
 
@@ -179,5 +179,23 @@ import Testing
                 #expect(help.contains(entry.label), "\(name): help leaves out '\(entry.label)'")
             }
         }
+    }
+}
+
+/// The README's key map is the tables' own text: a key changed in a table and not in the README
+/// (or the other way round) fails here, with the text to paste.
+@Suite struct KeyMapTests {
+    @Test func test_theReadmeKeyMap_isTheTables() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let begin = "<!-- key map: written from the key tables (KeyMap.markdown); KeyMapTests compares -->\n"
+        let end = "<!-- end of key map -->"
+        guard let from = text.range(of: begin), let to = text.range(of: end, range: from.upperBound..<text.endIndex) else {
+            Issue.record("README.md has no key map between its markers")
+            return
+        }
+        let written = String(text[from.upperBound..<to.lowerBound])
+        #expect(written == KeyMap.markdown(), "README key map differs from the tables; it should read:\n\(KeyMap.markdown())")
     }
 }
