@@ -30,22 +30,22 @@ enum NoteVersionsScreen {
     static func keys(_ state: inout AppState, _ key: Key, _ versions: inout NoteVersionsState) -> [Command] {
         let page = max(1, NoteVersionsView.rows(state) - 1)
         let last = max(0, NoteVersionsView.lines(versions, state).count - NoteVersionsView.rows(state))
-        switch key {
-        case .escape, .character("v"), .character("q"):
+        switch bindings.action(for: key, in: state) {
+        case .close:
             state.overlay = nil
-        case .down, .character("j"):
+        case .down:
             versions.scroll = min(last, versions.scroll + 1)
-        case .up, .character("k"):
+        case .up:
             versions.scroll = max(0, versions.scroll - 1)
-        case .pageDown, .character(" "):
+        case .pageDown:
             versions.scroll = min(last, versions.scroll + page)
         case .pageUp:
             versions.scroll = max(0, versions.scroll - page)
-        case .home, .character("g"):
+        case .first:
             versions.scroll = 0
-        case .end, .character("G"):
+        case .last:
             versions.scroll = last
-        default:
+        case nil:
             break
         }
         return []

@@ -56,29 +56,27 @@ enum ProFeatures {
     }
 
     static func upgradeKeys(_ state: inout AppState, _ key: Key, _ upgrade: inout AppState.UpgradeState) -> [Command] {
-        switch key {
-        case .escape, .character("q"):
+        guard let action = upgradeBindings.action(for: key, in: state) else { return [] }
+        switch action {
+        case .close:
             state.overlay = nil
             return []
-        case .enter:
-            guard upgrade.checkoutURL == nil, !upgrade.creating, !upgrade.done else { return [] }
+        case .pay:
+            guard !upgrade.creating else { return [] }
             upgrade.creating = true
             upgrade.error = nil
             return [.createCheckout]
-        case .character("o"):
-            guard let url = upgrade.checkoutURL, !upgrade.done else { return [] }
+        case .openBrowser:
+            guard let url = upgrade.checkoutURL else { return [] }
             return [.openBrowser(url: url)]
-        case .character("y"):
-            // Only a web address goes to the clipboard, as only one goes to the browser.
-            guard let url = upgrade.checkoutURL, !upgrade.done, BrowserLauncher.isWebAddress(url) else { return [] }
+        case .copyAddress:
+            guard let url = upgrade.checkoutURL else { return [] }
             upgrade.copied = true
             return [.copyToClipboard(text: TerminalText.sanitize(url))]
-        case .character("c"):
-            guard let url = upgrade.checkoutURL, !upgrade.confirming, !upgrade.done else { return [] }
+        case .confirmTestPayment:
+            guard let url = upgrade.checkoutURL, !upgrade.confirming else { return [] }
             upgrade.confirming = true
             return [.confirmLocalCheckout(url: url)]
-        default:
-            return []
         }
     }
 

@@ -421,20 +421,16 @@ enum Overlays {
             if case .noteVersions = state.overlay { state.overlay = .noteVersions(versions) }
             return commands
         case .confirmDocumentDelete(let document):
+            // Any key but y keeps it: a stray key never deletes.
             state.overlay = nil
-            guard key == .character("y") || key == .character("Y") else { return [] }
+            guard DeleteQuestion.bindings.action(for: key, in: state) == .delete else { return [] }
             state.toast = .info("Deleting…")
             return [.deleteDocument(id: document.id)]
         case .confirmDelete(let patient):
-            switch key {
-            case .character("y"), .character("Y"):
-                state.overlay = nil
-                state.toast = .info("Deleting…")
-                return [.deletePatient(id: patient.id)]
-            default:
-                state.overlay = nil
-                return []
-            }
+            state.overlay = nil
+            guard DeleteQuestion.bindings.action(for: key, in: state) == .delete else { return [] }
+            state.toast = .info("Deleting…")
+            return [.deletePatient(id: patient.id)]
         case .patientForm(var form):
             let commands = PatientFormScreen.keys(&state, key, &form)
             if case .patientForm = state.overlay { state.overlay = .patientForm(form) }

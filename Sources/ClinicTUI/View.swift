@@ -380,17 +380,13 @@ public enum KeyTable {
                     ("Ctrl-R", state.login.mode == .login ? "new account" : "have an account"), ("Ctrl-C", "quit")]
         }
         switch state.overlay {
-        case .upgrade(let upgrade):
-            if upgrade.done { return [("Esc", "close")] }
-            return upgrade.checkoutURL == nil ? [("Enter", "pay for Pro"), ("Esc", "not now")]
-                : [("c", "confirm test payment"), ("o", "open browser"), ("Esc", "close")]
+        case .upgrade: return ProFeatures.upgradeBindings.keyBar(state)
         case .help: return [("any key", "close help")]
-        case .noteVersions: return [("j/k", "scroll"), ("PgDn/PgUp", "page"), ("g/G", "first/last"), ("Esc", "close")]
-        case .confirmDelete: return [("y", "delete"), ("n/Esc", "keep")]
+        case .noteVersions: return NoteVersionsScreen.bindings.keyBar(state)
         case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel"), ("S-Tab", "previous"), ("Ctrl-U", "clear field")]
         case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
         case .filePrompt: return [("Tab", "complete"), ("Enter", "go"), ("Esc", "cancel")]
-        case .confirmDocumentDelete: return [("y", "delete"), ("n/Esc", "keep")]
+        case .confirmDocumentDelete, .confirmDelete: return DeleteQuestion.bindings.keyBar(state)
         case .booking(let form):
             if form.focus == .patient && !form.matches.isEmpty { return [("↑/↓", "choose"), ("Enter", "pick patient"), ("Esc", "close list")] }
             var keys: [(key: String, action: String)] = [("Tab", "next field"), ("Ctrl-S", form.appointmentID == nil ? "book" : "save"),

@@ -55,6 +55,25 @@ import Testing
         var editor = records
         _ = update(&editor, .key(.character("a")))
         result.append(("note editor", editor))
+        var upgrade = records
+        _ = update(&upgrade, .key(.character("U")))
+        result.append(("upgrade", upgrade))
+        _ = update(&upgrade, .checkoutCreated(sessionID: "cs_test_1", url: "https://checkout.stripe.com/c/pay/cs_test_1"))
+        result.append(("upgrade with a checkout", upgrade))
+        var versions = timeline
+        _ = update(&versions, .key(.character("v")))
+        result.append(("note versions, loading", versions))
+        if case .noteVersions(let opened) = versions.overlay {
+            let long = (1...40).map { "Line \($0) of the first text." }.joined(separator: "\n")
+            _ = update(&versions, .noteVersionsLoaded(noteID: opened.noteID, [
+                NoteVersion(version: 1, content: long, createdAt: Fixture.now.addingTimeInterval(-86_400)),
+                NoteVersion(version: 2, content: "BP 128/84.", createdAt: Fixture.now),
+            ]))
+            result.append(("note versions", versions))
+        }
+        var delete = records
+        _ = update(&delete, .key(.character("d")))
+        result.append(("delete question", delete))
         return result
     }
 
@@ -123,7 +142,13 @@ import Testing
         func entries<Action>(_ bindings: [KeyBinding<Action>]) -> [(label: String, keys: [Key], named: Bool)] {
             bindings.filter { $0.isOffered(state) }.map { ($0.label, $0.keys.map(\.key), $0.isListed(in: state)) }
         }
-        guard state.overlay == nil else { return nil }
+        switch state.overlay {
+        case .upgrade: return entries(ProFeatures.upgradeBindings)
+        case .noteVersions: return entries(NoteVersionsScreen.bindings)
+        case .confirmDelete, .confirmDocumentDelete: return entries(DeleteQuestion.bindings)
+        case .some: return nil  // forms: typed text, their keys listed by hand
+        case nil: break
+        }
         switch state.mode {
         case .calendar: return entries(CalendarScreen.bindings(state))
         case .audit: return entries(AuditScreen.bindings)
@@ -159,7 +184,7 @@ import Testing
             for mover in [Key.character("j"), .character("l"), .down] {
                 var moved = state
                 _ = update(&moved, .key(mover))
-                if moved != state && moved.mode == state.mode && moved.overlay == nil { starts.append(moved) }
+                if moved != state && moved.mode == state.mode && (moved.overlay == nil) == (state.overlay == nil) { starts.append(moved) }
             }
             for entry in table where entry.named && !entry.keys.isEmpty {
                 let acts = starts.contains { start in
@@ -171,7 +196,9 @@ import Testing
                 }
                 #expect(acts, "\(name): '\(entry.label)' does nothing")
             }
-            // Help names every entry the table names, in the key bar's order first.
+            // Help names every entry the table names, in the key bar's order first (over a
+            // dialog, `?` is a key of the dialog's or nothing: help is the screen's).
+            guard state.overlay == nil else { continue }
             let help = KeyTable.help(for: state).map(\.key)
             let bar = KeyTable.keys(for: state).map(\.key)
             #expect(Array(help.prefix(bar.count)) == bar, "\(name)")

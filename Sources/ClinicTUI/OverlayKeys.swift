@@ -1,0 +1,54 @@
+import Foundation
+
+/// The keys of the dialogs that are not text forms (the upgrade, a note's versions, the delete
+/// questions): a table each, read by the dialog's handler, the key bar and `?` help like a screen's.
+extension ProFeatures {
+    enum UpgradeAction: Sendable, Equatable { case pay, confirmTestPayment, openBrowser, copyAddress, close }
+
+    static func upgrade(_ state: AppState) -> AppState.UpgradeState? {
+        if case .upgrade(let upgrade) = state.overlay { return upgrade }
+        return nil
+    }
+
+    static let upgradeBindings: [KeyBinding<UpgradeAction>] = [
+        KeyBinding("Enter", .enter, .pay, "pay for Pro") { upgrade($0).map { $0.checkoutURL == nil && !$0.done } ?? false },
+        KeyBinding("c", .character("c"), .confirmTestPayment, "confirm test payment") { upgrade($0).map { $0.checkoutURL != nil && !$0.done } ?? false },
+        KeyBinding("o", .character("o"), .openBrowser, "open browser") { upgrade($0).map { $0.checkoutURL != nil && !$0.done } ?? false },
+        // Only a web address goes to the clipboard, as only one goes to the browser.
+        KeyBinding("y", .character("y"), .copyAddress, "copy address") { state in
+            guard let upgrade = upgrade(state), let url = upgrade.checkoutURL else { return false }
+            return !upgrade.done && BrowserLauncher.isWebAddress(url)
+        },
+        KeyBinding("Esc", [(.escape, .close), (.character("q"), .close)],
+                   help: { upgrade($0).map { $0.checkoutURL == nil && !$0.done ? "not now" : "close" } ?? "close" }),
+    ]
+}
+
+extension NoteVersionsScreen {
+    enum KeyAction: Sendable, Equatable { case down, up, pageDown, pageUp, first, last, close }
+
+    /// Scrolling is named only when the versions are longer than the box.
+    static func scrolls(_ state: AppState) -> Bool {
+        guard case .noteVersions(let versions) = state.overlay else { return false }
+        return NoteVersionsView.lines(versions, state).count > NoteVersionsView.rows(state)
+    }
+
+    static let bindings: [KeyBinding<KeyAction>] = [
+        KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "scroll" }, namedWhen: scrolls),
+        KeyBinding("PgDn/PgUp", [(.pageDown, .pageDown), (.pageUp, .pageUp), (.character(" "), .pageDown)], help: { _ in "page" },
+                   namedWhen: scrolls),
+        KeyBinding("g/G", [(.character("g"), .first), (.character("G"), .last)], help: { _ in "first/last" }, namedWhen: scrolls),
+        KeyBinding("Esc", [(.escape, .close), (.character("v"), .close), (.character("q"), .close)], help: { _ in "close" }),
+        .hidden([(.down, .down), (.up, .up), (.home, .first), (.end, .last)]),
+    ]
+}
+
+/// The two delete questions (a patient, a document): `y` deletes; any other key keeps.
+enum DeleteQuestion {
+    enum KeyAction: Sendable, Equatable { case delete, keep }
+
+    static let bindings: [KeyBinding<KeyAction>] = [
+        KeyBinding("y", [(.character("y"), .delete), (.character("Y"), .delete)], help: { _ in "delete" }),
+        KeyBinding("n/Esc", [(.character("n"), .keep), (.escape, .keep)], help: { _ in "keep" }),
+    ]
+}
