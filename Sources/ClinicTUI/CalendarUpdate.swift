@@ -469,34 +469,32 @@ enum CalendarScreen {
 
     static func bookingKeys(_ state: inout AppState, _ key: Key, _ form: inout BookingForm) -> [Command] {
         let onPatient = form.focus == .patient
-        switch key {
-        case .escape:
-            if onPatient && !form.matches.isEmpty {
-                form.matches = []
-                return []
-            }
+        let action = bookingBindings.action(for: key, in: state)
+        switch action {
+        case .closeMatches:
+            form.matches = []
+            return []
+        case .cancel:
             state.overlay = nil
             state.calendar.clashes = []
             return []
-        case .down where onPatient && !form.matches.isEmpty:
+        case .nextMatch:
             form.matchIndex = min(form.matches.count - 1, form.matchIndex + 1)
-        case .up where onPatient && !form.matches.isEmpty:
+        case .previousMatch:
             form.matchIndex = max(0, form.matchIndex - 1)
-        case .enter where onPatient && !form.matches.isEmpty, .tab where onPatient && !form.matches.isEmpty:
+        case .pickMatch:
             pick(form.matches[form.matchIndex], in: &form)
             form.focusNext(by: 1)
-        case .left where form.focus == .doctor, .right where form.focus == .doctor, .character(" ") where form.focus == .doctor:
+        case .nextDoctor, .previousDoctor:
             guard !form.doctors.isEmpty else { return [] }
-            form.doctorIndex = (form.doctorIndex + (key == .left ? form.doctors.count - 1 : 1)) % form.doctors.count
+            form.doctorIndex = (form.doctorIndex + (action == .previousDoctor ? form.doctors.count - 1 : 1)) % form.doctors.count
             form.fieldErrors[.doctor] = nil
             form.error = nil
-        case .tab, .down:
+        case .nextField:
             form.focusNext(by: 1)
-        case .backTab, .up:
+        case .previousField:
             form.focusNext(by: -1)
-        case .enter where !form.isOnLastField:
-            form.focusNext(by: 1)
-        case .enter, .control("s"):
+        case .submit:
             return submit(&state, &form)
         default:
             let field = form.focus

@@ -38,13 +38,13 @@ enum DocumentsPane {
     }
 
     static func promptKeys(_ state: inout AppState, _ key: Key, _ prompt: inout AppState.FilePrompt) -> [Command] {
-        switch key {
-        case .escape:
+        switch promptBindings.action(for: key, in: state) {
+        case .cancel:
             state.overlay = nil
             return []
-        case .tab:
+        case .complete:
             return [.completePath(prompt.path.text)]
-        case .enter:
+        case .submit:
             let path = prompt.path.text.trimmingCharacters(in: .whitespaces)
             guard !path.isEmpty else {
                 prompt.error = "Type a path (Tab completes)."

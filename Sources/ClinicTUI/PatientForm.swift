@@ -124,16 +124,14 @@ enum SearchKey {
 enum PatientFormScreen {
     static func keys(_ state: inout AppState, _ key: Key, _ form: inout PatientForm) -> [Command] {
         let fields = PatientForm.Field.allCases
-        switch key {
-        case .escape:
+        switch bindings.action(for: key, in: state) {
+        case .cancel:
             state.overlay = nil
-        case .tab, .down:
+        case .nextField:
             form.focus = fields[(form.focus.rawValue + 1) % fields.count]
-        case .backTab, .up:
+        case .previousField:
             form.focus = fields[(form.focus.rawValue + fields.count - 1) % fields.count]
-        case .enter where form.focus != fields.last:
-            form.focus = fields[form.focus.rawValue + 1]
-        case .enter, .control("s"):
+        case .submit:
             return save(&state, &form)
         default:
             let before = form.values[form.focus.rawValue].text

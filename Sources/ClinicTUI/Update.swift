@@ -80,23 +80,23 @@ enum LoginScreen {
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         var form = state.login
         defer { state.login = form }
-        switch key {
-        case .tab, .down:
+        switch bindings.action(for: key, in: state) {
+        case .nextField:
             form.focusNext(by: 1)
-        case .backTab, .up:
+        case .previousField:
             form.focusNext(by: -1)
-        case .control("r"), .function(2):
+        case .switchMode:
             form.mode = form.mode == .login ? .register : .login
             form.focus = form.fields[0]
             form.error = nil
             form.fieldErrors = [:]
-        case .enter:
+        case .submit:
             if form.focus != form.fields.last {
                 form.focusNext(by: 1)
                 return []
             }
             return submit(&form)
-        case .escape:
+        case .cancel:
             form.error = nil
         default:
             form.edit(form.focus) { _ = $0.handle(key) }
@@ -437,14 +437,14 @@ enum Overlays {
             return commands
         case .noteEditor(var editor):
             defer { if case .noteEditor = state.overlay { state.overlay = .noteEditor(editor) } }
-            switch key {
-            case .escape:
+            switch noteEditorBindings.action(for: key, in: state) {
+            case .cancel:
                 state.overlay = nil
                 if !editor.editor.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !editor.saving {
                     state.toast = .info("Draft kept: press a to continue it.")
                 }
                 return []
-            case .control("s"):
+            case .submit:
                 let content = editor.editor.text
                 guard !editor.saving else { return [] }
                 guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

@@ -376,23 +376,17 @@ public enum KeyTable {
 
     static func contextKeys(for state: AppState) -> [(key: String, action: String)] {
         if !state.loggedIn {
-            return [("Tab", "next field"), ("Enter", state.login.mode == .login ? "log in" : "create account"),
-                    ("Ctrl-R", state.login.mode == .login ? "new account" : "have an account"), ("Ctrl-C", "quit")]
+            return LoginScreen.bindings.keyBar(state)
         }
         switch state.overlay {
         case .upgrade: return ProFeatures.upgradeBindings.keyBar(state)
         case .help: return [("any key", "close help")]
         case .noteVersions: return NoteVersionsScreen.bindings.keyBar(state)
-        case .patientForm: return [("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel"), ("S-Tab", "previous"), ("Ctrl-U", "clear field")]
-        case .noteEditor: return [("Ctrl-S", "save note"), ("Esc", "close (draft kept)"), ("arrows", "move")]
-        case .filePrompt: return [("Tab", "complete"), ("Enter", "go"), ("Esc", "cancel")]
+        case .patientForm: return PatientFormScreen.bindings.keyBar(state)
+        case .noteEditor: return Overlays.noteEditorBindings.keyBar(state)
+        case .filePrompt: return DocumentsPane.promptBindings.keyBar(state)
         case .confirmDocumentDelete, .confirmDelete: return DeleteQuestion.bindings.keyBar(state)
-        case .booking(let form):
-            if form.focus == .patient && !form.matches.isEmpty { return [("↑/↓", "choose"), ("Enter", "pick patient"), ("Esc", "close list")] }
-            var keys: [(key: String, action: String)] = [("Tab", "next field"), ("Ctrl-S", form.appointmentID == nil ? "book" : "save"),
-                                                         ("Esc", "cancel"), ("S-Tab", "previous"), ("Ctrl-U", "clear field")]
-            if form.focus == .doctor { keys.insert(("←/→", "doctor"), at: 0) }
-            return keys
+        case .booking: return CalendarScreen.bookingBindings.keyBar(state)
         case .statusMenu(let menu):
             if menu.confirming != nil { return [("y", "yes"), ("n/Esc", "no")] }
             return [("i/c/o/x/b", "set status"), ("j/k", "move"), ("Enter", "choose"), ("Esc", "close")]

@@ -29,6 +29,13 @@ import Testing
         result.append(("calendar month", month))
         _ = update(&day, .key(.enter))
         result.append(("booking form", day))
+        var choosing = day
+        _ = update(&choosing, .key(.character("a")))
+        if case .booking(let form) = choosing.overlay {
+            _ = update(&choosing, .bookingPatientsLoaded(generation: form.generation, Fixture.patients))
+            #expect(CalendarScreen.choosingPatient(choosing), "the booking's patient matches are open")
+            result.append(("booking form, choosing a patient", choosing))
+        }
         var (owner, _) = Fixture.signedIn(.owner)
         _ = update(&owner, .patientsLoaded(requestID: owner.patients.requestID, items: Fixture.patients, nextCursor: nil, append: false))
         var staff = owner
@@ -71,6 +78,15 @@ import Testing
             ]))
             result.append(("note versions", versions))
         }
+        var prompt = records
+        _ = update(&prompt, .key(.character("2")))
+        _ = update(&prompt, .documentsLoaded(patientID: Fixture.patients[0].id, []))
+        _ = update(&prompt, .key(.character("u")))
+        result.append(("file prompt", prompt))
+        var login = AppState(width: 80, height: 24, serverLabel: "clinic.example.org", now: Fixture.now)
+        result.append(("sign-in", login))
+        _ = update(&login, .key(.control("r")))
+        result.append(("registration", login))
         var delete = records
         _ = update(&delete, .key(.character("d")))
         result.append(("delete question", delete))
@@ -146,9 +162,14 @@ import Testing
         case .upgrade: return entries(ProFeatures.upgradeBindings)
         case .noteVersions: return entries(NoteVersionsScreen.bindings)
         case .confirmDelete, .confirmDocumentDelete: return entries(DeleteQuestion.bindings)
-        case .some: return nil  // forms: typed text, their keys listed by hand
+        case .patientForm: return entries(PatientFormScreen.bindings)
+        case .booking: return entries(CalendarScreen.bookingBindings)
+        case .noteEditor: return entries(Overlays.noteEditorBindings)
+        case .filePrompt: return entries(DocumentsPane.promptBindings)
+        case .help, .statusMenu: return nil
         case nil: break
         }
+        if !state.loggedIn { return entries(LoginScreen.bindings) }
         switch state.mode {
         case .calendar: return entries(CalendarScreen.bindings(state))
         case .audit: return entries(AuditScreen.bindings)
@@ -176,6 +197,28 @@ import Testing
         #expect(checked >= 5)
     }
 
+    /// In a form a key no entry holds is typed: a printable character in a form's table would be
+    /// taken from the text (the doctor chooser, which takes no text, may use space).
+    @Test func test_formTables_leaveEveryPrintableCharacterToTheText() {
+        var checked = 0
+        for (name, state) in Self.screens() {
+            let isForm: Bool
+            switch state.overlay {
+            case .patientForm, .noteEditor, .filePrompt: isForm = true
+            case .booking(let form): isForm = form.focus != .doctor
+            default: isForm = !state.loggedIn
+            }
+            guard isForm, let table = Self.table(state) else { continue }
+            checked += 1
+            for entry in table {
+                for key in entry.keys {
+                    if case .character = key { Issue.record("\(name): '\(entry.label)' takes \(key) from the text") }
+                }
+            }
+        }
+        #expect(checked >= 4)
+    }
+
     /// Help lists the key bar and what it leaves out: every entry help names acts on its screen.
     @Test func test_tables_everyKeyHelpNames_doesSomething() {
         for (name, state) in Self.screens() {
@@ -197,8 +240,8 @@ import Testing
                 #expect(acts, "\(name): '\(entry.label)' does nothing")
             }
             // Help names every entry the table names, in the key bar's order first (over a
-            // dialog, `?` is a key of the dialog's or nothing: help is the screen's).
-            guard state.overlay == nil else { continue }
+            // dialog or on the sign-in screen `?` is the dialog's or typed: help is a screen's).
+            guard state.overlay == nil && state.loggedIn else { continue }
             let help = KeyTable.help(for: state).map(\.key)
             let bar = KeyTable.keys(for: state).map(\.key)
             #expect(Array(help.prefix(bar.count)) == bar, "\(name)")
