@@ -73,9 +73,9 @@ enum AnalyticsPane {
     /// A count as the charts may sum it: 0 to a billion.
     static func plausibleCount(_ value: Int) -> Int { min(max(value, 0), 1_000_000_000) }
 
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: AnalyticsMsg) -> [Command] {
         switch msg {
-        case .analyticsLoaded(let key, let growth, let outcomes):
+        case .loaded(let key, let growth, let outcomes):
             guard key == state.analytics.requestedKey else { return [] }
             // Counts from a server are summed and scaled for the charts: a negative or absurd one
             // (any server may answer) must not overflow the sums.
@@ -97,15 +97,13 @@ enum AnalyticsPane {
             state.analytics.error = nil
             state.analytics.loadedKey = key
             return []
-        case .analyticsFailed(let key, let failure):
+        case .failed(let key, let failure):
             guard key == state.analytics.requestedKey else { return [] }
             state.analytics.loading = false
             state.analytics.requestedKey = state.analytics.loadedKey
             let commands = ProFeatures.correctStaleCache(&state, failure)
             if commands.isEmpty && state.loggedIn { state.analytics.error = failure.message }
             return commands
-        default:
-            return nil
         }
     }
 

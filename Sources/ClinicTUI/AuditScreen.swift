@@ -157,23 +157,21 @@ enum AuditScreen {
         return []
     }
 
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: AuditMsg) -> [Command] {
         switch msg {
-        case .auditLoaded(let key, let items, let next, let append):
+        case .loaded(let key, let items, let next, let append):
             guard key == state.audit.key else { return [] }
             state.audit.loading = false
             state.audit.events = append ? state.audit.events + items : items
             state.audit.nextCursor = next
             return []
-        case .auditFailed(let key, let failure):
+        case .failed(let key, let failure):
             guard key == state.audit.key else { return [] }
             state.audit.loading = false
             return Results.expireIfNeeded(&state, failure) ?? {
                 state.audit.error = failure.message
                 return []
             }()
-        default:
-            return nil
         }
     }
 

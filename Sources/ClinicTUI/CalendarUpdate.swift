@@ -520,7 +520,7 @@ enum CalendarScreen {
                     form.matches = []
                     return []
                 }
-                return [.after(milliseconds: 200, .bookingSearchDebounced(generation: form.generation))]
+                return [.after(milliseconds: 200, .calendar(.bookingSearchDebounced(generation: form.generation)))]
             }
         }
         return []
@@ -595,7 +595,7 @@ enum CalendarScreen {
     // MARK: Answers
 
     /// Returns nil for messages that are not about appointments.
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: CalendarMsg) -> [Command] {
         switch msg {
         case .appointmentsLoaded(let requestID, let items):
             guard requestID == state.calendar.requestID else { return [] }
@@ -699,7 +699,7 @@ enum CalendarScreen {
             // Nothing moved: the selection stays on the appointment the key was meant for.
             state.calendar.moveOrigins[id] = nil
             if case .booking(let form) = state.overlay, form.appointmentID == id, form.busy {
-                return handle(&state, .appointmentSaveFailed(failure))
+                return update(&state, .appointmentSaveFailed(failure))
             }
             if failure.code == "appointment_conflict", let starts = change?.startsAt, let ends = change?.endsAt {
                 // Per doctor: only the moved visit's doctor's visits can be in the way.
@@ -731,8 +731,6 @@ enum CalendarScreen {
             if items.isEmpty { form.fieldErrors[.patient] = "no patient matches: add them first (n on the patient list)" }
             state.overlay = .booking(form)
             return []
-        default:
-            return nil
         }
     }
 }

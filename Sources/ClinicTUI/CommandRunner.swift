@@ -87,10 +87,10 @@ public final class CommandRunner: @unchecked Sendable {
                 send(msg)
             }
         case .openBrowser(let url):
-            send(.browserOpened(error: BrowserLauncher.open(url)))
+            send(.upgrade(.browserOpened(error: BrowserLauncher.open(url))))
         case .completePath(let input):
             let completion = PathCompletion.complete(input)
-            send(.pathCompleted(input: input, completed: completion.text, candidates: completion.candidates))
+            send(.documents(.pathCompleted(input: input, completed: completion.text, candidates: completion.candidates)))
         case .login(let email, let password):
             request({ try await backend.login(email: email, password: password) }, then: { .loggedIn($0) }, else: { .authFailed($0) })
         case .register(let name, let email, let password, let code):
@@ -99,24 +99,24 @@ public final class CommandRunner: @unchecked Sendable {
         case .refreshUser:
             request({ try await backend.currentUser() }, then: { .userRefreshed($0) }, else: nil)
         case .loadStaff:
-            request({ try await backend.staff() }, then: { .staffLoaded($0) }, else: { .staffFailed($0) })
+            request({ try await backend.staff() }, then: { .staffLoaded($0) }, else: { .staff(.staffFailed($0)) })
         case .loadInvitations:
-            request({ try await backend.invitations() }, then: { .invitationsLoaded($0) }, else: { .staffFailed($0) })
+            request({ try await backend.invitations() }, then: { .staff(.invitationsLoaded($0)) }, else: { .staff(.staffFailed($0)) })
         case .invite(let email, let role):
-            request({ try await backend.invite(email: email, role: role) }, then: { .invitationCreated($0) }, else: { .invitationFailed($0) })
+            request({ try await backend.invite(email: email, role: role) }, then: { .staff(.invitationCreated($0)) }, else: { .staff(.invitationFailed($0)) })
         case .withdrawInvitation(let id):
-            request({ try await backend.withdrawInvitation(id: id) }, then: { .invitationWithdrawn(id: id) }, else: { .staffChangeFailed($0) })
+            request({ try await backend.withdrawInvitation(id: id) }, then: { .staff(.invitationWithdrawn(id: id)) }, else: { .staff(.staffChangeFailed($0)) })
         case .updateStaffMember(let id, let role, let active):
-            request({ try await backend.updateStaffMember(id: id, role: role, active: active) }, then: { .staffMemberChanged($0) },
-                    else: { .staffChangeFailed($0) })
+            request({ try await backend.updateStaffMember(id: id, role: role, active: active) }, then: { .staff(.staffMemberChanged($0)) },
+                    else: { .staff(.staffChangeFailed($0)) })
         case .loadNoteVersions(let patientID, let noteID):
-            request({ try await backend.noteVersions(patientID: patientID, noteID: noteID) }, then: { .noteVersionsLoaded(noteID: noteID, $0) },
-                    else: { .noteVersionsFailed(noteID: noteID, $0) })
+            request({ try await backend.noteVersions(patientID: patientID, noteID: noteID) }, then: { .noteVersions(.loaded(noteID: noteID, $0)) },
+                    else: { .noteVersions(.failed(noteID: noteID, $0)) })
         case .renameClinic(let name):
-            request({ try await backend.renameClinic(name: name) }, then: { .clinicRenamed(name: $0) }, else: { .clinicRenameFailed($0) })
+            request({ try await backend.renameClinic(name: name) }, then: { .staff(.clinicRenamed(name: $0)) }, else: { .staff(.clinicRenameFailed($0)) })
         case .loadAudit(let key, let query, let cursor):
             request({ try await backend.auditEvents(query, cursor: cursor) },
-                    then: { .auditLoaded(key: key, items: $0.items, nextCursor: $0.next, append: cursor != nil) }, else: { .auditFailed(key: key, $0) })
+                    then: { .audit(.loaded(key: key, items: $0.items, nextCursor: $0.next, append: cursor != nil)) }, else: { .audit(.failed(key: key, $0)) })
         case .loadPatients(let requestID, let query, let cursor):
             request(id: requestID, { try await backend.patients(query: query, cursor: cursor) },
                     then: { .patientsLoaded(requestID: requestID, items: $0.items, nextCursor: $0.next, append: cursor != nil) },
@@ -140,44 +140,44 @@ public final class CommandRunner: @unchecked Sendable {
             request({ try await backend.saveNote(patientID: patientID, noteID: noteID, content: content) },
                     then: { .noteSaved(patientID: patientID, $0, draftKey: draftKey) }, else: { .noteSaveFailed($0, draftKey: draftKey) })
         case .loadPlans:
-            request({ try await backend.plans() }, then: { .plansLoaded($0) }, else: { .plansFailed($0) })
+            request({ try await backend.plans() }, then: { .upgrade(.plansLoaded($0)) }, else: { .upgrade(.plansFailed($0)) })
         case .createCheckout:
-            request({ try await backend.createCheckout() }, then: { .checkoutCreated(sessionID: $0.sessionID, url: $0.url) },
-                    else: { .checkoutFailed($0) })
+            request({ try await backend.createCheckout() }, then: { .upgrade(.checkoutCreated(sessionID: $0.sessionID, url: $0.url)) },
+                    else: { .upgrade(.checkoutFailed($0)) })
         case .confirmLocalCheckout(let url):
-            request({ try await backend.confirmLocalCheckout(url: url) }, then: { .localCheckoutConfirmed }, else: { .checkoutFailed($0) })
+            request({ try await backend.confirmLocalCheckout(url: url) }, then: { .upgrade(.localCheckoutConfirmed) }, else: { .upgrade(.checkoutFailed($0)) })
         case .loadDocuments(let patientID):
-            request({ try await backend.documents(patientID: patientID) }, then: { .documentsLoaded(patientID: patientID, $0) },
-                    else: { .documentsFailed(patientID: patientID, $0) })
+            request({ try await backend.documents(patientID: patientID) }, then: { .documents(.documentsLoaded(patientID: patientID, $0)) },
+                    else: { .documents(.documentsFailed(patientID: patientID, $0)) })
         case .loadAnalytics(let key, let interval, let from, let to):
             request({ try await backend.analytics(interval: interval, from: from, to: to) },
-                    then: { .analyticsLoaded(key: key, growth: $0.growth, outcomes: $0.outcomes) }, else: { .analyticsFailed(key: key, $0) })
+                    then: { .analytics(.loaded(key: key, growth: $0.growth, outcomes: $0.outcomes)) }, else: { .analytics(.failed(key: key, $0)) })
         case .loadAppointments(let requestID, let from, let to):
             request({ try await backend.appointments(from: from, to: to, patientID: nil) },
-                    then: { .appointmentsLoaded(requestID: requestID, items: $0) }, else: { .appointmentsFailed(requestID: requestID, $0) })
+                    then: { .calendar(.appointmentsLoaded(requestID: requestID, items: $0)) }, else: { .calendar(.appointmentsFailed(requestID: requestID, $0)) })
         case .loadPatientAppointments(let patientID):
             let window = PatientAppointmentsLine.window(around: Date())
             request({ try await backend.appointments(from: window.lowerBound, to: window.upperBound, patientID: patientID) },
-                    then: { .patientAppointmentsLoaded(patientID: patientID, $0) }, else: nil)
+                    then: { .calendar(.patientAppointmentsLoaded(patientID: patientID, $0)) }, else: nil)
         case .createAppointment(let change):
-            request({ try await backend.createAppointment(change) }, then: { .appointmentSaved($0, isNew: true) },
-                    else: { .appointmentSaveFailed($0) })
+            request({ try await backend.createAppointment(change) }, then: { .calendar(.appointmentSaved($0, isNew: true)) },
+                    else: { .calendar(.appointmentSaveFailed($0)) })
         case .updateAppointment(let id, let change):
-            request({ try await backend.updateAppointment(id: id, change) }, then: { .appointmentSaved($0, isNew: false) },
-                    else: { .appointmentUpdateFailed(id: id, $0) })
+            request({ try await backend.updateAppointment(id: id, change) }, then: { .calendar(.appointmentSaved($0, isNew: false)) },
+                    else: { .calendar(.appointmentUpdateFailed(id: id, $0)) })
         case .searchBookingPatients(let generation, let query):
             request({ try await backend.patients(query: query, cursor: nil) },
-                    then: { .bookingPatientsLoaded(generation: generation, Array($0.items.prefix(8))) }, else: nil)
+                    then: { .calendar(.bookingPatientsLoaded(generation: generation, Array($0.items.prefix(8)))) }, else: nil)
         case .uploadDocument(let patientID, let path):
             let progress = Self.progressReporter(send)
             request({ try await backend.uploadDocument(patientID: patientID, path: path, progress: progress) },
-                    then: { .documentUploaded(patientID: patientID, $0) }, else: { .documentUploadFailed($0) })
+                    then: { .documents(.documentUploaded(patientID: patientID, $0)) }, else: { .documents(.documentUploadFailed($0)) })
         case .downloadDocument(let document, let folder):
             let progress = Self.progressReporter(send)
             request({ try await backend.downloadDocument(id: document.id, fileName: document.fileName, folder: folder, progress: progress) },
-                    then: { .documentDownloaded(path: $0) }, else: { .documentDownloadFailed($0) })
+                    then: { .documents(.documentDownloaded(path: $0)) }, else: { .documents(.documentDownloadFailed($0)) })
         case .deleteDocument(let id):
-            request({ try await backend.deleteDocument(id: id) }, then: { .documentDeleted(id: id) }, else: { .documentDeleteFailed($0) })
+            request({ try await backend.deleteDocument(id: id) }, then: { .documents(.documentDeleted(id: id)) }, else: { .documents(.documentDeleteFailed($0)) })
         }
     }
 
@@ -206,7 +206,7 @@ public final class CommandRunner: @unchecked Sendable {
     static func progressReporter(_ send: @escaping @Sendable (Msg) -> Void) -> @Sendable (Int64, Int64) -> Void {
         let last = ProgressGate()
         return { done, total in
-            if last.shouldReport(done: done, total: total) { send(.transferProgress(done: done, total: total)) }
+            if last.shouldReport(done: done, total: total) { send(.documents(.transferProgress(done: done, total: total))) }
         }
     }
 

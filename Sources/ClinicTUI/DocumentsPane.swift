@@ -72,8 +72,20 @@ enum DocumentsPane {
         }
     }
 
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: DocumentsMsg) -> [Command] {
         switch msg {
+        case .documentsLoaded(let patientID, let items):
+            guard state.documents.patientID == patientID else { return [] }
+            state.documents.items = items
+            state.documents.loading = false
+            state.documents.error = nil
+            return []
+        case .documentsFailed(let patientID, let failure):
+            guard state.documents.patientID == patientID else { return [] }
+            state.documents.loading = false
+            let commands = ProFeatures.correctStaleCache(&state, failure)
+            if commands.isEmpty && state.loggedIn { state.documents.error = failure.message }
+            return commands
         case .transferProgress(let done, let total):
             state.documents.transfer?.done = done
             state.documents.transfer?.total = total
@@ -124,8 +136,6 @@ enum DocumentsPane {
             prompt.error = candidates.isEmpty && completed == input ? "Nothing matches." : nil
             state.overlay = .filePrompt(prompt)
             return []
-        default:
-            return nil
         }
     }
 

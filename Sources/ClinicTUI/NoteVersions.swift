@@ -52,23 +52,21 @@ enum NoteVersionsScreen {
     }
 
     /// Returns nil for messages that are not about note versions.
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: NoteVersionsMsg) -> [Command] {
         switch msg {
-        case .noteVersionsLoaded(let noteID, let items):
+        case .loaded(let noteID, let items):
             guard case .noteVersions(var versions) = state.overlay, versions.noteID == noteID else { return [] }
             versions.loading = false
             versions.versions = items
             state.overlay = .noteVersions(versions)
             return []
-        case .noteVersionsFailed(let noteID, let failure):
+        case .failed(let noteID, let failure):
             guard case .noteVersions(var versions) = state.overlay, versions.noteID == noteID else { return [] }
             versions.loading = false
             versions.error = failure.status == 404 && failure.code == nil
                 ? "This server keeps no earlier versions to show (or the note is gone)." : failure.message
             state.overlay = .noteVersions(versions)
             return Results.expireIfNeeded(&state, failure) ?? []
-        default:
-            return nil
         }
     }
 }

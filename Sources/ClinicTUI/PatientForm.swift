@@ -166,9 +166,8 @@ enum PatientFormScreen {
         return [.savePatient(id: form.patientID, form.draft)]
     }
 
-    /// Returns nil for messages that are not the form's.
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
-        guard case .possibleDuplicatesFound(let found) = msg else { return nil }
+    /// Patients of the name or phone being registered: shown before a second record is made.
+    static func duplicatesFound(_ state: inout AppState, _ found: [Patient]) -> [Command] {
         guard case .patientForm(var form) = state.overlay, form.busy else { return [] }
         form.duplicatesChecked = true
         form.possibleDuplicates = form.duplicates(among: found)

@@ -81,7 +81,7 @@ enum ProFeatures {
     }
 
     /// Returns nil for messages that are not about Pro features.
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: UpgradeMsg) -> [Command] {
         switch msg {
         case .plansLoaded(let plans):
             guard case .upgrade(var upgrade) = state.overlay else { return [] }
@@ -104,7 +104,7 @@ enum ProFeatures {
             upgrade.checkoutURL = url
             upgrade.pollingUntil = state.now.addingTimeInterval(pollFor)
             state.overlay = .upgrade(upgrade)
-            return [.after(milliseconds: pollEvery, .pollUpgrade)]
+            return [.after(milliseconds: pollEvery, .upgrade(.pollUpgrade))]
         case .browserOpened(let error):
             state.toast = error.map { .error($0) } ?? .info("Opened in your browser: pay there, Pro unlocks here by itself.")
             return []
@@ -115,35 +115,24 @@ enum ProFeatures {
             return [.refreshUser]
         case .pollUpgrade:
             guard case .upgrade(let upgrade) = state.overlay, !upgrade.done, let until = upgrade.pollingUntil, state.now < until else { return [] }
-            return [.refreshUser, .after(milliseconds: pollEvery, .pollUpgrade)]
-        case .userRefreshed(let user):
-            let wasLocked = state.proLocked
-            state.user = user
-            if wasLocked && !state.proLocked {
-                if case .upgrade(var upgrade) = state.overlay {
-                    upgrade.done = true
-                    upgrade.pollingUntil = nil
-                    state.overlay = .upgrade(upgrade)
-                }
-                state.toast = .info("Pro is active: documents (2) and analytics (3) are unlocked.")
-                return refreshPane(&state)
-            }
-            return []
-        case .documentsLoaded(let patientID, let items):
-            guard state.documents.patientID == patientID else { return [] }
-            state.documents.items = items
-            state.documents.loading = false
-            state.documents.error = nil
-            return []
-        case .documentsFailed(let patientID, let failure):
-            guard state.documents.patientID == patientID else { return [] }
-            state.documents.loading = false
-            let commands = correctStaleCache(&state, failure)
-            if commands.isEmpty && state.loggedIn { state.documents.error = failure.message }
-            return commands
-        default:
-            return nil
+            return [.refreshUser, .after(milliseconds: pollEvery, .upgrade(.pollUpgrade))]
         }
+    }
+
+    /// The plan and status as the server has them now: the panes unlock (or lock) at once.
+    static func userRefreshed(_ state: inout AppState, _ user: User) -> [Command] {
+        let wasLocked = state.proLocked
+        state.user = user
+        if wasLocked && !state.proLocked {
+            if case .upgrade(var upgrade) = state.overlay {
+                upgrade.done = true
+                upgrade.pollingUntil = nil
+                state.overlay = .upgrade(upgrade)
+            }
+            state.toast = .info("Pro is active: documents (2) and analytics (3) are unlocked.")
+            return refreshPane(&state)
+        }
+        return []
     }
 
     /// A 403 for a Pro feature means the cached plan was stale: ask the server and relock.

@@ -208,7 +208,7 @@ enum StaffScreen {
     }
 
     /// Returns nil for messages that are not about staff.
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command]? {
+    static func update(_ state: inout AppState, _ msg: StaffMsg) -> [Command] {
         switch msg {
         case .invitationsLoaded(let invitations):
             state.staffScreen.invitations = invitations
@@ -259,8 +259,6 @@ enum StaffScreen {
                     ? "Not changed: the clinic needs an active owner. Make someone else owner first." : "Not changed: " + failure.message)
                 return []
             }()
-        default:
-            return nil
         }
     }
 

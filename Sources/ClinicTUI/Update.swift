@@ -42,15 +42,16 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         case .audit: return AuditScreen.handle(&state, key)
         case .records: return MainScreen.handle(&state, key)
         }
+    case .calendar(let msg): return CalendarScreen.update(&state, msg)
+    case .staff(let msg): return StaffScreen.update(&state, msg)
+    case .audit(let msg): return AuditScreen.update(&state, msg)
+    case .noteVersions(let msg): return NoteVersionsScreen.update(&state, msg)
+    case .documents(let msg): return DocumentsPane.update(&state, msg)
+    case .analytics(let msg): return AnalyticsPane.update(&state, msg)
+    case .upgrade(let msg): return ProFeatures.update(&state, msg)
+    case .userRefreshed(let user): return ProFeatures.userRefreshed(&state, user)
+    case .possibleDuplicatesFound(let found): return PatientFormScreen.duplicatesFound(&state, found)
     default:
-        if let commands = ProFeatures.handle(&state, msg) { return commands }
-        if let commands = CalendarScreen.handle(&state, msg) { return commands }
-        if let commands = StaffScreen.handle(&state, msg) { return commands }
-        if let commands = AuditScreen.handle(&state, msg) { return commands }
-        if let commands = NoteVersionsScreen.handle(&state, msg) { return commands }
-        if let commands = PatientFormScreen.handle(&state, msg) { return commands }
-        if let commands = DocumentsPane.handle(&state, msg) { return commands }
-        if let commands = AnalyticsPane.handle(&state, msg) { return commands }
         return Results.handle(&state, msg)
     }
 }

@@ -31,7 +31,7 @@ extension Fixture {
     static func calendarState(width: Int = 80, height: Int = 24) -> AppState {
         var state = mainState(width: width, height: height)
         _ = update(&state, .key(.character("t")))
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: appointments))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: appointments)))
         return state
     }
 }
@@ -47,7 +47,7 @@ extension Fixture {
         // The week (Monday 23 Nov to Monday 30 Nov) is fetched once for day and week views.
         #expect(commands == [.loadAppointments(requestID: state.calendar.requestID, from: Fixture.today(0).addingTimeInterval(-2 * 86_400),
                                                to: Fixture.today(0).addingTimeInterval(5 * 86_400))])
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments)))
         #expect(update(&state, .key(.character("l"))).isEmpty, "the next day is in the loaded week")
         #expect(update(&state, .key(.character("w"))).isEmpty)
         let month = update(&state, .key(.character("m")))
@@ -62,9 +62,9 @@ extension Fixture {
         _ = update(&state, .key(.character("t")))
         let first = state.calendar.requestID
         _ = update(&state, .key(.character("r")))
-        _ = update(&state, .appointmentsLoaded(requestID: first, items: Fixture.appointments))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: first, items: Fixture.appointments)))
         #expect(state.calendar.appointments.isEmpty)
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Array(Fixture.appointments.prefix(1))))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Array(Fixture.appointments.prefix(1)))))
         #expect(state.calendar.appointments.count == 1)
     }
 
@@ -81,13 +81,13 @@ extension Fixture {
         var searches: [Int] = []
         for character in "gra" {
             for command in update(&state, .key(.character(character))) {
-                if case .after(_, .bookingSearchDebounced(let generation)) = command { searches.append(generation) }
+                if case .after(_, .calendar(.bookingSearchDebounced(let generation))) = command { searches.append(generation) }
             }
         }
         #expect(searches.count == 3)
-        #expect(update(&state, .bookingSearchDebounced(generation: searches[0])).isEmpty)
-        #expect(update(&state, .bookingSearchDebounced(generation: searches[2])) == [.searchBookingPatients(generation: searches[2], query: "gra")])
-        _ = update(&state, .bookingPatientsLoaded(generation: searches[2], [Fixture.patients[3], Fixture.patients[4]]))
+        #expect(update(&state, .calendar(.bookingSearchDebounced(generation: searches[0]))).isEmpty)
+        #expect(update(&state, .calendar(.bookingSearchDebounced(generation: searches[2]))) == [.searchBookingPatients(generation: searches[2], query: "gra")])
+        _ = update(&state, .calendar(.bookingPatientsLoaded(generation: searches[2], [Fixture.patients[3], Fixture.patients[4]])))
         _ = update(&state, .key(.down))
         _ = update(&state, .key(.enter))
         guard case .booking(let picked) = state.overlay else { Issue.record("form closed"); return }
@@ -138,8 +138,8 @@ extension Fixture {
         state.overlay = .booking(form)
         let sent = update(&state, .key(.control("s")))
         #expect(sent.count == 1)
-        _ = update(&state, .appointmentSaveFailed(APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
-                                                              message: "Overlaps another appointment")))
+        _ = update(&state, .calendar(.appointmentSaveFailed(APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
+                                                              message: "Overlaps another appointment"))))
         guard case .booking(let after) = state.overlay else { Issue.record("the form closed on a conflict"); return }
         #expect(after.reason.text == "Dressing change")
         #expect(after.time.text == "10:30")
@@ -154,7 +154,7 @@ extension Fixture {
         state.overlay = .booking(retry)
         #expect(update(&state, .key(.control("s"))).count == 1)
         let booked = Fixture.appointment(9, patient: 0, from: Fixture.today(12), minutes: 30, reason: "Dressing change")
-        _ = update(&state, .appointmentSaved(booked, isNew: true))
+        _ = update(&state, .calendar(.appointmentSaved(booked, isNew: true)))
         #expect(state.overlay == nil)
         #expect(state.calendar.clashes.isEmpty)
         #expect(state.calendar.appointments.contains(booked))
@@ -174,10 +174,10 @@ extension Fixture {
         #expect(update(&state, .key(.character("i"))).isEmpty, "one change at a time per appointment")
         var arrived = Fixture.appointments[1]
         arrived.status = .arrived
-        _ = update(&state, .appointmentSaved(arrived, isNew: false))
+        _ = update(&state, .calendar(.appointmentSaved(arrived, isNew: false)))
         #expect(state.toast == .info("Checked in 10:00 आदित्य शर्मा — u to undo"))
         #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: id, AppointmentChange(status: .scheduled))])
-        _ = update(&state, .appointmentSaved(Fixture.appointments[1], isNew: false))
+        _ = update(&state, .calendar(.appointmentSaved(Fixture.appointments[1], isNew: false)))
         // Cancel asks first: n sends nothing, y sends it.
         #expect(update(&state, .key(.character("x"))).isEmpty)
         guard case .statusMenu(let menu) = state.overlay else { Issue.record("no question"); return }
@@ -189,7 +189,7 @@ extension Fixture {
         #expect(update(&state, .key(.character("y"))) == [.updateAppointment(id: id, AppointmentChange(status: .cancelled))])
         var cancelled = Fixture.appointments[1]
         cancelled.status = .cancelled
-        _ = update(&state, .appointmentSaved(cancelled, isNew: false))
+        _ = update(&state, .calendar(.appointmentSaved(cancelled, isNew: false)))
         #expect(state.toast == .info("Cancelled 10:00 आदित्य शर्मा — u to undo"))
         // The menu lists every status; completed is `s` then `c`.
         _ = update(&state, .key(.character("s")))
@@ -210,14 +210,14 @@ extension Fixture {
         var state = Fixture.calendarState()
         // 10:45–11:15 is taken: moving 10:00–10:45 later by a slot clashes with it.
         let blocking = Fixture.appointment(8, patient: 2, from: Fixture.today(10, 45), minutes: 30, reason: "Dressing")
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments + [blocking]))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments + [blocking])))
         state.calendar.minute = 10 * 60 + 30
         let id = Fixture.appointments[1].id
         let moved = update(&state, .key(.character("J")))
         #expect(moved == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10, 15), endsAt: Fixture.today(11)))])
         #expect(state.calendar.minute == 10 * 60 + 30, "the selection waits for the server")
-        _ = update(&state, .appointmentUpdateFailed(id: id, APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
-                                                                         message: "Overlaps the appointment of 王小明 from 2026-11-25T10:45")))
+        _ = update(&state, .calendar(.appointmentUpdateFailed(id: id, APIFailure(kind: .rejected, status: 409, code: "appointment_conflict",
+                                                                         message: "Overlaps the appointment of 王小明 from 2026-11-25T10:45"))))
         #expect(state.toast == .error("Not moved: 10:45–11:15 王小明 (Dressing) is there."))
         #expect(state.calendar.minute == 10 * 60 + 30)
         #expect(CalendarScreen.selected(state)?.id == id, "the next key still acts on the appointment meant")
@@ -226,7 +226,7 @@ extension Fixture {
         var later = Fixture.appointments[1]
         later.startsAt = Fixture.today(10, 15)
         later.endsAt = Fixture.today(11)
-        _ = update(&state, .appointmentSaved(later, isNew: false))
+        _ = update(&state, .calendar(.appointmentSaved(later, isNew: false)))
         #expect(state.toast == .info("Moved आदित्य शर्मा to 10:15–11:00."))
         #expect(CalendarScreen.selected(state)?.id == id)
         // Resizing says the new span.
@@ -286,14 +286,14 @@ extension Fixture {
         var state = Fixture.mainState()
         #expect(state.timeline.appointments.isEmpty)
         let mine = Fixture.appointments.filter { $0.patientId == Fixture.patients[0].id }
-        _ = update(&state, .patientAppointmentsLoaded(patientID: Fixture.patients[0].id, mine + [
+        _ = update(&state, .calendar(.patientAppointmentsLoaded(patientID: Fixture.patients[0].id, mine + [
             Fixture.appointment(7, patient: 0, from: Fixture.today(15).addingTimeInterval(6 * 86_400), minutes: 30),
-        ]))
+        ])))
         let text = PatientAppointmentsLine.text(state.timeline.appointments, now: state.now, in: state.timeZone)
         #expect(text == "Next: Tue 1 Dec 15:00 · Last: Wed 25 Nov 09:00 completed")
         #expect(view(state).text.contains("Next: Tue 1 Dec 15:00"))
         // Another patient's answer does not land here.
-        _ = update(&state, .patientAppointmentsLoaded(patientID: Fixture.patients[1].id, []))
+        _ = update(&state, .calendar(.patientAppointmentsLoaded(patientID: Fixture.patients[1].id, [])))
         #expect(state.timeline.appointments.count == 3)
     }
 
@@ -306,7 +306,7 @@ extension Fixture {
         _ = update(&state, .key(.character("w")))
         try expectSnapshot(view(state), "calendar-week-\(size.0)x\(size.1)")
         _ = update(&state, .key(.character("m")))
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments)))
         try expectSnapshot(view(state), "calendar-month-\(size.0)x\(size.1)")
     }
 
@@ -331,7 +331,7 @@ extension Fixture {
         #expect(minute == [.loadAppointments(requestID: state.calendar.requestID, from: Fixture.today(0).addingTimeInterval(-2 * 86_400),
                                              to: Fixture.today(0).addingTimeInterval(5 * 86_400))])
         #expect(update(&state, .tick(Fixture.now.addingTimeInterval(62))).isEmpty, "one request at a time")
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.appointments)))
         let five = update(&state, .tick(Fixture.now.addingTimeInterval(301)))
         #expect(five.contains(.refreshUser))
         // Not while a booking is being typed: the answer could move the slot under the receptionist.
@@ -402,7 +402,7 @@ extension Fixture {
         var state = Fixture.mainState()
         // The first row of a fresh list is nobody's choice: not offered.
         _ = update(&state, .key(.character("t")))
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: []))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: [])))
         _ = update(&state, .key(.enter))
         guard case .booking(let unoffered) = state.overlay else { Issue.record("no booking form"); return }
         #expect(unoffered.patientID == nil && unoffered.patient.text.isEmpty)
@@ -415,7 +415,7 @@ extension Fixture {
         #expect(state.patients.chosenID == offered.id)
         _ = update(&state, .key(.character("t")))
         let cancelled = Fixture.appointment(7, patient: 3, from: Fixture.today(13), minutes: 30, status: .cancelled)
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled]))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled])))
         state.calendar.minute = 13 * 60
         _ = update(&state, .key(.enter))
         guard case .booking(let form) = state.overlay else { Issue.record("no booking form"); return }
@@ -432,7 +432,7 @@ extension Fixture {
         _ = update(&state, .key(.escape))
         #expect(state.overlay == nil)
         let live = Fixture.appointment(8, patient: 3, from: Fixture.today(13), minutes: 30)
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled, live]))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: [cancelled, live])))
         _ = update(&state, .key(.enter))
         guard case .booking(let editing) = state.overlay else { Issue.record("no form"); return }
         #expect(editing.appointmentID == live.id)
@@ -498,7 +498,7 @@ extension Fixture {
         var state = Fixture.calendarState()
         let ana = Fixture.appointment(20, patient: 0, from: Fixture.today(13), minutes: 60)
         let lee = Fixture.appointment(21, patient: 3, from: Fixture.today(13, 30), minutes: 15)
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: [ana, lee]))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: [ana, lee])))
         state.calendar.minute = 13 * 60 + 30
         CalendarScreen.keepSlotInView(&state)
         let row = try #require(view(state).lines.first { $0.hasPrefix("   :30") && $0.contains("13:30–13:45") })
@@ -514,10 +514,10 @@ extension Fixture {
         var orphan = Fixture.appointment(22, patient: 0, from: Fixture.today(15), minutes: 30)
         orphan.providerId = "dddddddddddddddddddddddd"
         orphan.providerName = "Dr Former Locum"
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.clinicAppointments + [orphan]))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.clinicAppointments + [orphan])))
         #expect(CalendarScreen.doctorColumns(state) == nil)
         // The chosen column is kept within the columns there are.
-        _ = update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.clinicAppointments))
+        _ = update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: Fixture.clinicAppointments)))
         state.calendar.column = 5
         #expect(CalendarScreen.selectedColumn(state) == 1)
         #expect(view(state).lines[2].contains("▸ Dr Kofi Mensah"))
@@ -531,7 +531,7 @@ extension Fixture {
         _ = update(&state, .key(.enter))
         _ = update(&state, .key(.character("j")))  // another patient
         #expect(state.documents.patientID == Fixture.patients[1].id)
-        _ = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large")))
+        _ = update(&state, .documents(.documentUploadFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large"))))
         #expect(state.overlay == nil, "no prompt for the first patient over the second's documents")
         #expect(state.toast == .error("Too large: documents are limited to 20 MiB."))
     }

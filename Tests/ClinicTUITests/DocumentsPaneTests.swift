@@ -12,7 +12,7 @@ import Testing
         var state = Fixture.mainState()
         state.user = Fixture.user(status: .active, plan: .pro)
         _ = update(&state, .key(.character("2")))
-        _ = update(&state, .documentsLoaded(patientID: Fixture.patients[0].id, [scan]))
+        _ = update(&state, .documents(.documentsLoaded(patientID: Fixture.patients[0].id, [scan])))
         return state
     }
 
@@ -23,19 +23,19 @@ import Testing
         #expect(update(&state, .key(.enter)).isEmpty, "an empty path is not sent")
         for character in "~/lab" { _ = update(&state, .key(.character(character))) }
         #expect(update(&state, .key(.tab)) == [.completePath("~/lab")])
-        _ = update(&state, .pathCompleted(input: "~/lab", completed: "~/labs/", candidates: []))
+        _ = update(&state, .documents(.pathCompleted(input: "~/lab", completed: "~/labs/", candidates: [])))
         for character in "cbc.pdf" { _ = update(&state, .key(.character(character))) }
         let sent = update(&state, .key(.enter))
         #expect(sent == [.uploadDocument(patientID: Fixture.patients[0].id, path: "~/labs/cbc.pdf")])
         #expect(state.overlay == nil)
-        _ = update(&state, .transferProgress(done: 5 << 20, total: 10 << 20))
+        _ = update(&state, .documents(.transferProgress(done: 5 << 20, total: 10 << 20)))
         #expect(view(state).text.contains("Uploading cbc.pdf"))
         #expect(view(state).text.contains(" 50%"))
         #expect(update(&state, .key(.character("u"))).isEmpty)
         #expect(state.overlay == nil, "one transfer at a time")
         let uploaded = Document(id: String(format: "%024x", 901), patientId: Fixture.patients[0].id, fileName: "cbc.pdf",
                                 contentType: "application/pdf", sizeBytes: 10 << 20, uploadedAt: Fixture.now)
-        _ = update(&state, .documentUploaded(patientID: Fixture.patients[0].id, uploaded))
+        _ = update(&state, .documents(.documentUploaded(patientID: Fixture.patients[0].id, uploaded)))
         #expect(state.documents.items.map(\.fileName) == ["cbc.pdf", "scan.pdf"])
         #expect(state.documents.transfer == nil)
     }
@@ -45,7 +45,7 @@ import Testing
         _ = update(&state, .key(.character("u")))
         for character in "/tmp/x.exe" { _ = update(&state, .key(.character(character))) }
         _ = update(&state, .key(.enter))
-        _ = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 415, code: "unsupported_media_type", message: "415")))
+        _ = update(&state, .documents(.documentUploadFailed(APIFailure(kind: .rejected, status: 415, code: "unsupported_media_type", message: "415"))))
         // The prompt comes back with what was typed and the reason, so the path is corrected, not retyped.
         guard case .filePrompt(let reopened) = state.overlay else { Issue.record("the prompt did not come back"); return }
         #expect(reopened.path.text == "/tmp/x.exe")
@@ -55,16 +55,16 @@ import Testing
         for character in "pdf" { _ = update(&state, .key(.character(character))) }
         let resent = update(&state, .key(.enter))
         #expect(resent == [.uploadDocument(patientID: Fixture.patients[0].id, path: "/tmp/x.expdf")])
-        _ = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large")))
+        _ = update(&state, .documents(.documentUploadFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large"))))
         guard case .filePrompt(let again) = state.overlay else { Issue.record("the prompt did not come back"); return }
         #expect(again.error == "Too large: documents are limited to 20 MiB.")
         _ = update(&state, .key(.escape))
         #expect(state.overlay == nil)
         // A failure with no prompt behind it (a delete) is a toast.
-        _ = update(&state, .documentDeleteFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large")))
+        _ = update(&state, .documents(.documentDeleteFailed(APIFailure(kind: .rejected, status: 413, message: "Payload Too Large"))))
         #expect(state.toast == .error("Too large: documents are limited to 20 MiB."))
         // A stale cached plan is corrected by the server's 403.
-        let commands = update(&state, .documentUploadFailed(APIFailure(kind: .rejected, status: 403, code: "pro_required", message: "Pro only")))
+        let commands = update(&state, .documents(.documentUploadFailed(APIFailure(kind: .rejected, status: 403, code: "pro_required", message: "Pro only"))))
         #expect(commands == [.refreshUser])
         #expect(state.proLocked)
     }
@@ -77,14 +77,14 @@ import Testing
         guard case .filePrompt(let prompt) = state.overlay else { Issue.record("no prompt"); return }
         #expect(prompt.path.text == "~/Downloads")
         #expect(update(&state, .key(.enter)) == [.downloadDocument(Self.scan, folder: "~/Downloads")])
-        _ = update(&state, .documentDownloaded(path: "/home/ana/Downloads/scan.pdf"))
+        _ = update(&state, .documents(.documentDownloaded(path: "/home/ana/Downloads/scan.pdf")))
         #expect(state.toast == .info("Saved to /home/ana/Downloads/scan.pdf."))
         _ = update(&state, .key(.character("x")))
         #expect(state.overlay == .confirmDocumentDelete(Self.scan))
         #expect(update(&state, .key(.character("n"))).isEmpty, "anything but y keeps it")
         _ = update(&state, .key(.character("x")))
         #expect(update(&state, .key(.character("y"))) == [.deleteDocument(id: Self.scan.id)])
-        _ = update(&state, .documentDeleted(id: Self.scan.id))
+        _ = update(&state, .documents(.documentDeleted(id: Self.scan.id)))
         #expect(state.documents.items.isEmpty)
     }
 

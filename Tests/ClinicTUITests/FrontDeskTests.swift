@@ -53,7 +53,7 @@ extension Fixture {
         commands += update(&state, .staffLoaded(staff))
         commands += update(&state, .patientsLoaded(requestID: state.patients.requestID, items: patients, nextCursor: nil, append: false))
         if state.mode == .calendar {
-            commands += update(&state, .appointmentsLoaded(requestID: state.calendar.requestID, items: clinicAppointments))
+            commands += update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: clinicAppointments)))
         }
         return (state, commands)
     }
@@ -115,7 +115,7 @@ extension Fixture {
         state.user?.status = .active
         _ = update(&state, .key(.character("p")))
         #expect(update(&state, .key(.character("2"))) == [.loadDocuments(patientID: Fixture.patients[0].id)])
-        _ = update(&state, .documentsLoaded(patientID: Fixture.patients[0].id, [DocumentsPaneTests.scan]))
+        _ = update(&state, .documents(.documentsLoaded(patientID: Fixture.patients[0].id, [DocumentsPaneTests.scan])))
         _ = update(&state, .key(.tab))
         let text = view(state).text
         #expect(text.contains("scan.pdf") && text.contains("25 Nov"), "names and dates")
@@ -167,7 +167,7 @@ extension Fixture {
         var arrived = grace
         arrived.status = .arrived
         arrived.arrivedAt = Fixture.now
-        _ = update(&state, .appointmentSaved(arrived, isNew: false))
+        _ = update(&state, .calendar(.appointmentSaved(arrived, isNew: false)))
         #expect(view(state).text.contains("Waiting: Grace Hopper (Ruiz) 0 min"))
         #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: grace.id, AppointmentChange(status: .scheduled))])
     }
@@ -185,7 +185,7 @@ extension Fixture {
         var arrived = first
         arrived.status = .arrived
         arrived.arrivedAt = Fixture.now
-        _ = update(&state, .appointmentSaved(arrived, isNew: false))
+        _ = update(&state, .calendar(.appointmentSaved(arrived, isNew: false)))
         #expect(CalendarScreen.selected(state)?.id == first.id)
         #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: first.id, AppointmentChange(status: .scheduled))])
         // The same answer in any order of the list: the row's visit does not depend on it.
@@ -219,7 +219,7 @@ extension Fixture {
         // without its raw UTC times and id.
         let message = "Overlaps the appointment of Zoë Müller with Dr Ana Ruiz from 2026-11-25T14:00:00Z to 2026-11-25T14:30:00Z "
             + "(id 0000000000000000000001f6)"
-        _ = update(&state, .appointmentSaveFailed(APIFailure(kind: .rejected, status: 409, code: "appointment_conflict", message: message)))
+        _ = update(&state, .calendar(.appointmentSaveFailed(APIFailure(kind: .rejected, status: 409, code: "appointment_conflict", message: message))))
         guard case .booking(let refused) = state.overlay else { Issue.record("the form stays open"); return }
         #expect(refused.error == "Clashes with 14:00–14:30 Zoë Müller (Dr Ana Ruiz, Wed 25 Nov 2026)")
         #expect(CalendarScreen.clashInWords("Time slot taken", in: .gmt) == "Time slot taken", "another server's words as they came")
@@ -299,7 +299,7 @@ extension Fixture {
         _ = update(&state, .key(.character("b")))
         for character in "jose" { _ = update(&state, .key(.character(character))) }
         guard case .booking(let form) = state.overlay else { Issue.record("no form"); return }
-        _ = update(&state, .bookingPatientsLoaded(generation: form.generation, [Fixture.patients[0], twin]))
+        _ = update(&state, .calendar(.bookingPatientsLoaded(generation: form.generation, [Fixture.patients[0], twin])))
         let text = view(state).text
         #expect(text.contains("born 1980-02-11 · +34 912 345 678"))
         #expect(text.contains("born 1980-08-17 · +34 912 345 679"))

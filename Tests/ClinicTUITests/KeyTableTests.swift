@@ -21,18 +21,18 @@ import Testing
         result.append(("calendar day", day))
         var week = day
         _ = update(&week, .key(.character("w")))
-        _ = update(&week, .appointmentsLoaded(requestID: week.calendar.requestID, items: Fixture.appointments))
+        _ = update(&week, .calendar(.appointmentsLoaded(requestID: week.calendar.requestID, items: Fixture.appointments)))
         result.append(("calendar week", week))
         var month = day
         _ = update(&month, .key(.character("m")))
-        _ = update(&month, .appointmentsLoaded(requestID: month.calendar.requestID, items: Fixture.appointments))
+        _ = update(&month, .calendar(.appointmentsLoaded(requestID: month.calendar.requestID, items: Fixture.appointments)))
         result.append(("calendar month", month))
         _ = update(&day, .key(.enter))
         result.append(("booking form", day))
         var choosing = day
         _ = update(&choosing, .key(.character("a")))
         if case .booking(let form) = choosing.overlay {
-            _ = update(&choosing, .bookingPatientsLoaded(generation: form.generation, Fixture.patients))
+            _ = update(&choosing, .calendar(.bookingPatientsLoaded(generation: form.generation, Fixture.patients)))
             #expect(CalendarScreen.choosingPatient(choosing), "the booking's patient matches are open")
             result.append(("booking form, choosing a patient", choosing))
         }
@@ -50,7 +50,7 @@ import Testing
                        actorId: Fixture.staff[0].id, actorName: Fixture.staff[0].username, actorRole: "owner", action: "patient.view",
                        patientId: Fixture.patients[0].id, patientName: Fixture.patients[0].name, status: 200)
         }
-        _ = update(&audit, .auditLoaded(key: audit.audit.key, items: events, nextCursor: nil, append: false))
+        _ = update(&audit, .audit(.loaded(key: audit.audit.key, items: events, nextCursor: nil, append: false)))
         result.append(("audit (owner)", audit))
         var (desk, _) = Fixture.signedIn(.frontDesk)
         _ = update(&desk, .key(.escape))
@@ -65,22 +65,22 @@ import Testing
         var upgrade = records
         _ = update(&upgrade, .key(.character("U")))
         result.append(("upgrade", upgrade))
-        _ = update(&upgrade, .checkoutCreated(sessionID: "cs_test_1", url: "https://checkout.stripe.com/c/pay/cs_test_1"))
+        _ = update(&upgrade, .upgrade(.checkoutCreated(sessionID: "cs_test_1", url: "https://checkout.stripe.com/c/pay/cs_test_1")))
         result.append(("upgrade with a checkout", upgrade))
         var versions = timeline
         _ = update(&versions, .key(.character("v")))
         result.append(("note versions, loading", versions))
         if case .noteVersions(let opened) = versions.overlay {
             let long = (1...40).map { "Line \($0) of the first text." }.joined(separator: "\n")
-            _ = update(&versions, .noteVersionsLoaded(noteID: opened.noteID, [
+            _ = update(&versions, .noteVersions(.loaded(noteID: opened.noteID, [
                 NoteVersion(version: 1, content: long, createdAt: Fixture.now.addingTimeInterval(-86_400)),
                 NoteVersion(version: 2, content: "BP 128/84.", createdAt: Fixture.now),
-            ]))
+            ])))
             result.append(("note versions", versions))
         }
         var prompt = records
         _ = update(&prompt, .key(.character("2")))
-        _ = update(&prompt, .documentsLoaded(patientID: Fixture.patients[0].id, []))
+        _ = update(&prompt, .documents(.documentsLoaded(patientID: Fixture.patients[0].id, [])))
         _ = update(&prompt, .key(.character("u")))
         result.append(("file prompt", prompt))
         var login = AppState(width: 80, height: 24, serverLabel: "clinic.example.org", now: Fixture.now)

@@ -13,7 +13,7 @@ import Testing
         #expect(update(&state, .key(.character("S"))) == [.loadStaff, .loadInvitations])
         #expect(state.mode == .staff)
         _ = update(&state, .staffLoaded(Fixture.staff))
-        _ = update(&state, .invitationsLoaded([Self.invitation]))
+        _ = update(&state, .staff(.invitationsLoaded([Self.invitation])))
         var text = view(state).text
         #expect(text.contains("Lena Fischer") && text.contains("front desk") && text.contains("new.desk@example.org"))
         _ = update(&state, .key(.character("i")))
@@ -24,7 +24,7 @@ import Testing
         #expect(update(&state, .key(.enter)) == [.invite(email: "mo@example.org", role: .doctor)])
         let created = CreatedInvitation(id: "eeeeeeeeeeeeeeeeeeeeeeee", email: "mo@example.org", role: .doctor, code: "K7QM-4XPR-9ZTW",
                                         expiresAt: Fixture.now.addingTimeInterval(7 * 86_400))
-        #expect(update(&state, .invitationCreated(created)) == [.loadInvitations])
+        #expect(update(&state, .staff(.invitationCreated(created))) == [.loadInvitations])
         text = view(state).text
         #expect(text.contains("K 7 Q M   4 X P R   9 Z T W"), "spaced to be read over the phone")
         #expect(text.contains("▀") || text.contains("▄") || text.contains("█"), "and a QR code")
@@ -44,7 +44,7 @@ import Testing
         var (owner, _) = Fixture.signedIn(.owner, width: size.0, height: size.1)
         _ = update(&owner, .key(.character("S")))
         _ = update(&owner, .staffLoaded(staff))
-        _ = update(&owner, .invitationsLoaded([Self.invitation]))
+        _ = update(&owner, .staff(.invitationsLoaded([Self.invitation])))
         var text = view(owner).text
         #expect(text.contains("Last seen") && text.contains("today 09:41") && text.contains("deactivated") && text.contains("new.desk@example.org"))
         try expectSnapshot(view(owner), "staff-owner-\(size.0)x\(size.1)")
@@ -65,7 +65,7 @@ import Testing
                                      actorRole: actor.role.rawValue, action: actions[index % 4], patientId: patient?.id,
                                      patientName: patient?.name, status: index == 5 ? 403 : 200))
         }
-        _ = update(&owner, .auditLoaded(key: owner.audit.key, items: events, nextCursor: nil, append: false))
+        _ = update(&owner, .audit(.loaded(key: owner.audit.key, items: events, nextCursor: nil, append: false)))
         #expect(view(owner).text.contains("Audit log · the whole clinic"))
         try expectSnapshot(view(owner), "audit-clinic-\(size.0)x\(size.1)")
     }
@@ -82,13 +82,13 @@ import Testing
         #expect(update(&state, .key(.character("y"))) == [.updateStaffMember(id: Fixture.staff[1].id, role: nil, active: false)])
         var gone = Fixture.staff[1]
         gone.active = false
-        _ = update(&state, .staffMemberChanged(gone))
+        _ = update(&state, .staff(.staffMemberChanged(gone)))
         #expect(state.doctors.map(\.id) == [Fixture.staff[0].id], "a deactivated doctor is offered no more bookings")
         // The owner demoting themselves: the server's 409 last_owner said in the clinic's words.
         _ = update(&state, .key(.character("k")))
         _ = update(&state, .key(.character("R")))
         #expect(update(&state, .key(.character("y"))) == [.updateStaffMember(id: Fixture.staff[0].id, role: .doctor, active: nil)])
-        _ = update(&state, .staffChangeFailed(APIFailure(kind: .rejected, status: 409, code: "last_owner", message: "last owner")))
+        _ = update(&state, .staff(.staffChangeFailed(APIFailure(kind: .rejected, status: 409, code: "last_owner", message: "last owner"))))
         #expect(state.toast == .error("Not changed: the clinic needs an active owner. Make someone else owner first."))
     }
 
@@ -106,7 +106,7 @@ import Testing
                                      actorRole: actor.role.rawValue, action: refused ? "notes.list" : "patient.view",
                                      patientId: patient.id, patientName: patient.name, status: refused ? 403 : 200))
         }
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: "page2", append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: events, nextCursor: "page2", append: false)))
         let text = view(state).text
         #expect(text.contains("who opened José Álvarez-Núñez's record"))
         #expect(text.contains("Lena Fischer (desk)") && text.contains("read the notes — refused (403)"))
@@ -115,7 +115,7 @@ import Testing
         for _ in 0..<26 { more += update(&state, .key(.character("j"))) }
         #expect(more == [.loadAudit(key: state.audit.key, query: AuditQuery(patientID: patient.id), cursor: "page2")], "the next page once, near the end")
         // A late answer to the first request is not mixed in.
-        _ = update(&state, .auditLoaded(key: "stale", items: [], nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: "stale", items: [], nextCursor: nil, append: false)))
         #expect(state.audit.events.count == 30)
         #expect(update(&state, .key(.character("f"))).first == .loadAudit(key: state.audit.key, query: AuditQuery(), cursor: nil))
         #expect(state.audit.events.isEmpty && state.audit.filter.isEmpty)
@@ -137,17 +137,17 @@ import Testing
             AuditEvent(id: String(format: "%024x", 2), at: Fixture.now.addingTimeInterval(-60), actorId: desk.id, actorName: desk.username,
                        actorRole: desk.role.rawValue, action: "patient.view", patientId: patient.id, patientName: patient.name, status: 200),
         ]
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: "next", append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: events, nextCursor: "next", append: false)))
         _ = update(&state, .key(.character("j")))
         let byPerson = update(&state, .key(.character("w")))
         #expect(byPerson == [.loadAudit(key: state.audit.key, query: AuditQuery(actorID: desk.id), cursor: nil)])
         let staleKey = "an older filter"
-        _ = update(&state, .auditLoaded(key: staleKey, items: events, nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: staleKey, items: events, nextCursor: nil, append: false)))
         #expect(state.audit.events.isEmpty, "a page for another filter is not shown")
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false)))
         let byAction = update(&state, .key(.character("a")))
         #expect(byAction == [.loadAudit(key: state.audit.key, query: AuditQuery(actorID: desk.id, action: "patient.view"), cursor: nil)])
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false)))
         // Periods: whole days in the clinic's time zone, ending with today (Fixture.now is 25 Nov 09:46 in Dublin).
         let dublin = state.timeZone
         func day(_ text: String) -> Date { CalendarMath.day(text, in: dublin)! }
@@ -157,7 +157,7 @@ import Testing
         #expect(view(state).text.contains("Audit · by Lena Fischer · opened the record · today"))
         // The next page, asked after midnight, is still of the day the filter was set on.
         let todayQuery = state.audit.query
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: Array(repeating: events[1], count: 8), nextCursor: "more", append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: Array(repeating: events[1], count: 8), nextCursor: "more", append: false)))
         _ = update(&state, .tick(Fixture.now.addingTimeInterval(86_400)))
         var later: [Command] = []
         for _ in 0..<6 { later += update(&state, .key(.character("j"))) }
@@ -173,21 +173,21 @@ import Testing
         _ = update(&state, .key(.character("]")))
         #expect(update(&state, .key(.character("]"))).isEmpty, "no later than today")
         // This patient, from the row; then everything cleared.
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false)))
         _ = update(&state, .key(.character("f")))
         #expect(state.audit.filter.patientID == patient.id)
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: [events[1]], nextCursor: nil, append: false)))
         #expect(view(state).text.contains("Audit · आदित्य शर्मा · by Lena Fischer · opened the record · 19–25 Nov"))
         try expectSnapshot(view(state), "audit-filtered-80x24")
         let cleared = update(&state, .key(.character("c")))
         #expect(cleared == [.loadAudit(key: state.audit.key, query: AuditQuery(), cursor: nil)] && state.audit.filter.isEmpty)
         // `w` toggles back to everyone.
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: nil, append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: events, nextCursor: nil, append: false)))
         // An event about no patient (a sign-in) gives no patient to filter by: said, nothing asked.
         let signIn = AuditEvent(id: String(format: "%024x", 3), at: Fixture.now, actorId: desk.id, actorName: desk.username,
                                 actorRole: desk.role.rawValue, action: "signin.success", status: 200)
         var noPatient = state
-        _ = update(&noPatient, .auditLoaded(key: noPatient.audit.key, items: [signIn], nextCursor: nil, append: false))
+        _ = update(&noPatient, .audit(.loaded(key: noPatient.audit.key, items: [signIn], nextCursor: nil, append: false)))
         #expect(update(&noPatient, .key(.character("f"))).isEmpty && noPatient.audit.filter.patientID == nil)
         #expect(noPatient.toast == .info("This event is about no patient: choose one that is."))
         _ = update(&state, .key(.character("w")))
@@ -208,18 +208,18 @@ import Testing
         #expect(view(state).text.contains("Rename the clinic"))
         #expect(update(&state, .key(.enter)) == [.renameClinic(name: "Ruiz & Mensah")])
         #expect(update(&state, .key(.enter)).isEmpty, "not sent twice while it is on its way")
-        _ = update(&state, .clinicRenameFailed(APIFailure(kind: .rejected, status: 422, code: nil, message: "Invalid request",
-                                                          fieldErrors: ["name": "at most 100 characters"])))
+        _ = update(&state, .staff(.clinicRenameFailed(APIFailure(kind: .rejected, status: 422, code: nil, message: "Invalid request",
+                                                          fieldErrors: ["name": "at most 100 characters"]))))
         #expect(state.staffScreen.rename?.error == "Name: at most 100 characters")
         #expect(state.staffScreen.rename?.name.text == "Ruiz & Mensah", "what was typed is kept")
         #expect(update(&state, .key(.enter)) == [.renameClinic(name: "Ruiz & Mensah")])
-        _ = update(&state, .clinicRenamed(name: "Ruiz & Mensah"))
+        _ = update(&state, .staff(.clinicRenamed(name: "Ruiz & Mensah")))
         #expect(state.staffScreen.rename == nil && state.user?.clinic?.name == "Ruiz & Mensah")
         #expect(view(state).lines[0].contains("Ruiz & Mensah"), "the status bar says the new name")
         // A long name gives way, so who is signed in and the plan stay on the bar at 80 columns.
-        _ = update(&state, .clinicRenamed(name: "The Ruiz and Mensah Family Medical Centre of Greater Northshire"))
+        _ = update(&state, .staff(.clinicRenamed(name: "The Ruiz and Mensah Family Medical Centre of Greater Northshire")))
         #expect(view(state).lines[0].contains("The Ruiz and Mensah Famil…") && view(state).lines[0].contains("│ Dr Ana Ruiz │ basic · trial"))
-        _ = update(&state, .clinicRenamed(name: "Ruiz & Mensah"))
+        _ = update(&state, .staff(.clinicRenamed(name: "Ruiz & Mensah")))
         // An empty name is refused on the spot; Esc leaves the name as it was.
         _ = update(&state, .key(.character("N")))
         _ = update(&state, .key(.control("u")))
@@ -240,7 +240,7 @@ import Testing
         var (state, _) = Fixture.signedIn(.owner)
         _ = update(&state, .key(.character("S")))
         _ = update(&state, .staffLoaded(Fixture.staff))
-        _ = update(&state, .invitationsLoaded([Self.invitation]))
+        _ = update(&state, .staff(.invitationsLoaded([Self.invitation])))
         let patient = state.patients.selected
         _ = update(&state, .key(.click(x: 5, y: 6)))
         #expect(state.staffScreen.selected == 2 && view(state).text.contains("Lena Fischer"))
@@ -254,7 +254,7 @@ import Testing
             AuditEvent(id: String(format: "%024x", 500 + index), at: Fixture.now.addingTimeInterval(Double(-index) * 60),
                        actorId: Fixture.staff[0].id, actorName: Fixture.staff[0].username, actorRole: "owner", action: "signin.success", status: 200)
         }
-        _ = update(&state, .auditLoaded(key: state.audit.key, items: events, nextCursor: "next", append: false))
+        _ = update(&state, .audit(.loaded(key: state.audit.key, items: events, nextCursor: "next", append: false)))
         _ = update(&state, .key(.click(x: 10, y: 7)))
         #expect(state.audit.selected == 4)
         #expect(update(&state, .key(.click(x: 10, y: 21))).isEmpty && state.audit.selected == 18, "the last row shown")

@@ -22,20 +22,20 @@ import Testing
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("2")))
         #expect(update(&state, .key(.character("U"))) == [.loadPlans])
-        _ = update(&state, .plansLoaded(Self.plans))
+        _ = update(&state, .upgrade(.plansLoaded(Self.plans)))
         #expect(update(&state, .key(.enter)) == [.createCheckout])
         #expect(update(&state, .key(.enter)).isEmpty, "one checkout at a time")
         let url = "http://clinic.example.org/checkout/cs_local_abc123"
-        let poll = update(&state, .checkoutCreated(sessionID: "cs_local_abc123", url: url))
-        #expect(poll == [.after(milliseconds: 2000, .pollUpgrade)])
+        let poll = update(&state, .upgrade(.checkoutCreated(sessionID: "cs_local_abc123", url: url)))
+        #expect(poll == [.after(milliseconds: 2000, .upgrade(.pollUpgrade))])
         try expectSnapshot(view(state), "upgrade-checkout-80x24")
         // The address whole on the clipboard (a wrapped one copied from the screen would be broken).
         #expect(update(&state, .key(.character("y"))) == [.copyToClipboard(text: url)])
         #expect(view(state).text.contains("sent to the clipboard"))
         #expect(update(&state, .key(.character("c"))) == [.confirmLocalCheckout(url: url)])
-        #expect(update(&state, .localCheckoutConfirmed) == [.refreshUser])
+        #expect(update(&state, .upgrade(.localCheckoutConfirmed)) == [.refreshUser])
         // Still basic: polling goes on.
-        #expect(update(&state, .pollUpgrade) == [.refreshUser, .after(milliseconds: 2000, .pollUpgrade)])
+        #expect(update(&state, .upgrade(.pollUpgrade)) == [.refreshUser, .after(milliseconds: 2000, .upgrade(.pollUpgrade))])
         let unlocked = update(&state, .userRefreshed(Fixture.user(status: .active, plan: .pro)))
         #expect(!state.proLocked)
         #expect(unlocked == [.loadDocuments(patientID: Fixture.patients[0].id)], "the open pane loads at once")
@@ -44,23 +44,23 @@ import Testing
             return
         }
         #expect(upgrade.done)
-        #expect(update(&state, .pollUpgrade).isEmpty, "polling stops once Pro")
+        #expect(update(&state, .upgrade(.pollUpgrade)).isEmpty, "polling stops once Pro")
     }
 
     @Test func test_polling_stopsAtItsDeadline() {
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("U")))
-        _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s"))
+        _ = update(&state, .upgrade(.checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s")))
         // A server's address with a control character in it reaches the clipboard without it.
         _ = update(&state, .key(.escape))
         _ = update(&state, .key(.character("U")))
-        _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s\u{1B}]0;x\u{07}"))
+        _ = update(&state, .upgrade(.checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s\u{1B}]0;x\u{07}")))
         #expect(update(&state, .key(.character("y"))) == [.copyToClipboard(text: "https://checkout.stripe.com/c/pay/s")])
-        _ = update(&state, .checkoutCreated(sessionID: "s", url: "file:///etc/passwd"))
+        _ = update(&state, .upgrade(.checkoutCreated(sessionID: "s", url: "file:///etc/passwd")))
         #expect(update(&state, .key(.character("y"))).isEmpty, "only a web address goes to the clipboard")
-        _ = update(&state, .checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s"))
+        _ = update(&state, .upgrade(.checkoutCreated(sessionID: "s", url: "https://checkout.stripe.com/c/pay/s")))
         _ = update(&state, .tick(Fixture.now.addingTimeInterval(601)))
-        #expect(update(&state, .pollUpgrade).isEmpty)
+        #expect(update(&state, .upgrade(.pollUpgrade)).isEmpty)
         #expect(update(&state, .key(.character("c"))) == [.confirmLocalCheckout(url: "https://checkout.stripe.com/c/pay/s")])
     }
 
@@ -69,8 +69,8 @@ import Testing
         state.user = Fixture.user(status: .active, plan: .pro)
         let load = update(&state, .key(.character("2")))
         #expect(load == [.loadDocuments(patientID: Fixture.patients[0].id)])
-        let correction = update(&state, .documentsFailed(patientID: Fixture.patients[0].id,
-                                                         ClientFailure(kind: .rejected, status: 403, code: "pro_required", message: "Pro needed")))
+        let correction = update(&state, .documents(.documentsFailed(patientID: Fixture.patients[0].id,
+                                                         ClientFailure(kind: .rejected, status: 403, code: "pro_required", message: "Pro needed"))))
         #expect(correction == [.refreshUser])
         #expect(state.proLocked)
         #expect(view(state).text.contains("Documents is a Pro feature"))
@@ -83,13 +83,13 @@ import Testing
         #expect(load.count == 1)
         guard case .loadAnalytics(let key, "week", let from, _) = load.first else { Issue.record("no analytics request"); return }
         #expect(RFC3339DateTranscoder.format(from) == "2026-08-31T00:00:00Z", "13 weeks, this one included, from a Monday")
-        _ = update(&state, .analyticsLoaded(key: key, growth: Self.growth(13), outcomes: Self.outcomes(13)))
+        _ = update(&state, .analytics(.loaded(key: key, growth: Self.growth(13), outcomes: Self.outcomes(13))))
         try expectSnapshot(view(state), "analytics-120x40")
         _ = update(&state, .key(.character("2")))
-        _ = update(&state, .documentsLoaded(patientID: Fixture.patients[0].id, [
+        _ = update(&state, .documents(.documentsLoaded(patientID: Fixture.patients[0].id, [
             Document(id: "d1", patientId: Fixture.patients[0].id, fileName: "blood\u{1B}[31m report.pdf", contentType: "application/pdf",
                      sizeBytes: 2_500_000, uploadedAt: Fixture.now),
-        ]))
+        ])))
         let text = view(state).text
         #expect(text.contains("blood[31m report.pdf") || text.contains("blood report.pdf"))
         #expect(text.contains("PDF") && text.contains("2.4 MiB"))
@@ -119,9 +119,9 @@ import Testing
         guard case .loadAnalytics(let key, "month", let from, _) = month.first else { Issue.record("no month load"); return }
         #expect(RFC3339DateTranscoder.format(from) == "2025-12-01T00:00:00Z", "twelve months, this one included")
         // The week answer arriving late is dropped; the month answer lands.
-        _ = update(&state, .analyticsLoaded(key: first, growth: Self.growth(13), outcomes: Self.outcomes(13)))
+        _ = update(&state, .analytics(.loaded(key: first, growth: Self.growth(13), outcomes: Self.outcomes(13))))
         #expect(state.analytics.growth.isEmpty)
-        _ = update(&state, .analyticsLoaded(key: key, growth: Self.growth(12), outcomes: Self.outcomes(12)))
+        _ = update(&state, .analytics(.loaded(key: key, growth: Self.growth(12), outcomes: Self.outcomes(12))))
         #expect(state.analytics.growth.count == 12)
         #expect(update(&state, .key(.character("m"))).isEmpty, "already shown")
         guard case .loadAnalytics(_, "month", let longer, _) = update(&state, .key(.character("]"))).first else { Issue.record("no range"); return }
@@ -143,7 +143,7 @@ import Testing
         state.user = Fixture.user(status: .active, plan: .pro)
         state.asciiOnly = true
         guard case .loadAnalytics(let key, _, _, _) = update(&state, .key(.character("3"))).first else { Issue.record("no load"); return }
-        _ = update(&state, .analyticsLoaded(key: key, growth: Self.growth(13), outcomes: Self.outcomes(13)))
+        _ = update(&state, .analytics(.loaded(key: key, growth: Self.growth(13), outcomes: Self.outcomes(13))))
         let text = view(state).text
         let pane = text.split(separator: "\n").map { String($0.dropFirst(34)) }.joined(separator: "\n")
         #expect(!pane.contains { "█▓░▒▁▂▃▄▅▆▇".contains($0) })
@@ -159,7 +159,7 @@ import Testing
                                                        totalPatients: $0 % 2 == 0 ? Int.min : Int.max) }
         let hostileOutcomes = (0..<4).map { OutcomePoint(periodStart: Fixture.now.addingTimeInterval(Double($0) * 86_400), scheduled: Int.max,
                                                          completed: Int.max, cancelled: -5, noShow: Int.max) }
-        _ = update(&state, .analyticsLoaded(key: key, growth: hostileGrowth, outcomes: hostileOutcomes))
+        _ = update(&state, .analytics(.loaded(key: key, growth: hostileGrowth, outcomes: hostileOutcomes)))
         #expect(view(state).text.contains("New patients: 4000000000"))
         _ = update(&state, .key(.character("#")))
         #expect(!view(state).text.isEmpty)

@@ -70,16 +70,16 @@ import Testing
     @Test func test_checkout_isShownAsAQRCode_withTheAddress_andABrowserKey() throws {
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("U")))
-        _ = update(&state, .plansLoaded(ProFeatureTests.plans))
+        _ = update(&state, .upgrade(.plansLoaded(ProFeatureTests.plans)))
         _ = update(&state, .key(.enter))
         let url = "http://127.0.0.1:8080/checkout/cs_local_9f2c4b7e1a3d5f6071829a"
-        _ = update(&state, .checkoutCreated(sessionID: "cs_local_9f2c4b7e1a3d5f6071829a", url: url))
+        _ = update(&state, .upgrade(.checkoutCreated(sessionID: "cs_local_9f2c4b7e1a3d5f6071829a", url: url)))
         let text = view(state).text
         #expect(text.contains("Scan to pay for Pro"))
         let code = try #require(QRCode(url))
         for row in code.halfBlockRows() { #expect(text.contains(row), "every row of the code is drawn whole") }
         #expect(update(&state, .key(.character("o"))) == [.openBrowser(url: url)])
-        _ = update(&state, .browserOpened(error: nil))
+        _ = update(&state, .upgrade(.browserOpened(error: nil)))
         if case .info = state.toast {} else { Issue.record("no confirmation") }
         // On a terminal without UTF-8 the address is printed alone.
         state.asciiOnly = true

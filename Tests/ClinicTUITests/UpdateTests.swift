@@ -68,9 +68,9 @@ import Testing
             NoteVersion(version: 1, content: "BP 182/84, pulse 72. Continue amlodipine 5 mg.", createdAt: note.createdAt),
             NoteVersion(version: 2, content: note.content, createdAt: note.updatedAt),
         ]
-        _ = update(&state, .noteVersionsLoaded(noteID: "another note", versions.reversed()))
+        _ = update(&state, .noteVersions(.loaded(noteID: "another note", versions.reversed())))
         #expect(view(state).text.contains("Loading…"), "an answer for another note is not shown")
-        _ = update(&state, .noteVersionsLoaded(noteID: note.id, versions))
+        _ = update(&state, .noteVersions(.loaded(noteID: note.id, versions)))
         let text = view(state).text
         #expect(text.contains("── v1 · ") && text.contains("BP 182/84") && text.contains("── v2 (current) · "))
         try expectSnapshot(view(state), "note-versions-80x24")
@@ -78,7 +78,7 @@ import Testing
         #expect(state.overlay == nil)
         // A v1 server has no such endpoint: 404 without a code.
         _ = update(&state, .key(.character("v")))
-        _ = update(&state, .noteVersionsFailed(noteID: note.id, APIFailure(kind: .rejected, status: 404, message: "Not Found")))
+        _ = update(&state, .noteVersions(.failed(noteID: note.id, APIFailure(kind: .rejected, status: 404, message: "Not Found"))))
         #expect(view(state).text.contains("This server keeps no earlier versions to show"))
         _ = update(&state, .key(.escape))
         // A note never amended: said, nothing asked.
