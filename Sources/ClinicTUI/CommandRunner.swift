@@ -119,26 +119,26 @@ public final class CommandRunner: @unchecked Sendable {
                     then: { .audit(.loaded(key: key, items: $0.items, nextCursor: $0.next, append: cursor != nil)) }, else: { .audit(.failed(key: key, $0)) })
         case .loadPatients(let requestID, let query, let cursor):
             request(id: requestID, { try await backend.patients(query: query, cursor: cursor) },
-                    then: { .patientsLoaded(requestID: requestID, items: $0.items, nextCursor: $0.next, append: cursor != nil) },
-                    else: { .patientsFailed(requestID: requestID, $0) })
+                    then: { .records(.patientsLoaded(requestID: requestID, items: $0.items, nextCursor: $0.next, append: cursor != nil)) },
+                    else: { .records(.patientsFailed(requestID: requestID, $0)) })
         case .loadNotes(let patientID, let cursor):
             request({ try await backend.notes(patientID: patientID, cursor: cursor) },
-                    then: { .notesLoaded(patientID: patientID, items: $0.items, nextCursor: $0.next, append: cursor != nil) },
-                    else: { .notesFailed(patientID: patientID, $0) })
+                    then: { .records(.notesLoaded(patientID: patientID, items: $0.items, nextCursor: $0.next, append: cursor != nil)) },
+                    else: { .records(.notesFailed(patientID: patientID, $0)) })
         case .savePatient(let id, let draft):
-            request({ try await backend.savePatient(id: id, draft: draft) }, then: { .patientSaved($0, isNew: id == nil) },
-                    else: { .patientSaveFailed($0) })
+            request({ try await backend.savePatient(id: id, draft: draft) }, then: { .records(.patientSaved($0, isNew: id == nil)) },
+                    else: { .records(.patientSaveFailed($0)) })
         case .findPossibleDuplicates(let name, let phone):
             request({
                 var found = try await backend.patients(query: name, cursor: nil).items
                 if phone.count >= 5 { found += try await backend.patients(query: String(phone.suffix(9)), cursor: nil).items }
                 return found
-            }, then: { .possibleDuplicatesFound($0) }, else: { .patientSaveFailed($0) })
+            }, then: { .records(.possibleDuplicatesFound($0)) }, else: { .records(.patientSaveFailed($0)) })
         case .deletePatient(let id):
-            request({ try await backend.deletePatient(id: id) }, then: { .patientDeleted(id: id) }, else: { .patientDeleteFailed($0) })
+            request({ try await backend.deletePatient(id: id) }, then: { .records(.patientDeleted(id: id)) }, else: { .records(.patientDeleteFailed($0)) })
         case .saveNote(let patientID, let noteID, let content, let draftKey):
             request({ try await backend.saveNote(patientID: patientID, noteID: noteID, content: content) },
-                    then: { .noteSaved(patientID: patientID, $0, draftKey: draftKey) }, else: { .noteSaveFailed($0, draftKey: draftKey) })
+                    then: { .records(.noteSaved(patientID: patientID, $0, draftKey: draftKey)) }, else: { .records(.noteSaveFailed($0, draftKey: draftKey)) })
         case .loadPlans:
             request({ try await backend.plans() }, then: { .upgrade(.plansLoaded($0)) }, else: { .upgrade(.plansFailed($0)) })
         case .createCheckout:

@@ -4,6 +4,25 @@ import Foundation
 // The messages of one component each: `update` routes `.calendar(…)` to the calendar and so on,
 // by one switch, and each component switches over its own messages only.
 
+/// The records' answers: pages of patients and of notes, a patient or note saved or refused, the
+/// search's pause, a note's save retried once the server is back.
+public enum RecordsMsg: Equatable, Sendable {
+    case patientsLoaded(requestID: Int, items: [Patient], nextCursor: String?, append: Bool)
+    case patientsFailed(requestID: Int, ClientFailure)
+    case notesLoaded(patientID: String, items: [ClinicalNote], nextCursor: String?, append: Bool)
+    case notesFailed(patientID: String, ClientFailure)
+    case patientSaved(Patient, isNew: Bool)
+    case patientSaveFailed(ClientFailure)
+    /// Patients found by the name or phone of one about to be registered.
+    case possibleDuplicatesFound([Patient])
+    case patientDeleted(id: String)
+    case patientDeleteFailed(ClientFailure)
+    case noteSaved(patientID: String, ClinicalNote, draftKey: String)
+    case noteSaveFailed(ClientFailure, draftKey: String)
+    case searchDebounced(generation: Int)
+    case retryNoteSave(draftKey: String)
+}
+
 /// The calendar's answers: a range of appointments, one patient's, a booking saved or refused, the
 /// booking form's patient search.
 public enum CalendarMsg: Equatable, Sendable {

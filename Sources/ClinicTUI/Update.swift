@@ -50,9 +50,10 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
     case .analytics(let msg): return AnalyticsPane.update(&state, msg)
     case .upgrade(let msg): return ProFeatures.update(&state, msg)
     case .userRefreshed(let user): return ProFeatures.userRefreshed(&state, user)
-    case .possibleDuplicatesFound(let found): return PatientFormScreen.duplicatesFound(&state, found)
-    default:
-        return Results.handle(&state, msg)
+    case .records(let msg): return Results.handle(&state, msg)
+    case .loggedIn(let user): return Session.loggedIn(&state, user)
+    case .authFailed(let failure): return Session.authFailed(&state, failure)
+    case .staffLoaded(let staff): return Session.staffLoaded(&state, staff)
     }
 }
 
@@ -273,7 +274,7 @@ enum MainScreen {
     /// Searching as the doctor types, without a request per keystroke.
     static func debounce(_ state: inout AppState) -> [Command] {
         state.patients.generation += 1
-        return [.after(milliseconds: 250, .searchDebounced(generation: state.patients.generation))]
+        return [.after(milliseconds: 250, .records(.searchDebounced(generation: state.patients.generation)))]
     }
 
     static func reloadPatients(_ state: inout AppState, cursor: String? = nil) -> [Command] {
@@ -478,35 +479,48 @@ enum Overlays {
 }
 
 /// Answers from the network.
+/// The app's own answers: who is signed in, and the clinic's roster.
+enum Session {
+    /// Signed in (or back after an expired session): what was waiting, then the first requests.
+    static func loggedIn(_ state: inout AppState, _ user: User) -> [Command] {
+        state.user = user
+        state.loggedIn = true
+        state.login.busy = false
+        state.login.password = LineField(isSecret: true, maxLength: 256)
+        state.login.error = nil
+        let resume = state.resumeAfterLogin
+        state.resumeAfterLogin = []
+        var commands = resume
+        if state.patients.items.isEmpty { commands += Startup.firstCommands(&state) }
+        return commands
+    }
+
+    /// The sign-in refused or the server unreachable: said on the form, the fields kept.
+    static func authFailed(_ state: inout AppState, _ failure: ClientFailure) -> [Command] {
+        state.login.busy = false
+        state.login.error = failure.kind == .unreachable ? "Cannot reach the server: \(failure.message)" : failure.message
+        state.login.fieldErrors = failure.fieldErrors
+        return []
+    }
+
+    /// The clinic's roster: the staff screen and the calendar's doctors.
+    static func staffLoaded(_ state: inout AppState, _ staff: [StaffMember]) -> [Command] {
+        state.staff = staff
+        if !state.roleAllows(.overseeStaff) { state.staffScreen.loading = false }
+        state.staffScreen.selected = min(state.staffScreen.selected, max(0, staff.count + state.staffScreen.invitations.count - 1))
+        // A doctor's calendar opens on their own appointments once the clinic has several doctors.
+        if state.calendar.providerID == nil, state.doctors.count > 1, let user = state.user, user.role != .frontDesk,
+           state.doctors.contains(where: { $0.id == user.id }) {
+            state.calendar.providerID = user.id
+        }
+        return []
+    }
+}
+
+/// Answers about the records: patients, notes, a patient saved or deleted.
 enum Results {
-    static func handle(_ state: inout AppState, _ msg: Msg) -> [Command] {
+    static func handle(_ state: inout AppState, _ msg: RecordsMsg) -> [Command] {
         switch msg {
-        case .loggedIn(let user):
-            state.user = user
-            state.loggedIn = true
-            state.login.busy = false
-            state.login.password = LineField(isSecret: true, maxLength: 256)
-            state.login.error = nil
-            let resume = state.resumeAfterLogin
-            state.resumeAfterLogin = []
-            var commands = resume
-            if state.patients.items.isEmpty { commands += Startup.firstCommands(&state) }
-            return commands
-        case .authFailed(let failure):
-            state.login.busy = false
-            state.login.error = failure.kind == .unreachable ? "Cannot reach the server: \(failure.message)" : failure.message
-            state.login.fieldErrors = failure.fieldErrors
-            return []
-        case .staffLoaded(let staff):
-            state.staff = staff
-            if !state.roleAllows(.overseeStaff) { state.staffScreen.loading = false }
-            state.staffScreen.selected = min(state.staffScreen.selected, max(0, staff.count + state.staffScreen.invitations.count - 1))
-            // A doctor's calendar opens on their own appointments once the clinic has several doctors.
-            if state.calendar.providerID == nil, state.doctors.count > 1, let user = state.user, user.role != .frontDesk,
-               state.doctors.contains(where: { $0.id == user.id }) {
-                state.calendar.providerID = user.id
-            }
-            return []
         case .searchDebounced(let generation):
             guard generation == state.patients.generation, state.patients.search.text != state.patients.loadedQuery || state.patients.error != nil
             else { return [] }
@@ -602,7 +616,7 @@ enum Results {
             return [.clearDraft(key: draftKey)]
         case .noteSaveFailed(let failure, let draftKey):
             guard case .noteEditor(var editor) = state.overlay, editor.draftKey == draftKey else {
-                if failure.kind == .unreachable { return [.after(milliseconds: 3000, .retryNoteSave(draftKey: draftKey))] }
+                if failure.kind == .unreachable { return [.after(milliseconds: 3000, .records(.retryNoteSave(draftKey: draftKey)))] }
                 return []
             }
             editor.saving = false
@@ -612,7 +626,7 @@ enum Results {
                 editor.saving = true
                 editor.error = "Server unreachable: your note is kept as a draft and will be saved when it is back."
                 state.overlay = .noteEditor(editor)
-                return [.after(milliseconds: 3000, .retryNoteSave(draftKey: draftKey))]
+                return [.after(milliseconds: 3000, .records(.retryNoteSave(draftKey: draftKey)))]
             case .sessionExpired:
                 // Still "saving": the save resumes as soon as the doctor has logged in again.
                 editor.saving = true
@@ -630,8 +644,8 @@ enum Results {
                 return [.saveNote(patientID: editor.patientID, noteID: editor.noteID, content: editor.editor.text, draftKey: draftKey)]
             }
             return []
-        default:
-            return []
+        case .possibleDuplicatesFound(let found):
+            return PatientFormScreen.duplicatesFound(&state, found)
         }
     }
 

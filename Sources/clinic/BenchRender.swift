@@ -26,7 +26,7 @@ struct BenchRender: ParsableCommand {
                              user: User(id: "u", username: "Dr Bench", email: "b@x.org", plan: .basic, status: .trialing,
                                         trialEndsAt: now.addingTimeInterval(86_400 * 30), createdAt: now), now: now)
         state.patients.requestID = 1
-        _ = update(&state, .patientsLoaded(requestID: 1, items: items, nextCursor: nil, append: false))
+        _ = update(&state, .records(.patientsLoaded(requestID: 1, items: items, nextCursor: nil, append: false)))
 
         if phase == "all" || phase == "keys" { timeKeystrokes(state) }
         if phase == "all" || phase == "draw" { try measureBytes(user: state.user, items: items, now: now) }
@@ -77,7 +77,7 @@ struct BenchRender: ParsableCommand {
         }
         var state = AppState(width: 80, height: 24, serverLabel: "bench", user: user, now: now)
         state.patients.requestID = 1
-        _ = update(&state, .patientsLoaded(requestID: 1, items: items, nextCursor: nil, append: false))
+        _ = update(&state, .records(.patientsLoaded(requestID: 1, items: items, nextCursor: nil, append: false)))
         let first = bytes { terminal.draw(view(state)) }
         var moves: [Int] = []
         // Moves inside the page (ten down, ten up): what a doctor does most; a page scroll is measured apart.

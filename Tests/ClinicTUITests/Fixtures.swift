@@ -41,8 +41,8 @@ enum Fixture {
         var state = AppState(width: width, height: height, serverLabel: "clinic.example.org", user: user(), now: now)
         state.timeZone = TimeZone(identifier: "UTC")!
         state.patients.requestID = 1
-        _ = update(&state, .patientsLoaded(requestID: 1, items: patients, nextCursor: "next", append: false))
-        _ = update(&state, .notesLoaded(patientID: patients[0].id, items: notes, nextCursor: nil, append: false))
+        _ = update(&state, .records(.patientsLoaded(requestID: 1, items: patients, nextCursor: "next", append: false)))
+        _ = update(&state, .records(.notesLoaded(patientID: patients[0].id, items: notes, nextCursor: nil, append: false)))
         return state
     }
 }

@@ -51,7 +51,7 @@ extension Fixture {
         state.timeZone = TimeZone(identifier: "UTC")!
         var commands = update(&state, .loggedIn(staffUser(role)))
         commands += update(&state, .staffLoaded(staff))
-        commands += update(&state, .patientsLoaded(requestID: state.patients.requestID, items: patients, nextCursor: nil, append: false))
+        commands += update(&state, .records(.patientsLoaded(requestID: state.patients.requestID, items: patients, nextCursor: nil, append: false)))
         if state.mode == .calendar {
             commands += update(&state, .calendar(.appointmentsLoaded(requestID: state.calendar.requestID, items: clinicAppointments)))
         }
@@ -233,14 +233,14 @@ extension Fixture {
         var note = Fixture.notes[1]
         note.authorId = Fixture.staff[0].id
         note.authorName = "Dr Ana Ruiz"
-        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: [note], nextCursor: nil, append: false))
+        _ = update(&state, .records(.notesLoaded(patientID: Fixture.patients[0].id, items: [note], nextCursor: nil, append: false)))
         #expect(view(state).text.contains("· Dr Ana Ruiz"))
         // Amend is offered on one's own notes only: another doctor's note is not opened to amend.
         var own = Fixture.notes[2]
         own.authorId = Fixture.staff[1].id
         own.authorName = "Dr Kofi Mensah"
         var timeline = state
-        _ = update(&timeline, .notesLoaded(patientID: Fixture.patients[0].id, items: [note, own], nextCursor: nil, append: false))
+        _ = update(&timeline, .records(.notesLoaded(patientID: Fixture.patients[0].id, items: [note, own], nextCursor: nil, append: false)))
         _ = update(&timeline, .key(.tab))
         #expect(!KeyTable.keys(for: timeline).contains { $0.key == "e/Enter" })
         #expect(update(&timeline, .key(.character("e"))).isEmpty && timeline.overlay == nil)
@@ -258,8 +258,8 @@ extension Fixture {
     @Test func test_aRoleForbiddenAnswer_closesTheNotesPane_andTheyAreNotAskedForAgain() {
         var (state, _) = Fixture.signedIn(.doctor)
         let patient = Fixture.patients[0].id
-        let refresh = update(&state, .notesFailed(patientID: patient, APIFailure(kind: .rejected, status: 403, code: "role_forbidden",
-                                                                                 message: "Clinical notes are for the clinic's doctors")))
+        let refresh = update(&state, .records(.notesFailed(patientID: patient, APIFailure(kind: .rejected, status: 403, code: "role_forbidden",
+                                                                                 message: "Clinical notes are for the clinic's doctors"))))
         #expect(refresh == [.refreshUser])
         if case .error(let text) = state.toast { #expect(text.contains("no longer sees them")) } else { Issue.record("not said") }
         #expect(!Self.asksForNotes(update(&state, .key(.character("j")))))
@@ -351,7 +351,7 @@ extension Fixture {
         Self.type(&state, ["jose alvarez-nunez", "+34 912 345 999", "1980-02-11"])
         #expect(update(&state, .key(.control("s"))) == [.findPossibleDuplicates(name: "jose alvarez-nunez", phone: "34912345999")])
         // The search found José (same name without accents, same birth date) and Grace (another name, another phone).
-        #expect(update(&state, .possibleDuplicatesFound([Fixture.patients[0], Fixture.patients[4]])).isEmpty)
+        #expect(update(&state, .records(.possibleDuplicatesFound([Fixture.patients[0], Fixture.patients[4]]))).isEmpty)
         let text = view(state).text
         #expect(text.contains("Already registered?"))
         #expect(text.contains("José Álvarez-Núñez") && text.contains("born 1980-02-11 · +34 912 345 678"))

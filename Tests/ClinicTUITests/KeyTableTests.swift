@@ -37,7 +37,7 @@ import Testing
             result.append(("booking form, choosing a patient", choosing))
         }
         var (owner, _) = Fixture.signedIn(.owner)
-        _ = update(&owner, .patientsLoaded(requestID: owner.patients.requestID, items: Fixture.patients, nextCursor: nil, append: false))
+        _ = update(&owner, .records(.patientsLoaded(requestID: owner.patients.requestID, items: Fixture.patients, nextCursor: nil, append: false)))
         var staff = owner
         _ = update(&staff, .key(.character("S")))
         // A former locum first (reactivate acts on them), then the fixture's staff.

@@ -37,10 +37,10 @@ import Testing
         _ = update(&state, .key(.character("n")))
         for character in "New Patient" { _ = update(&state, .key(.character(character))) }
         #expect(update(&state, .key(.control("s"))) == [.findPossibleDuplicates(name: "New Patient", phone: "")])
-        let commands = update(&state, .possibleDuplicatesFound([Fixture.patients[4]]))
+        let commands = update(&state, .records(.possibleDuplicatesFound([Fixture.patients[4]])))
         #expect(commands.contains { if case .savePatient(nil, _) = $0 { return true } else { return false } }, "no one like them: saved")
-        _ = update(&state, .patientSaveFailed(ClientFailure(kind: .rejected, status: 422, message: "invalid",
-                                                            fieldErrors: ["date_of_birth": "must be a real date"])))
+        _ = update(&state, .records(.patientSaveFailed(ClientFailure(kind: .rejected, status: 422, message: "invalid",
+                                                            fieldErrors: ["date_of_birth": "must be a real date"]))))
         let screen = view(state)
         try expectSnapshot(screen, "patient-form-error-80x24")
         #expect(screen.text.contains("↳ must be a real date"))

@@ -23,7 +23,7 @@ import Testing
         var state = Fixture.mainState()
         let long = (1...40).map { "Line \($0) of the discharge letter." }.joined(separator: "\n")
         let notes = [Fixture.note(1, long, daysAgo: 0.1), Fixture.note(2, "Short note.", daysAgo: 0.2)]
-        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: notes, nextCursor: nil, append: false))
+        _ = update(&state, .records(.notesLoaded(patientID: Fixture.patients[0].id, items: notes, nextCursor: nil, append: false)))
         var text = view(state).text
         #expect(text.contains("Line 6 of") && !text.contains("Line 7 of") && text.contains("… 34 more lines"))
         _ = update(&state, .key(.tab))
@@ -46,7 +46,7 @@ import Testing
         #expect(state.timeline.noteScroll == 0)
         try expectSnapshot(view(state), "timeline-long-note-80x24")
         _ = update(&state, .key(.pageDown))
-        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: notes, nextCursor: nil, append: false))
+        _ = update(&state, .records(.notesLoaded(patientID: Fixture.patients[0].id, items: notes, nextCursor: nil, append: false)))
         #expect(state.timeline.noteScroll == 0)
         // A taller window holds more of the note: the scroll stays within what it can show.
         _ = update(&state, .key(.pageDown))
@@ -113,7 +113,7 @@ import Testing
         let commands = update(&state, .key(.control("s")))
         #expect(!commands.contains { if case .saveNote = $0 { return true } else { return false } })
         #expect(state.overlay == nil && state.toast == .info("No changes: the note stays as it was (version 2)."))
-        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: [], nextCursor: nil, append: false))
+        _ = update(&state, .records(.notesLoaded(patientID: Fixture.patients[0].id, items: [], nextCursor: nil, append: false)))
         #expect(update(&state, .key(.character("e"))).isEmpty && state.overlay == nil)
         #expect(state.toast == .info("No note to amend yet: a writes one."))
     }
@@ -135,7 +135,7 @@ import Testing
         #expect(state.patients.selected == 1)
         #expect(commands.contains(.loadNotes(patientID: Fixture.patients[1].id, cursor: nil)))
         // An answer for the patient no longer selected is ignored.
-        _ = update(&state, .notesLoaded(patientID: Fixture.patients[0].id, items: Fixture.notes, nextCursor: nil, append: false))
+        _ = update(&state, .records(.notesLoaded(patientID: Fixture.patients[0].id, items: Fixture.notes, nextCursor: nil, append: false)))
         #expect(state.timeline.notes.isEmpty)
         _ = update(&state, .key(.character("k")))
         _ = update(&state, .key(.character("k")))
@@ -148,17 +148,17 @@ import Testing
         var generations: [Int] = []
         for character in "jos" {
             for command in update(&state, .key(.character(character))) {
-                if case .after(250, .searchDebounced(let generation)) = command { generations.append(generation) }
+                if case .after(250, .records(.searchDebounced(let generation))) = command { generations.append(generation) }
             }
         }
         #expect(generations.count == 3)
         // Stale timers do nothing; the last one searches for the whole text.
-        #expect(update(&state, .searchDebounced(generation: generations[0])).isEmpty)
-        let commands = update(&state, .searchDebounced(generation: generations[2]))
+        #expect(update(&state, .records(.searchDebounced(generation: generations[0]))).isEmpty)
+        let commands = update(&state, .records(.searchDebounced(generation: generations[2])))
         #expect(commands.contains(.loadPatients(requestID: state.patients.requestID, query: "jos", cursor: nil)))
         #expect(state.patients.loading)
         // An older request's answer is dropped.
-        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID - 1, items: [], nextCursor: nil, append: false))
+        _ = update(&state, .records(.patientsLoaded(requestID: state.patients.requestID - 1, items: [], nextCursor: nil, append: false)))
         #expect(state.patients.items.count == Fixture.patients.count)
     }
 
@@ -167,8 +167,8 @@ import Testing
         let commands = update(&state, .key(.character("G")))
         #expect(commands.contains(.loadPatients(requestID: state.patients.requestID, query: "", cursor: "next")))
         #expect(update(&state, .key(.character("k"))).allSatisfy { if case .loadPatients = $0 { return false } else { return true } })
-        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID, items: [Fixture.patient(9, name: "Page Two")],
-                                           nextCursor: nil, append: true))
+        _ = update(&state, .records(.patientsLoaded(requestID: state.patients.requestID, items: [Fixture.patient(9, name: "Page Two")],
+                                           nextCursor: nil, append: true)))
         #expect(state.patients.items.count == Fixture.patients.count + 1)
         #expect(state.patients.nextCursor == nil)
     }
@@ -186,12 +186,12 @@ import Testing
         var state = Fixture.mainState()
         _ = update(&state, .key(.character("/")))
         _ = update(&state, .key(.character("x")))
-        _ = update(&state, .searchDebounced(generation: state.patients.generation))
-        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID, items: [], nextCursor: nil, append: false))
+        _ = update(&state, .records(.searchDebounced(generation: state.patients.generation)))
+        _ = update(&state, .records(.patientsLoaded(requestID: state.patients.requestID, items: [], nextCursor: nil, append: false)))
         _ = update(&state, .key(.enter))
         _ = update(&state, .key(.character("r")))
-        _ = update(&state, .patientsFailed(requestID: state.patients.requestID,
-                                           ClientFailure(kind: .unreachable, message: "cannot reach the server")))
+        _ = update(&state, .records(.patientsFailed(requestID: state.patients.requestID,
+                                           ClientFailure(kind: .unreachable, message: "cannot reach the server"))))
         let text = view(state).text
         #expect(text.contains("Could not load: cannot reach") && text.contains("the server"))
     }
@@ -199,10 +199,10 @@ import Testing
     @Test func test_controlCharactersFromTheServer_neverReachTheScreen() {
         var state = Fixture.mainState()
         let hostile = Fixture.patient(7, name: "Evil\u{1B}[2J\u{1B}]0;pwned\u{07}Name\u{202E}gnp.exe\u{9B}31m", phone: "\u{1B}[31m555")
-        _ = update(&state, .patientsLoaded(requestID: state.patients.requestID, items: [hostile], nextCursor: nil, append: false))
-        _ = update(&state, .notesLoaded(patientID: hostile.id, items: [
+        _ = update(&state, .records(.patientsLoaded(requestID: state.patients.requestID, items: [hostile], nextCursor: nil, append: false)))
+        _ = update(&state, .records(.notesLoaded(patientID: hostile.id, items: [
             ClinicalNote(id: "n", patientId: hostile.id, content: "line\u{1B}[H\u{1B}[2Jwiped\u{08}\u{08}", createdAt: Fixture.now,
-                         updatedAt: Fixture.now, version: 1)], nextCursor: nil, append: false))
+                         updatedAt: Fixture.now, version: 1)], nextCursor: nil, append: false)))
         let screen = view(state)
         for cell in screen.cells {
             for scalar in cell.text.unicodeScalars {
@@ -223,14 +223,14 @@ import Testing
         let save = update(&state, .key(.control("s")))
         let key = "note-\(Fixture.patients[0].id)"
         #expect(save.contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil, content: "Chest clear", draftKey: key)))
-        let retry = update(&state, .noteSaveFailed(ClientFailure(kind: .unreachable, message: "down"), draftKey: key))
-        #expect(retry == [.after(milliseconds: 3000, .retryNoteSave(draftKey: key))])
+        let retry = update(&state, .records(.noteSaveFailed(ClientFailure(kind: .unreachable, message: "down"), draftKey: key)))
+        #expect(retry == [.after(milliseconds: 3000, .records(.retryNoteSave(draftKey: key)))])
         #expect(view(state).text.contains("Server unreachable"))
-        #expect(update(&state, .retryNoteSave(draftKey: key)).contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil,
+        #expect(update(&state, .records(.retryNoteSave(draftKey: key))).contains(.saveNote(patientID: Fixture.patients[0].id, noteID: nil,
                                                                                   content: "Chest clear", draftKey: key)))
         let saved = ClinicalNote(id: "n1", patientId: Fixture.patients[0].id, content: "Chest clear", createdAt: Fixture.now,
                                  updatedAt: Fixture.now, version: 1)
-        #expect(update(&state, .noteSaved(patientID: Fixture.patients[0].id, saved, draftKey: key)) == [.clearDraft(key: key)])
+        #expect(update(&state, .records(.noteSaved(patientID: Fixture.patients[0].id, saved, draftKey: key))) == [.clearDraft(key: key)])
         #expect(state.overlay == nil)
         #expect(state.timeline.notes.first?.id == "n1")
     }
@@ -241,7 +241,7 @@ import Testing
         for character in "Chest clear" { _ = update(&state, .key(.character(character))) }
         _ = update(&state, .key(.control("s")))
         let key = "note-\(Fixture.patients[0].id)"
-        #expect(update(&state, .noteSaveFailed(ClientFailure(kind: .rejected, status: 500, message: "Internal Server Error"), draftKey: key)).isEmpty)
+        #expect(update(&state, .records(.noteSaveFailed(ClientFailure(kind: .rejected, status: 500, message: "Internal Server Error"), draftKey: key))).isEmpty)
         #expect(view(state).text.contains("Internal Server Error"))
         guard case .noteEditor(let editor) = state.overlay else { Issue.record("the editor closed"); return }
         #expect(editor.editor.text == "Chest clear" && !editor.saving)
@@ -255,7 +255,7 @@ import Testing
         for character in "Important finding" { _ = update(&state, .key(.character(character))) }
         _ = update(&state, .key(.control("s")))
         let key = "note-\(Fixture.patients[0].id)"
-        _ = update(&state, .noteSaveFailed(ClientFailure(kind: .sessionExpired, status: 401, message: "expired"), draftKey: key))
+        _ = update(&state, .records(.noteSaveFailed(ClientFailure(kind: .sessionExpired, status: 401, message: "expired"), draftKey: key)))
         #expect(!state.loggedIn)
         #expect(view(state).text.contains("Nothing you typed is"))
         #expect(state.login.email.text == Fixture.user().email, "the email is filled in, the password asked for")
@@ -345,7 +345,7 @@ import Testing
         state.patients.nextCursor = nil
         let before = view(state)
         _ = update(&state, .key(.character("j")))
-        _ = update(&state, .notesLoaded(patientID: Fixture.patients[1].id, items: [], nextCursor: nil, append: false))
+        _ = update(&state, .records(.notesLoaded(patientID: Fixture.patients[1].id, items: [], nextCursor: nil, append: false)))
         let after = view(state)
         var rowsInList = Set<Int>()
         for y in 0..<after.height {
