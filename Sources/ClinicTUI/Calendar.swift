@@ -60,8 +60,12 @@ public struct CalendarState: Equatable, Sendable {
     public var moveOrigins: [String: Int] = [:]
     /// The status an appointment had before a change on its way, for the undo.
     public var statusBefore: [String: AppointmentStatus] = [:]
-    /// The last status change, which `u` takes back.
-    public var undo: StatusUndo?
+    /// The last change made from the calendar's keys (a status, a move, a length), which `u`
+    /// takes back; any later change of another kind replaces or clears it, so `u` never reaches
+    /// past the last thing done.
+    public var undo: CalendarUndo?
+    /// Appointments whose change on its way is an undo (not itself undone by the next `u`).
+    public var undoing: Set<String> = []
 
     /// The appointments of the doctor shown (all of them when no doctor is chosen). An appointment
     /// from a v1 server has no provider and shows in every calendar.
@@ -174,10 +178,15 @@ public struct BookingForm: Equatable, Sendable {
     }
 }
 
-/// A status change that `u` can take back: the appointment and the status it had.
-public struct StatusUndo: Equatable, Sendable {
+/// The change `u` takes back: the appointment and what it was before.
+public struct CalendarUndo: Equatable, Sendable {
+    public enum Before: Equatable, Sendable {
+        case status(AppointmentStatus)
+        case time(startsAt: Date, endsAt: Date)
+    }
+
     public var appointmentID: String
-    public var previous: AppointmentStatus
+    public var before: Before
 }
 
 /// Dates for the calendar in the doctor's time zone (weeks start on Monday, as in analytics).

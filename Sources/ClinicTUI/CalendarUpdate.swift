@@ -371,7 +371,18 @@ enum CalendarScreen {
         }
         guard state.calendar.pending[appointment.id] == nil else { return [] }
         state.calendar.undo = nil
-        return sendStatus(&state, appointment, undo.previous)
+        switch undo.before {
+        case .status(let previous):
+            state.calendar.undoing.insert(appointment.id)
+            return sendStatus(&state, appointment, previous)
+        case .time(let startsAt, let endsAt):
+            let change = AppointmentChange(startsAt: startsAt, endsAt: endsAt)
+            state.calendar.pending[appointment.id] = change
+            state.calendar.undoing.insert(appointment.id)
+            // The selection goes back with it, as it followed the move.
+            if startsAt != appointment.startsAt { state.calendar.moveOrigins[appointment.id] = state.calendar.minute }
+            return [.updateAppointment(id: appointment.id, change)]
+        }
     }
 
     /// `v`: every doctor's calendar, then each doctor's alone.
@@ -620,6 +631,10 @@ enum CalendarScreen {
             if state.timeline.patientID == patientID { state.timeline.appointments = items.sorted { $0.startsAt < $1.startsAt } }
             return []
         case .appointmentSaved(let appointment, let isNew):
+            let previous = state.calendar.appointments.first { $0.id == appointment.id }
+            let wasUndo = state.calendar.undoing.remove(appointment.id) != nil
+            // Any change made since the last one undoable: u no longer reaches past it.
+            if !wasUndo { state.calendar.undo = nil }
             let change = state.calendar.pending.removeValue(forKey: appointment.id)
             let before = state.calendar.statusBefore.removeValue(forKey: appointment.id)
             let origin = state.calendar.moveOrigins.removeValue(forKey: appointment.id)
@@ -649,9 +664,14 @@ enum CalendarScreen {
             } else {
                 let name = TerminalText.sanitize(appointment.patientName)
                 let span = CalendarMath.clock(appointment.startsAt, in: state.timeZone) + "–" + CalendarMath.clock(appointment.endsAt, in: state.timeZone)
+                let undoHint = wasUndo ? " (undone)" : " — u to undo"
+                if !wasUndo, let previous, change?.startsAt != nil || change?.endsAt != nil {
+                    state.calendar.undo = CalendarUndo(appointmentID: appointment.id,
+                                                       before: .time(startsAt: previous.startsAt, endsAt: previous.endsAt))
+                }
                 if let before, change?.status != nil {
-                    state.calendar.undo = StatusUndo(appointmentID: appointment.id, previous: before)
-                    state.toast = .info("\(appointment.status.doneVerb) \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(name) — u to undo")
+                    if !wasUndo { state.calendar.undo = CalendarUndo(appointmentID: appointment.id, before: .status(before)) }
+                    state.toast = .info("\(appointment.status.doneVerb) \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(name)" + undoHint)
                 } else if let origin {
                     // The selection follows the appointment it moved, if it is still where the move began.
                     if state.calendar.minute == origin,
@@ -660,9 +680,9 @@ enum CalendarScreen {
                         state.calendar.minute = minute - minute % state.hours.slotMinutes
                         keepSlotInView(&state)
                     }
-                    state.toast = .info("Moved \(name) to \(span).")
+                    state.toast = .info("Moved \(name) to \(span)" + undoHint + ".")
                 } else if change?.endsAt != nil {
-                    state.toast = .info("\(name): now \(span).")
+                    state.toast = .info("\(name): now \(span)" + undoHint + ".")
                 } else {
                     state.toast = .info("\(name): \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(appointment.status.label).")
                 }
@@ -694,6 +714,7 @@ enum CalendarScreen {
             if failure.code == "subscription_inactive" { return [.refreshUser] }
             return Results.expireIfNeeded(&state, failure) ?? []
         case .appointmentUpdateFailed(let id, let failure):
+            state.calendar.undoing.remove(id)
             let change = state.calendar.pending.removeValue(forKey: id)
             state.calendar.statusBefore[id] = nil
             // Nothing moved: the selection stays on the appointment the key was meant for.

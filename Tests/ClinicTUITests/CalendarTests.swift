@@ -227,11 +227,41 @@ extension Fixture {
         later.startsAt = Fixture.today(10, 15)
         later.endsAt = Fixture.today(11)
         _ = update(&state, .calendar(.appointmentSaved(later, isNew: false)))
-        #expect(state.toast == .info("Moved आदित्य शर्मा to 10:15–11:00."))
+        #expect(state.toast == .info("Moved आदित्य शर्मा to 10:15–11:00 — u to undo."))
         #expect(CalendarScreen.selected(state)?.id == id)
         // Resizing says the new span.
         let longer = update(&state, .key(.character("+")))
         #expect(longer == [.updateAppointment(id: id, AppointmentChange(startsAt: Fixture.today(10, 15), endsAt: Fixture.today(11, 15)))])
+    }
+
+    /// `u` takes back the last change, whatever it was: a check-in, then another visit moved, then
+    /// `u` moves that visit back and leaves the check-in alone (it reached past the move to the
+    /// check-in, on a visit off the screen).
+    @Test func test_undo_takesBackTheLastChange_notAnOlderOne() {
+        var state = Fixture.calendarState()
+        state.calendar.minute = 10 * 60
+        let visit = Fixture.appointments[1]  // 10:00–10:45
+        #expect(update(&state, .key(.character("i"))) == [.updateAppointment(id: visit.id, AppointmentChange(status: .arrived))])
+        var arrived = visit
+        arrived.status = .arrived
+        _ = update(&state, .calendar(.appointmentSaved(arrived, isNew: false)))
+        // Another visit, 11:15–11:45, moved a slot later.
+        state.calendar.minute = 11 * 60 + 15
+        let other = Fixture.appointments[3]
+        #expect(update(&state, .key(.character("J"))) == [.updateAppointment(id: other.id, AppointmentChange(startsAt: Fixture.today(11, 30),
+                                                                                                           endsAt: Fixture.today(12)))])
+        var moved = other
+        moved.startsAt = Fixture.today(11, 30)
+        moved.endsAt = Fixture.today(12)
+        _ = update(&state, .calendar(.appointmentSaved(moved, isNew: false)))
+        #expect(update(&state, .key(.character("u"))) == [.updateAppointment(id: other.id, AppointmentChange(startsAt: other.startsAt,
+                                                                                                           endsAt: other.endsAt))])
+        _ = update(&state, .calendar(.appointmentSaved(other, isNew: false)))
+        #expect(state.toast == .info("Moved Grace Hopper to 11:15–11:45 (undone)."))
+        // The undo is not itself undone, and the check-in before it is out of reach.
+        #expect(update(&state, .key(.character("u"))).isEmpty)
+        #expect(state.toast == .info("Nothing to undo."))
+        #expect(state.calendar.appointments.first { $0.id == visit.id }?.status == .arrived)
     }
 
     @Test func test_inactiveSubscription_readsTheCalendar_butCannotBook() {
