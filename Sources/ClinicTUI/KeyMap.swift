@@ -16,6 +16,7 @@ public enum KeyMap {
         }
         add("Patient list", MainScreen.patientsBindings)
         add("Notes", MainScreen.notesBindings)
+        add("A locked Pro pane", MainScreen.lockedPaneBindings)
         add("Documents, from the list", MainScreen.documentsFromListBindings)
         add("Documents", MainScreen.documentsBindings)
         add("Analytics, from the list", MainScreen.analyticsFromListBindings)

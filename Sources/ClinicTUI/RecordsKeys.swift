@@ -18,7 +18,7 @@ extension MainScreen {
     /// What the keys act on, in the order the handler asks: the pane on the right when it is open
     /// and unlocked, the front desk's card, the notes, the list.
     enum KeyContext: Sendable, Equatable {
-        case patients, notes, desk, deskCard, documentsFromList, documents, analyticsFromList, analytics
+        case patients, notes, lockedPane, desk, deskCard, documentsFromList, documents, analyticsFromList, analytics
     }
 
     static func keyContext(_ state: AppState) -> KeyContext {
@@ -26,6 +26,8 @@ extension MainScreen {
         if state.rightPane == .documents && !state.proLocked { return onRight ? .documents : .documentsFromList }
         if state.rightPane == .analytics && !state.proLocked { return onRight ? .analytics : .analyticsFromList }
         if !state.seesNotes { return onRight ? .deskCard : .desk }
+        // A locked Pro pane shows no notes: the notes' keys must not reach the notes behind it.
+        if state.rightPane != .notes && onRight { return .lockedPane }
         return onRight ? .notes : .patients
     }
 
@@ -33,6 +35,7 @@ extension MainScreen {
         switch keyContext(state) {
         case .patients: return patientsBindings
         case .notes: return notesBindings
+        case .lockedPane: return lockedPaneBindings
         case .desk: return deskBindings
         case .deskCard: return deskCardBindings
         case .documentsFromList: return documentsFromListBindings
@@ -76,9 +79,11 @@ extension MainScreen {
     ]
 
     /// A table: its named entries, help's extras, and the keys that work everywhere not already taken.
-    private static func table(_ named: [Binding], hidden: [(key: Key, action: KeyAction)] = []) -> [Binding] {
+    /// `scrolls`: whether the pane has rows to page through (the charts have none).
+    private static func table(_ named: [Binding], hidden: [(key: Key, action: KeyAction)] = [], scrolls: Bool = true) -> [Binding] {
         var entries = named
-        for extra in inHelp where !entries.contains(where: { entry in entry.keys.contains { key in extra.keys.contains { $0.key == key.key } } }) {
+        let extras = scrolls ? inHelp : inHelp.filter { !["PgUp/PgDn", "g/G"].contains($0.label) }
+        for extra in extras where !entries.contains(where: { entry in entry.keys.contains { key in extra.keys.contains { $0.key == key.key } } }) {
             entries.append(extra)
         }
         var taken = entries.flatMap { $0.keys.map(\.key) }
@@ -127,6 +132,15 @@ extension MainScreen {
         Binding("n", .character("n"), .newPatient, "new patient"),
         help, quit, panes, upgrade,
     ], hidden: [(.down, .down), (.up, .up), (.home, .first), (.end, .last)])
+
+    /// A Pro pane locked on the plan: back to the list, another pane, or the upgrade.
+    static let lockedPaneBindings: [KeyBinding<KeyAction>] = table([
+        Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
+                help: { _ in "patients" }),
+        Binding("/", .character("/"), .search, "search"),
+        Binding("n", .character("n"), .newPatient, "new patient"),
+        help, quit, panes, upgrade,
+    ], scrolls: false)
 
     /// The front desk: the patient's card instead of notes; no delete, no analytics.
     static let deskBindings: [KeyBinding<KeyAction>] = table([
@@ -186,27 +200,29 @@ extension MainScreen {
         otherPanes, deskOtherPane, help, quit,
     ], hidden: [(.down, .down), (.up, .up)])
 
+    /// The charts act on their keys from the list too: `d` is the chart's day here, never the
+    /// delete of the list's patient (which the notes' list offers).
     static let analyticsFromListBindings: [KeyBinding<KeyAction>] = table([
-        Binding("Tab", [(.tab, .toRightPane), (.right, .toRightPane), (.character("l"), .toRightPane), (.enter, .toRightPane)],
-                help: { _ in "chart keys" }),
+        Binding("d/w/m", [(.character("d"), .dayInterval), (.character("w"), .weekInterval), (.character("m"), .monthInterval)],
+                help: { _ in "day/week/month" }),
+        Binding("[/]", [(.character("["), .shorterRange), (.character("]"), .longerRange)], help: { _ in "range" }),
+        Binding("#", [(.character("#"), .numbers)], help: { $0.analytics.showNumbers ? "charts" : "numbers" }),
+        move, help, quit,
         Binding("/", .character("/"), .search, "search"),
-        move,
         Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "notes/documents" }),
-        help, quit,
         Binding("e", .character("e"), .editPatient, "edit the patient", shown: .helpOnly),
-        Binding("d", .character("d"), .deletePatient, "delete the patient", shown: .helpOnly) { $0.roleAllows(.deletePatients) },
-    ], hidden: listMoves)
+    ], hidden: listMoves + [(.tab, .toRightPane), (.right, .toRightPane), (.character("l"), .toRightPane), (.enter, .toRightPane)])
 
     static let analyticsBindings: [KeyBinding<KeyAction>] = table([
         Binding("d/w/m", [(.character("d"), .dayInterval), (.character("w"), .weekInterval), (.character("m"), .monthInterval)],
                 help: { _ in "day/week/month" }),
-        Binding("[/]", [(.character("["), .shorterRange), (.character("]"), .longerRange)], help: { _ in "shorter/longer" }),
+        Binding("[/]", [(.character("["), .shorterRange), (.character("]"), .longerRange)], help: { _ in "range" }),
         Binding("#", [(.character("#"), .numbers)], help: { $0.analytics.showNumbers ? "charts" : "numbers" }),
         Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
                 help: { _ in "patients" }),
-        Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "notes/documents" }),
         help, quit,
-    ])
+        Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "notes/documents" }),
+    ], scrolls: false)
 
     static func selectedNote(_ state: AppState) -> ClinicalNote? {
         state.timeline.notes.indices.contains(state.timeline.selected) ? state.timeline.notes[state.timeline.selected] : nil

@@ -181,7 +181,11 @@ enum MainScreen {
         case .down, .up, .pageDown, .pageUp, .first, .last:
             switch keyContext(state) {
             case .notes: return timelineMove(&state, action)
-            case .documents: return DocumentsPane.move(&state, by: action == .down ? 1 : -1)
+            case .documents:
+                let page = max(1, state.height - 8)
+                let steps: [KeyAction: Int] = [.down: 1, .up: -1, .pageDown: page, .pageUp: -page,
+                                               .first: -state.documents.items.count, .last: state.documents.items.count]
+                return DocumentsPane.move(&state, by: steps[action] ?? 0)
             default: return patientMove(&state, action)
             }
         case .toRightPane:

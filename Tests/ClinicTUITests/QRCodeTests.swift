@@ -95,8 +95,9 @@ import Testing
         try "#!/bin/sh\necho \"$1\" > \(directory)/opened\n".write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         #expect(BrowserLauncher.open("https://pay.example.org/c/1", environment: ["BROWSER": script, "PATH": "/usr/bin:/bin"]) == nil)
+        // The file exists as soon as the shell opens it, empty until echo writes: wait for the line.
         var opened: String?
-        for _ in 0..<50 where opened == nil {
+        for _ in 0..<100 where !(opened ?? "").hasSuffix("\n") {
             opened = try? String(contentsOfFile: directory + "/opened", encoding: .utf8)
             Thread.sleep(forTimeInterval: 0.05)
         }
