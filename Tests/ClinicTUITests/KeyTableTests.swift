@@ -269,3 +269,59 @@ import Testing
         #expect(written == KeyMap.markdown(), "README key map differs from the tables; it should read:\n\(KeyMap.markdown())")
     }
 }
+
+/// Keys act on the pane on screen only (found driving the real program: each did otherwise).
+@Suite struct KeysReachWhatIsShownTests {
+    /// On the Basic plan the documents pane is locked: Tab to it and e must not amend the note
+    /// behind it, which the doctor never saw.
+    @Test func test_aLockedPane_passesNoKeyToTheNotesBehindIt() {
+        var state = Fixture.mainState()
+        #expect(state.proLocked)
+        _ = update(&state, .key(.character("2")))
+        _ = update(&state, .key(.tab))
+        #expect(state.focus == .timeline)
+        // (a writes a new note for the patient selected in the list, which is on screen: allowed.)
+        for key in [Key.character("e"), .enter, .character("v"), .pageDown, .character("j")] {
+            _ = update(&state, .key(key))
+            if case .noteEditor = state.overlay { Issue.record("\(key) opened the note editor behind a locked pane"); return }
+            #expect(state.overlay == nil, "\(key)")
+        }
+        #expect(state.timeline.selected == 0, "j moved a note that is not on screen")
+        #expect(!KeyTable.keys(for: state).contains { ["e/Enter", "v", "PgDn/PgUp", "j/k"].contains($0.key) })
+    }
+
+    @Test func test_documents_firstLastAndPage_goWhereTheySay() {
+        var state = DocumentsPaneTests.documentsState()
+        let files = (0..<30).map { index in
+            Document(id: String(format: "%024x", 950 + index), patientId: Fixture.patients[0].id, fileName: "letter-\(index).pdf",
+                     contentType: "application/pdf", sizeBytes: 1000, uploadedAt: Fixture.now)
+        }
+        _ = update(&state, .documents(.documentsLoaded(patientID: Fixture.patients[0].id, files)))
+        _ = update(&state, .key(.tab))
+        _ = update(&state, .key(.character("G")))
+        #expect(state.documents.selected == 29)
+        _ = update(&state, .key(.character("g")))
+        #expect(state.documents.selected == 0)
+        _ = update(&state, .key(.pageDown))
+        #expect(state.documents.selected > 1)
+    }
+
+    /// With the charts shown, d is the chart's day from the list as from the chart: never the
+    /// delete question for the list's patient.
+    @Test func test_analytics_dIsTheChartsDay_fromTheListToo() {
+        var state = Fixture.mainState()
+        state.user = Fixture.user(status: .active, plan: .pro)
+        _ = update(&state, .key(.character("3")))
+        #expect(state.focus == .patients)
+        state.analytics.interval = .month
+        let commands = update(&state, .key(.character("d")))
+        #expect(state.overlay == nil, "d opened the delete question")
+        #expect(state.analytics.interval == .day)
+        #expect(commands.contains { if case .loadAnalytics = $0 { return true } else { return false } })
+        // The charts do not page: PgDn does not move the list under them.
+        let selected = state.patients.selected
+        _ = update(&state, .key(.tab))
+        _ = update(&state, .key(.pageDown))
+        #expect(state.patients.selected == selected)
+    }
+}
