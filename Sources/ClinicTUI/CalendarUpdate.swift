@@ -224,6 +224,8 @@ enum CalendarScreen {
             keepSlotInView(&state)
             return load(&state)
         case .reload:
+            // The marks of a refused change go with a reload asked for: the calendar as it is now.
+            state.calendar.clashes = []
             return load(&state, force: true)
         case .earlier, .later:
             let forward = action == .later
@@ -269,7 +271,10 @@ enum CalendarScreen {
                                minute: span == .day ? state.calendar.minute : nowSlot(state), focusOnPatient: true)
         case .edit:
             guard span == .day else { _ = target(&state); return [] }
-            guard let appointment = selected(state) else { return [] }
+            guard let appointment = selected(state) else {
+                state.toast = .info("No appointment in this slot: Enter books one.")
+                return []
+            }
             return openBooking(&state, editing: appointment)
         case .checkIn: return setStatus(&state, .arrived)
         case .statusMenu:

@@ -57,7 +57,9 @@ extension MainScreen {
                                        help: { _ in "notes/documents/analytics" })
     private static let help = Binding("?", .character("?"), .appWide, "help")
     private static let quit = Binding("q", .character("q"), .appWide, "quit")
-    private static let upgrade = Binding("U", .character("U"), .appWide, "upgrade") { $0.roleAllows(.billing) }
+    /// Offered to whoever pays (on Pro it says so); named only while there is something to buy.
+    private static let upgrade = Binding("U", [(.character("U"), .appWide)], help: { _ in "upgrade" }, when: { $0.roleAllows(.billing) },
+                                         namedWhen: { $0.proLocked })
 
     /// Named in help on every records table (the key bar has no room for them).
     private static let inHelp: [Binding] = [

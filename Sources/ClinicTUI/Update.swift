@@ -447,7 +447,9 @@ enum Overlays {
             case .cancel:
                 state.overlay = nil
                 if !editor.editor.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !editor.saving {
-                    state.toast = .info("Draft kept: press a to continue it.")
+                    // The draft comes back with the key that opened it: a for a new note, e on the note amended.
+                    state.toast = .info(editor.noteID == nil ? "Draft kept: press a to continue it."
+                                                             : "Draft kept: press e on the note to continue the amendment.")
                 }
                 return []
             case .submit:
