@@ -11,7 +11,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     public let path: String
     private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
+    private let readers: [SQLiteReader]
     private let committer: GroupCommitter
     private let logger: Logger
 
@@ -39,19 +39,17 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         var opened: [SQLiteConnection] = []
         let writer: SQLiteConnection
-        var readers: [SQLiteConnection] = []
+        var readers: [SQLiteReader] = []
         do {
             writer = try await connect()
             opened.append(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL", [])
-            for _ in 0..<max(1, readerCount) {
-                let reader = try await connect()
-                opened.append(reader)
-                _ = try await reader.query("PRAGMA query_only = ON", [])
-                readers.append(reader)
+            for index in 0..<max(1, readerCount) {
+                readers.append(try SQLiteReader(path: path, label: "clinic.sqlite.reader.\(index)"))
             }
         } catch {
             for connection in opened { try? await connection.close() }
+            for reader in readers { reader.close() }
             throw StoreError.unavailable("cannot open \(path) as a SQLite database: \(error)")
         }
         // The database holds patients' records: only its owner may read it.
@@ -59,7 +57,7 @@ public final class SQLiteDatabase: SQLDatabase {
         return SQLiteDatabase(path: path, writer: writer, readers: readers, logger: logger)
     }
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(path: String, writer: SQLiteConnection, readers: [SQLiteReader], logger: Logger) {
         self.path = path
         self.writer = writer
         self.readers = readers
@@ -69,8 +67,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         if Self.isReadOnly(sql) {
-            let reader = readers[Int.random(in: 0..<readers.count)]
-            return try await Self.run(sql, binds, on: reader, logger: logger)
+            return try await readers[Int.random(in: 0..<readers.count)].query(sql, binds)
         }
         if sql.drop(while: { $0.isWhitespace }).uppercased().hasPrefix("VACUUM") {
             // VACUUM cannot run inside a transaction: alone, between batches.
@@ -112,9 +109,8 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async {
-        for connection in readers + [writer] {
-            try? await connection.close()
-        }
+        for reader in readers { reader.close() }
+        try? await writer.close()
     }
 
     static func isReadOnly(_ sql: String) -> Bool {

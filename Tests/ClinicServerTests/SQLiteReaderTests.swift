@@ -1,0 +1,84 @@
+@testable import ClinicStore
+import Foundation
+import Logging
+import Testing
+
+/// The readers run on SQLite's C API with statements kept prepared; the writer still runs through
+/// SQLiteNIO. Both must read the same rows the same way: random rows (Unicode, controls, empty text,
+/// extreme integers and doubles, nulls, blobs) read by both paths compare equal, cell by cell.
+@Suite struct SQLiteReaderTests {
+    static func database() async throws -> (SQLiteDatabase, String) {
+        let directory = NSTemporaryDirectory() + "sqlite-reader-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (try await SQLiteDatabase.open(path: directory + "/r.sqlite", readers: 2, logger: Logger(label: "test")), directory)
+    }
+
+    static func randomText(_ random: inout SeededGenerator) -> String {
+        // No NUL: SQLiteNIO reads text as a C string and stops at one (the reader keeps the bytes
+        // stored, see the test below); the inputs refuse control characters anyway.
+        let pieces = ["", "a", "José", "आदित्य", "王小明", "🩺", "e\u{301}", "\u{7F}", "\n", "\u{1B}[31m", "'", "\"", "\\", "%", "_", " "]
+        return (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+    }
+
+    @Test func test_theReaderAndTheWriter_readEveryRowAlike() async throws {
+        var random = SeededGenerator("SQLiteReaderTests")
+        let (database, directory) = try await Self.database()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await database.query("CREATE TABLE v (id INTEGER PRIMARY KEY, t TEXT, i INTEGER, d REAL, b BLOB)", [])
+        let integers: [Int64] = [0, 1, -1, .max, .min, 1 << 53, -(1 << 53) - 1]
+        let doubles: [Double] = [0, -0.0, 1.5, -1e308, 1e-308, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .infinity]
+        let rows: [[SQLValue]] = (1...300).map { id in
+            let text: SQLValue = Bool.random(using: &random) ? .text(Self.randomText(&random)) : .null
+            let integer: SQLValue = Bool.random(using: &random) ? .int(integers.randomElement(using: &random)!) : .null
+            let double: SQLValue = Bool.random(using: &random) ? .double(doubles.randomElement(using: &random)!) : .null
+            return [.int(Int64(id)), text, integer, double, text]
+        }
+        try await database.transaction { tx in
+            for row in rows {
+                try await tx.query("INSERT INTO v (id, t, i, d, b) VALUES ($1, $2, $3, $4, CAST($5 AS BLOB))", row)
+            }
+        }
+        let sql = "SELECT id, t, i, d, b, length(t) AS n, t || '!' AS bang FROM v ORDER BY id"
+        let read = try await database.query(sql, [])
+        let written = try await database.transaction { tx in try await tx.query(sql, []) }
+        #expect(read.count == 300)
+        #expect(read.first?.columns.names == written.first?.columns.names)
+        for (mine, theirs) in zip(read, written) where mine.cells != theirs.cells {
+            Issue.record("row \(mine.cells.first.map(String.init(describing:)) ?? "?"): \(mine.cells) != \(theirs.cells)")
+        }
+        // A kept statement, rebound: each answer is its own binds' (not the last query's).
+        for _ in 0..<20 {
+            let floor = integers.randomElement(using: &random)!
+            let text = Self.randomText(&random)
+            let bySQL = "SELECT count(*) AS c FROM v WHERE i > $1 OR t = $2"
+            let mine = try await database.query(bySQL, [.int(floor), .text(text)])
+            let theirs = try await database.transaction { tx in try await tx.query(bySQL, [.int(floor), .text(text)]) }
+            #expect(mine.first?.cells == theirs.first?.cells, "i > \(floor) or t = \(text.debugDescription)")
+        }
+        await database.close()
+    }
+
+    /// A bad query is an error (and the reader still answers the next one); more distinct queries
+    /// than the statement cache holds all answer.
+    @Test func test_errors_andMoreQueriesThanTheCacheHolds() async throws {
+        let (database, directory) = try await Self.database()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await database.query("CREATE TABLE w (n INTEGER)", [])
+        await #expect(throws: (any Error).self) { try await database.query("SELECT nope FROM w", []) }
+        await #expect(throws: (any Error).self) { try await database.query("SELECT n FROM w WHERE n = $1", [.text("x"), .int(1)]) }
+        for n in 0..<(SQLiteReader.statementLimit + 40) {
+            let rows = try await database.query("SELECT \(n) AS n", [])
+            #expect(rows.first?.cells == [.int(Int64(n))])
+        }
+        // Text with a NUL in it (stored through a bind with its length) comes back whole.
+        try await database.transaction { tx in try await tx.query("INSERT INTO w (n) VALUES ($1)", [.text("a\u{0}b")]) }
+        #expect(try await database.query("SELECT n FROM w", []).first?.cells == [.text("a\u{0}b")])
+        // Writes are refused on a reader (query_only), so none can slip past the write path.
+        // (A statement starting WITH goes to a reader; one that deletes is refused there.)
+        await #expect(throws: (any Error).self) { try await database.query("WITH x AS (SELECT 1) DELETE FROM w", []) }
+        // Only the first statement of a text runs: a second one after `;` is never executed.
+        _ = try await database.query("SELECT 1 AS one; DELETE FROM w", [])
+        #expect(try await database.query("SELECT count(*) AS c FROM w", []).first?.cells == [.int(1)])
+        await database.close()
+    }
+}
