@@ -347,7 +347,7 @@ enum CalendarScreen {
 
     /// The status menu's answer.
     static func statusMenuKeys(_ state: inout AppState, _ key: Key, _ menu: inout StatusMenu) -> [Command] {
-        switch menu.update(key) {
+        switch menu.update(key, in: state) {
         case .stay: return []
         case .close:
             state.overlay = nil

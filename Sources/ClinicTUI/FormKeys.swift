@@ -7,6 +7,8 @@ import Foundation
 enum FormAction: Sendable, Equatable {
     case nextField, previousField, submit, cancel, switchMode
     case nextMatch, previousMatch, pickMatch, closeMatches, nextDoctor, previousDoctor
+    /// The next of a field's few choices (an invitation's role).
+    case nextChoice
     case complete
     /// Named in the key bar, done by the field itself (Ctrl-U clears it, arrows move in the text).
     case editField
@@ -87,6 +89,35 @@ extension DocumentsPane {
     static let promptBindings: [KeyBinding<FormAction>] = [
         KeyBinding("Tab", .tab, .complete, "complete"),
         KeyBinding("Enter", .enter, .submit, "go"),
+        KeyBinding("Esc", .escape, .cancel, "cancel"),
+    ]
+}
+
+/// A yes/no question (a change to a member's role or access): `y` does it; any other key does not.
+enum YesNoAction: Sendable, Equatable { case yes, no }
+
+let yesNoBindings: [KeyBinding<YesNoAction>] = [
+    KeyBinding("y", [(.character("y"), .yes), (.character("Y"), .yes)], help: { _ in "yes" }),
+    KeyBinding("n/Esc", [(.character("n"), .no), (.escape, .no)], help: { _ in "no" }),
+]
+
+extension StaffScreen {
+    /// The new invitation's code on screen: read out, then closed.
+    static let createdBindings: [KeyBinding<FormAction>] = [
+        KeyBinding("Esc", [(.escape, .cancel), (.enter, .cancel)], help: { _ in "close (the code is not shown again)" }),
+    ]
+
+    static let inviteBindings: [KeyBinding<FormAction>] = [
+        KeyBinding("Enter", [(.enter, .submit), (.control("s"), .submit)], help: { _ in "invite" }),
+        KeyBinding("Tab", [(.tab, .nextField), (.backTab, .nextField), (.down, .nextField), (.up, .nextField)], help: { _ in "email/role" }),
+        KeyBinding("←/→", [(.left, .nextChoice), (.right, .nextChoice), (.character(" "), .nextChoice)], help: { _ in "role" },
+                   when: { $0.staffScreen.invite?.focus == .role }),
+        KeyBinding("Esc", .escape, .cancel, "cancel"),
+    ]
+
+    static let renameBindings: [KeyBinding<FormAction>] = [
+        KeyBinding("Enter", [(.enter, .submit), (.control("s"), .submit)], help: { _ in "save" }),
+        KeyBinding("Ctrl-U", .control("u"), .editField, "clear"),
         KeyBinding("Esc", .escape, .cancel, "cancel"),
     ]
 }

@@ -55,6 +55,14 @@ extension MainScreen {
     ]
     private static let panes = Binding("1/2/3", [(.character("1"), .notesPane), (.character("2"), .documentsPane), (.character("3"), .analyticsPane)],
                                        help: { _ in "notes/documents/analytics" })
+    private static let backToList = Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients),
+                                                      (.backTab, .toPatients)], help: { _ in "patients" })
+    private static let reload = Binding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" })
+    private static let search = Binding("/", .character("/"), .search, "search")
+    private static let calendar = Binding("c", .character("c"), .calendar, "calendar")
+    private static let deskAgenda = Binding("t", .character("t"), .agenda, "today's desk")
+    private static let deskPanes = Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)],
+                                           help: { _ in "details/documents" })
     private static let help = Binding("?", .character("?"), .appWide, "help")
     private static let quit = Binding("q", .character("q"), .appWide, "quit")
     /// Offered to whoever pays (on Pro it says so); named only while there is something to buy.
@@ -98,7 +106,7 @@ extension MainScreen {
     }
 
     static let patientsBindings: [KeyBinding<KeyAction>] = table([
-        Binding("/", .character("/"), .search, "search"),
+        search,
         move,
         Binding("Enter", .enter, .toRightPane, "notes"),
         Binding("a", .character("a"), .addNote, "note"),
@@ -107,8 +115,8 @@ extension MainScreen {
         Binding("t", .character("t"), .agenda, "agenda"),
         Binding("e", .character("e"), .editPatient, "edit"),
         Binding("d", .character("d"), .deletePatient, "delete") { $0.roleAllows(.deletePatients) },
-        Binding("c", .character("c"), .calendar, "calendar"),
-        Binding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
+        calendar,
+        reload,
         help, quit, panes, upgrade,
         Binding("Tab/l", [(.tab, .toRightPane), (.right, .toRightPane), (.character("l"), .toRightPane)], help: { _ in "to the notes" },
                 shown: .helpOnly),
@@ -129,33 +137,31 @@ extension MainScreen {
                     guard let note = selectedNote(state) else { return false }
                     return TimelineView.lines(of: note, state).count > TimelineView.noteRoom(state)
                 }),
-        Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
-                help: { _ in "patients" }),
+        backToList,
         Binding("n", .character("n"), .newPatient, "new patient"),
         help, quit, panes, upgrade,
     ], hidden: [(.down, .down), (.up, .up), (.home, .first), (.end, .last)])
 
     /// A Pro pane locked on the plan: back to the list, another pane, or the upgrade.
     static let lockedPaneBindings: [KeyBinding<KeyAction>] = table([
-        Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
-                help: { _ in "patients" }),
-        Binding("/", .character("/"), .search, "search"),
+        backToList,
+        search,
         Binding("n", .character("n"), .newPatient, "new patient"),
         help, quit, panes, upgrade,
     ], scrolls: false)
 
     /// The front desk: the patient's card instead of notes; no delete, no analytics.
     static let deskBindings: [KeyBinding<KeyAction>] = table([
-        Binding("/", .character("/"), .search, "search"),
+        search,
         move,
         Binding("n", .character("n"), .newPatient, "new"),
         Binding("e", .character("e"), .editPatient, "edit"),
         Binding("b", .character("b"), .book, "book"),
-        Binding("t", .character("t"), .agenda, "today's desk"),
-        Binding("c", .character("c"), .calendar, "calendar"),
-        Binding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
+        deskAgenda,
+        calendar,
+        reload,
         help, quit,
-        Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "details/documents" }),
+        deskPanes,
         Binding("Tab/h/l", [(.tab, .toRightPane), (.right, .toRightPane), (.character("l"), .toRightPane),
                             (.backTab, .toPatients), (.left, .toPatients), (.character("h"), .toPatients)],
                 help: { _ in "switch pane" }, shown: .helpOnly),
@@ -163,16 +169,15 @@ extension MainScreen {
 
     /// The desk on the patient's card: back to the list, or anything that works everywhere.
     static let deskCardBindings: [KeyBinding<KeyAction>] = table([
-        Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
-                help: { _ in "patients" }),
-        Binding("/", .character("/"), .search, "search"),
+        backToList,
+        search,
         Binding("n", .character("n"), .newPatient, "new"),
         Binding("b", .character("b"), .book, "book"),
-        Binding("t", .character("t"), .agenda, "today's desk"),
-        Binding("c", .character("c"), .calendar, "calendar"),
-        Binding("r", [(.character("r"), .reload), (.function(5), .reload)], help: { _ in "reload" }),
+        deskAgenda,
+        calendar,
+        reload,
         help, quit,
-        Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "details/documents" }),
+        deskPanes,
     ])
 
     private static let otherPanes = Binding("1/3", [(.character("1"), .notesPane), (.character("3"), .analyticsPane)],
@@ -180,7 +185,7 @@ extension MainScreen {
     private static let deskOtherPane = Binding("1", .character("1"), .notesPane, "details") { !$0.seesNotes }
 
     static let documentsFromListBindings: [KeyBinding<KeyAction>] = table([
-        Binding("/", .character("/"), .search, "search"),
+        search,
         move,
         Binding("u", .character("u"), .upload, "upload"),
         Binding("Enter", .enter, .toRightPane, "documents"),
@@ -197,8 +202,7 @@ extension MainScreen {
         Binding("Enter", [(.enter, .download), (.character("o"), .download)], help: { _ in "download" }) { $0.roleAllows(.downloadDocuments) },
         Binding("u", .character("u"), .upload, "upload"),
         Binding("x", .character("x"), .deleteDocument, "delete") { $0.roleAllows(.deleteDocuments) },
-        Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
-                help: { _ in "patients" }),
+        backToList,
         otherPanes, deskOtherPane, help, quit,
     ], hidden: [(.down, .down), (.up, .up)])
 
@@ -210,7 +214,7 @@ extension MainScreen {
         Binding("[/]", [(.character("["), .shorterRange), (.character("]"), .longerRange)], help: { _ in "range" }),
         Binding("#", [(.character("#"), .numbers)], help: { $0.analytics.showNumbers ? "charts" : "numbers" }),
         move, help, quit,
-        Binding("/", .character("/"), .search, "search"),
+        search,
         Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "notes/documents" }),
         Binding("e", .character("e"), .editPatient, "edit the patient", shown: .helpOnly),
     ], hidden: listMoves + [(.tab, .toRightPane), (.right, .toRightPane), (.character("l"), .toRightPane), (.enter, .toRightPane)])
@@ -220,8 +224,7 @@ extension MainScreen {
                 help: { _ in "day/week/month" }),
         Binding("[/]", [(.character("["), .shorterRange), (.character("]"), .longerRange)], help: { _ in "range" }),
         Binding("#", [(.character("#"), .numbers)], help: { $0.analytics.showNumbers ? "charts" : "numbers" }),
-        Binding("h/Tab", [(.character("h"), .toPatients), (.tab, .toPatients), (.left, .toPatients), (.backTab, .toPatients)],
-                help: { _ in "patients" }),
+        backToList,
         help, quit,
         Binding("1/2", [(.character("1"), .notesPane), (.character("2"), .documentsPane)], help: { _ in "notes/documents" }),
     ], scrolls: false)

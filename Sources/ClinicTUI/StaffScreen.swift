@@ -72,20 +72,21 @@ enum StaffScreen {
         var screen = state.staffScreen
         defer { state.staffScreen = screen }
         if screen.created != nil {
-            // The code stays on screen until it has been read out: any key of Esc/Enter closes it.
-            if key == .escape || key == .enter { screen.created = nil }
+            // The code stays on screen until it has been read out: only Esc or Enter closes it.
+            if createdBindings.action(for: key, in: state) == .cancel { screen.created = nil }
             return []
         }
         if var form = screen.invite {
-            let commands = inviteKeys(&form, key, owner: state)
-            screen.invite = key == .escape ? nil : form
+            let action = inviteBindings.action(for: key, in: state)
+            let commands = inviteKeys(&form, key, action)
+            screen.invite = action == .cancel ? nil : form
             return commands
         }
         if var form = screen.rename {
-            switch key {
-            case .escape:
+            switch renameBindings.action(for: key, in: state) {
+            case .cancel:
                 screen.rename = nil
-            case .enter, .control("s"):
+            case .submit:
                 guard !form.busy else { return [] }
                 let name = form.name.text.trimmingCharacters(in: .whitespaces)
                 guard !name.isEmpty else {
@@ -105,7 +106,7 @@ enum StaffScreen {
         }
         if let pending = screen.pending {
             screen.pending = nil
-            guard key == .character("y") || key == .character("Y") else { return [] }
+            guard yesNoBindings.action(for: key, in: state) == .yes else { return [] }
             screen.busy = true
             switch pending {
             case .role(let member, let role): return [.updateStaffMember(id: member.id, role: role, active: nil)]
@@ -183,14 +184,14 @@ enum StaffScreen {
         state.roleAllows(.overseeStaff) ? [.loadStaff, .loadInvitations] : [.loadStaff]
     }
 
-    static func inviteKeys(_ form: inout StaffScreenState.InviteForm, _ key: Key, owner state: AppState) -> [Command] {
-        switch key {
-        case .tab, .backTab, .down, .up:
+    static func inviteKeys(_ form: inout StaffScreenState.InviteForm, _ key: Key, _ action: FormAction?) -> [Command] {
+        switch action {
+        case .nextField:
             form.focus = form.focus == .email ? .role : .email
-        case .left where form.focus == .role, .right where form.focus == .role, .character(" ") where form.focus == .role:
+        case .nextChoice:
             let choices: [MemberRole] = [.frontDesk, .doctor]
             form.role = choices[((choices.firstIndex(of: form.role) ?? 0) + 1) % choices.count]
-        case .enter, .control("s"):
+        case .submit:
             guard !form.busy else { return [] }
             let email = form.email.text.trimmingCharacters(in: .whitespaces)
             guard email.contains("@") else {

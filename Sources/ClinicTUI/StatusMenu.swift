@@ -41,24 +41,35 @@ public struct StatusMenu: Equatable, Sendable {
         case set(AppointmentStatus)
     }
 
-    mutating func update(_ key: Key) -> Outcome {
+    enum KeyAction: Equatable, Sendable {
+        case set(AppointmentStatus)
+        case down, up, choose, close
+    }
+
+    /// The menu's keys: a letter per status (from `choices`), moving, choosing, closing. While it
+    /// asks about a cancel or a no-show, `yesNoBindings` instead.
+    static let bindings: [KeyBinding<KeyAction>] = [
+        KeyBinding(choices.map { String($0.key) }.joined(separator: "/"), choices.map { (Key.character($0.key), KeyAction.set($0.status)) },
+                   help: { _ in "set status" }),
+        KeyBinding("j/k", [(.character("j"), .down), (.character("k"), .up)], help: { _ in "move" }),
+        KeyBinding("Enter", .enter, .choose, "choose"),
+        KeyBinding("Esc", [(.escape, .close), (.character("q"), .close), (.character("s"), .close)], help: { _ in "close" }),
+        .hidden([(.down, .down), (.up, .up)]),
+    ]
+
+    mutating func update(_ key: Key, in state: AppState) -> Outcome {
         if let question = confirming {
-            switch key {
-            case .character("y"), .character("Y"): return .set(question)
-            default:
-                confirming = nil
-                return questionOnly ? .close : .stay
-            }
+            if yesNoBindings.action(for: key, in: state) == .yes { return .set(question) }
+            confirming = nil
+            return questionOnly ? .close : .stay
         }
-        switch key {
-        case .escape, .character("q"), .character("s"): return .close
-        case .down, .character("j"): selected = min(Self.choices.count - 1, selected + 1)
-        case .up, .character("k"): selected = max(0, selected - 1)
-        case .enter: return choose(Self.choices[selected].status)
-        case .character(let letter):
-            guard let choice = Self.choices.first(where: { $0.key == letter }) else { return .stay }
-            return choose(choice.status)
-        default: break
+        switch Self.bindings.action(for: key, in: state) {
+        case .close: return .close
+        case .down: selected = min(Self.choices.count - 1, selected + 1)
+        case .up: selected = max(0, selected - 1)
+        case .choose: return choose(Self.choices[selected].status)
+        case .set(let status): return choose(status)
+        case nil: break
         }
         return .stay
     }

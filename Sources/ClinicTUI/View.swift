@@ -388,16 +388,15 @@ public enum KeyTable {
         case .confirmDocumentDelete, .confirmDelete: return DeleteQuestion.bindings.keyBar(state)
         case .booking: return CalendarScreen.bookingBindings.keyBar(state)
         case .statusMenu(let menu):
-            if menu.confirming != nil { return [("y", "yes"), ("n/Esc", "no")] }
-            return [("i/c/o/x/b", "set status"), ("j/k", "move"), ("Enter", "choose"), ("Esc", "close")]
+            return menu.confirming != nil ? yesNoBindings.keyBar(state) : StatusMenu.bindings.keyBar(state)
         case nil: break
         }
         if state.mode == .staff {
             let staff = state.staffScreen
-            if staff.created != nil { return [("Esc", "close (the code is not shown again)")] }
-            if staff.invite != nil { return [("Enter", "invite"), ("Tab", "email/role"), ("←/→", "role"), ("Esc", "cancel")] }
-            if staff.pending != nil { return [("y", "yes"), ("n/Esc", "no")] }
-            if staff.rename != nil { return [("Enter", "save"), ("Ctrl-U", "clear"), ("Esc", "cancel")] }
+            if staff.created != nil { return StaffScreen.createdBindings.keyBar(state) }
+            if staff.invite != nil { return StaffScreen.inviteBindings.keyBar(state) }
+            if staff.pending != nil { return yesNoBindings.keyBar(state) }
+            if staff.rename != nil { return StaffScreen.renameBindings.keyBar(state) }
             return StaffScreen.bindings.keyBar(state)
         }
         if state.mode == .audit { return AuditScreen.bindings.keyBar(state) }

@@ -29,6 +29,13 @@ import Testing
         result.append(("calendar month", month))
         _ = update(&day, .key(.enter))
         result.append(("booking form", day))
+        var menu = Fixture.calendarState()
+        menu.calendar.minute = 10 * 60
+        _ = update(&menu, .key(.character("s")))
+        #expect({ if case .statusMenu = menu.overlay { return true } else { return false } }(), "s opens the status menu")
+        result.append(("status menu", menu))
+        _ = update(&menu, .key(.character("x")))
+        result.append(("status menu, asking", menu))
         var choosing = day
         _ = update(&choosing, .key(.character("a")))
         if case .booking(let form) = choosing.overlay {
@@ -43,6 +50,14 @@ import Testing
         // A former locum first (reactivate acts on them), then the fixture's staff.
         _ = update(&staff, .staffLoaded([Fixture.member("dddddddddddddddddddddddd", "Dr Old Locum", .doctor, active: false)] + Fixture.staff))
         result.append(("staff (owner)", staff))
+        var invite = staff
+        _ = update(&invite, .key(.character("i")))
+        result.append(("invitation form", invite))
+        _ = update(&invite, .key(.tab))
+        result.append(("invitation form, on the role", invite))
+        var rename = staff
+        _ = update(&rename, .key(.character("N")))
+        result.append(("clinic rename", rename))
         var audit = owner
         _ = update(&audit, .key(.character("A")))
         let events = (0..<3).map { index in
@@ -166,14 +181,21 @@ import Testing
         case .booking: return entries(CalendarScreen.bookingBindings)
         case .noteEditor: return entries(Overlays.noteEditorBindings)
         case .filePrompt: return entries(DocumentsPane.promptBindings)
-        case .help, .statusMenu: return nil
+        case .statusMenu(let menu): return menu.confirming != nil ? entries(yesNoBindings) : entries(StatusMenu.bindings)
+        case .help: return nil
         case nil: break
         }
         if !state.loggedIn { return entries(LoginScreen.bindings) }
         switch state.mode {
         case .calendar: return entries(CalendarScreen.bindings(state))
         case .audit: return entries(AuditScreen.bindings)
-        case .staff: return entries(StaffScreen.bindings)
+        case .staff:
+            let screen = state.staffScreen
+            if screen.created != nil { return entries(StaffScreen.createdBindings) }
+            if screen.invite != nil { return entries(StaffScreen.inviteBindings) }
+            if screen.pending != nil { return entries(yesNoBindings) }
+            if screen.rename != nil { return entries(StaffScreen.renameBindings) }
+            return entries(StaffScreen.bindings)
         case .records: return state.patients.searchFocused ? nil : entries(MainScreen.bindings(state))
         }
     }
