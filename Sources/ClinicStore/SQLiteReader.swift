@@ -46,18 +46,20 @@ final class SQLiteReader: @unchecked Sendable {
         }
     }
 
-    deinit {
-        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+    deinit { release() }
+
+    func close() { queue.sync { release() } }
+
+    /// Finalizes every kept statement and closes the connection (once).
+    private func release() {
+        finalizeStatements()
         if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+        handle = nil
     }
 
-    func close() {
-        queue.sync {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
-            statements = [:]
-            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
-            handle = nil
-        }
+    private func finalizeStatements() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements = [:]
     }
 
     private func failure(_ code: Int32) -> SQLiteReadError {
@@ -72,10 +74,7 @@ final class SQLiteReader: @unchecked Sendable {
                                                    cached ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &prepared, nil)
         guard status == SQLITE_OK, let prepared else { throw failure(status) }
         if cached {
-            if statements.count >= Self.statementLimit {
-                for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
-                statements = [:]
-            }
+            if statements.count >= Self.statementLimit { finalizeStatements() }
             statements[sql] = prepared
         }
         return prepared

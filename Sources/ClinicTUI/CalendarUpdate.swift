@@ -501,9 +501,9 @@ enum CalendarScreen {
         case .pickMatch:
             pick(form.matches[form.matchIndex], in: &form)
             form.focusNext(by: 1)
-        case .nextDoctor, .previousDoctor:
+        case .nextChoice, .previousChoice:
             guard !form.doctors.isEmpty else { return [] }
-            form.doctorIndex = (form.doctorIndex + (action == .previousDoctor ? form.doctors.count - 1 : 1)) % form.doctors.count
+            form.doctorIndex = (form.doctorIndex + (action == .previousChoice ? form.doctors.count - 1 : 1)) % form.doctors.count
             form.fieldErrors[.doctor] = nil
             form.error = nil
         case .nextField:

@@ -6,9 +6,9 @@ import Foundation
 /// where the focused field takes no text (the doctor chooser's space).
 enum FormAction: Sendable, Equatable {
     case nextField, previousField, submit, cancel, switchMode
-    case nextMatch, previousMatch, pickMatch, closeMatches, nextDoctor, previousDoctor
-    /// The next of a field's few choices (an invitation's role).
-    case nextChoice
+    case nextMatch, previousMatch, pickMatch, closeMatches
+    /// The next or previous of a field's few choices (the booking's doctor, an invitation's role).
+    case nextChoice, previousChoice
     case complete
     /// Named in the key bar, done by the field itself (Ctrl-U clears it, arrows move in the text).
     case editField
@@ -61,7 +61,7 @@ extension CalendarScreen {
             KeyBinding("↑/↓", [(.up, .previousMatch), (.down, .nextMatch)], help: { _ in "choose" }, when: choosing),
             KeyBinding("Enter", [(.enter, .pickMatch), (.tab, .pickMatch)], help: { _ in "pick patient" }, when: choosing),
             KeyBinding("Esc", .escape, .closeMatches, "close list", when: choosing),
-            KeyBinding("←/→", [(.left, .previousDoctor), (.right, .nextDoctor), (.character(" "), .nextDoctor)], help: { _ in "doctor" },
+            KeyBinding("←/→", [(.left, .previousChoice), (.right, .nextChoice), (.character(" "), .nextChoice)], help: { _ in "doctor" },
                        when: { bookingForm($0)?.focus == .doctor }),
             KeyBinding("Tab", [(.tab, .nextField), (.down, .nextField)], help: { _ in "next field" }, when: notChoosing),
             KeyBinding("Ctrl-S", [(.control("s"), .submit)], help: { bookingForm($0)?.appointmentID == nil ? "book" : "save" },
@@ -93,14 +93,6 @@ extension DocumentsPane {
     ]
 }
 
-/// A yes/no question (a change to a member's role or access): `y` does it; any other key does not.
-enum YesNoAction: Sendable, Equatable { case yes, no }
-
-let yesNoBindings: [KeyBinding<YesNoAction>] = [
-    KeyBinding("y", [(.character("y"), .yes), (.character("Y"), .yes)], help: { _ in "yes" }),
-    KeyBinding("n/Esc", [(.character("n"), .no), (.escape, .no)], help: { _ in "no" }),
-]
-
 extension StaffScreen {
     /// The new invitation's code on screen: read out, then closed.
     static let createdBindings: [KeyBinding<FormAction>] = [
@@ -110,7 +102,7 @@ extension StaffScreen {
     static let inviteBindings: [KeyBinding<FormAction>] = [
         KeyBinding("Enter", [(.enter, .submit), (.control("s"), .submit)], help: { _ in "invite" }),
         KeyBinding("Tab", [(.tab, .nextField), (.backTab, .nextField), (.down, .nextField), (.up, .nextField)], help: { _ in "email/role" }),
-        KeyBinding("←/→", [(.left, .nextChoice), (.right, .nextChoice), (.character(" "), .nextChoice)], help: { _ in "role" },
+        KeyBinding("←/→", [(.left, .previousChoice), (.right, .nextChoice), (.character(" "), .nextChoice)], help: { _ in "role" },
                    when: { $0.staffScreen.invite?.focus == .role }),
         KeyBinding("Esc", .escape, .cancel, "cancel"),
     ]

@@ -43,12 +43,18 @@ extension NoteVersionsScreen {
     ]
 }
 
-/// The two delete questions (a patient, a document): `y` deletes; any other key keeps.
-enum DeleteQuestion {
-    enum KeyAction: Sendable, Equatable { case delete, keep }
+/// A question answered with `y` (any other key is "no": a stray key never deletes or changes
+/// anything): the delete questions, a cancel or no-show in the status menu, a staff change.
+enum Question {
+    enum Answer: Sendable, Equatable { case yes, no }
 
-    static let bindings: [KeyBinding<KeyAction>] = [
-        KeyBinding("y", [(.character("y"), .delete), (.character("Y"), .delete)], help: { _ in "delete" }),
-        KeyBinding("n/Esc", [(.character("n"), .keep), (.escape, .keep)], help: { _ in "keep" }),
-    ]
+    static func bindings(yes: String, no: String) -> [KeyBinding<Answer>] {
+        [
+            KeyBinding("y", [(.character("y"), .yes), (.character("Y"), .yes)], help: { _ in yes }),
+            KeyBinding("n/Esc", [(.character("n"), .no), (.escape, .no)], help: { _ in no }),
+        ]
+    }
+
+    static let yesNo = bindings(yes: "yes", no: "no")
+    static let delete = bindings(yes: "delete", no: "keep")
 }

@@ -106,7 +106,7 @@ enum StaffScreen {
         }
         if let pending = screen.pending {
             screen.pending = nil
-            guard yesNoBindings.action(for: key, in: state) == .yes else { return [] }
+            guard Question.yesNo.action(for: key, in: state) == .yes else { return [] }
             screen.busy = true
             switch pending {
             case .role(let member, let role): return [.updateStaffMember(id: member.id, role: role, active: nil)]
@@ -188,7 +188,7 @@ enum StaffScreen {
         switch action {
         case .nextField:
             form.focus = form.focus == .email ? .role : .email
-        case .nextChoice:
+        case .nextChoice, .previousChoice:  // two roles: either way is the other one
             let choices: [MemberRole] = [.frontDesk, .doctor]
             form.role = choices[((choices.firstIndex(of: form.role) ?? 0) + 1) % choices.count]
         case .submit:

@@ -47,7 +47,7 @@ public struct StatusMenu: Equatable, Sendable {
     }
 
     /// The menu's keys: a letter per status (from `choices`), moving, choosing, closing. While it
-    /// asks about a cancel or a no-show, `yesNoBindings` instead.
+    /// asks about a cancel or a no-show, `Question.yesNo` instead.
     static let bindings: [KeyBinding<KeyAction>] = [
         KeyBinding(choices.map { String($0.key) }.joined(separator: "/"), choices.map { (Key.character($0.key), KeyAction.set($0.status)) },
                    help: { _ in "set status" }),
@@ -59,7 +59,7 @@ public struct StatusMenu: Equatable, Sendable {
 
     mutating func update(_ key: Key, in state: AppState) -> Outcome {
         if let question = confirming {
-            if yesNoBindings.action(for: key, in: state) == .yes { return .set(question) }
+            if Question.yesNo.action(for: key, in: state) == .yes { return .set(question) }
             confirming = nil
             return questionOnly ? .close : .stay
         }

@@ -429,12 +429,12 @@ enum Overlays {
         case .confirmDocumentDelete(let document):
             // Any key but y keeps it: a stray key never deletes.
             state.overlay = nil
-            guard DeleteQuestion.bindings.action(for: key, in: state) == .delete else { return [] }
+            guard Question.delete.action(for: key, in: state) == .yes else { return [] }
             state.toast = .info("Deleting…")
             return [.deleteDocument(id: document.id)]
         case .confirmDelete(let patient):
             state.overlay = nil
-            guard DeleteQuestion.bindings.action(for: key, in: state) == .delete else { return [] }
+            guard Question.delete.action(for: key, in: state) == .yes else { return [] }
             state.toast = .info("Deleting…")
             return [.deletePatient(id: patient.id)]
         case .patientForm(var form):

@@ -385,17 +385,17 @@ public enum KeyTable {
         case .patientForm: return PatientFormScreen.bindings.keyBar(state)
         case .noteEditor: return Overlays.noteEditorBindings.keyBar(state)
         case .filePrompt: return DocumentsPane.promptBindings.keyBar(state)
-        case .confirmDocumentDelete, .confirmDelete: return DeleteQuestion.bindings.keyBar(state)
+        case .confirmDocumentDelete, .confirmDelete: return Question.delete.keyBar(state)
         case .booking: return CalendarScreen.bookingBindings.keyBar(state)
         case .statusMenu(let menu):
-            return menu.confirming != nil ? yesNoBindings.keyBar(state) : StatusMenu.bindings.keyBar(state)
+            return menu.confirming != nil ? Question.yesNo.keyBar(state) : StatusMenu.bindings.keyBar(state)
         case nil: break
         }
         if state.mode == .staff {
             let staff = state.staffScreen
             if staff.created != nil { return StaffScreen.createdBindings.keyBar(state) }
             if staff.invite != nil { return StaffScreen.inviteBindings.keyBar(state) }
-            if staff.pending != nil { return yesNoBindings.keyBar(state) }
+            if staff.pending != nil { return Question.yesNo.keyBar(state) }
             if staff.rename != nil { return StaffScreen.renameBindings.keyBar(state) }
             return StaffScreen.bindings.keyBar(state)
         }

@@ -176,12 +176,12 @@ import Testing
         switch state.overlay {
         case .upgrade: return entries(ProFeatures.upgradeBindings)
         case .noteVersions: return entries(NoteVersionsScreen.bindings)
-        case .confirmDelete, .confirmDocumentDelete: return entries(DeleteQuestion.bindings)
+        case .confirmDelete, .confirmDocumentDelete: return entries(Question.delete)
         case .patientForm: return entries(PatientFormScreen.bindings)
         case .booking: return entries(CalendarScreen.bookingBindings)
         case .noteEditor: return entries(Overlays.noteEditorBindings)
         case .filePrompt: return entries(DocumentsPane.promptBindings)
-        case .statusMenu(let menu): return menu.confirming != nil ? entries(yesNoBindings) : entries(StatusMenu.bindings)
+        case .statusMenu(let menu): return menu.confirming != nil ? entries(Question.yesNo) : entries(StatusMenu.bindings)
         case .help: return nil
         case nil: break
         }
@@ -193,7 +193,7 @@ import Testing
             let screen = state.staffScreen
             if screen.created != nil { return entries(StaffScreen.createdBindings) }
             if screen.invite != nil { return entries(StaffScreen.inviteBindings) }
-            if screen.pending != nil { return entries(yesNoBindings) }
+            if screen.pending != nil { return entries(Question.yesNo) }
             if screen.rename != nil { return entries(StaffScreen.renameBindings) }
             return entries(StaffScreen.bindings)
         case .records: return state.patients.searchFocused ? nil : entries(MainScreen.bindings(state))
