@@ -346,22 +346,16 @@ enum CalendarScreen {
     }
 
     /// The status menu's answer.
-    static func statusMenuKeys(_ state: inout AppState, _ key: Key, _ menu: inout StatusMenu) -> [Command] {
-        switch menu.update(key, in: state) {
-        case .stay: return []
-        case .close:
-            state.overlay = nil
+    /// The status menu's choice: sent unless the account may not write or a change is on its way.
+    static func statusChosen(_ state: inout AppState, _ menu: StatusMenu, _ status: AppointmentStatus) -> [Command] {
+        state.overlay = nil
+        if let blocked = MainScreen.writeBlocked(state) {
+            state.toast = .error(blocked)
             return []
-        case .set(let status):
-            state.overlay = nil
-            if let blocked = MainScreen.writeBlocked(state) {
-                state.toast = .error(blocked)
-                return []
-            }
-            guard state.calendar.pending[menu.appointment.id] == nil else { return [] }
-            let current = state.calendar.appointments.first { $0.id == menu.appointment.id } ?? menu.appointment
-            return sendStatus(&state, current, status)
         }
+        guard state.calendar.pending[menu.appointment.id] == nil else { return [] }
+        let current = state.calendar.appointments.first { $0.id == menu.appointment.id } ?? menu.appointment
+        return sendStatus(&state, current, status)
     }
 
     /// `u`: the last status change taken back (a check-in by a slip of the finger, a cancel meant for another).
@@ -432,7 +426,7 @@ enum CalendarScreen {
         }
         var form = BookingForm()
         if let patient {
-            pick(patient, in: &form)
+            form.pick(patient)
             if focusOnPatient { form.patientOffered = true } else { form.focus = .date }
         }
         form.doctors = state.doctors.map { BookingForm.Doctor(id: $0.id, name: $0.username) }
@@ -473,113 +467,17 @@ enum CalendarScreen {
         return []
     }
 
-    /// The patient chosen in the form, with what tells two of one name apart.
-    static func pick(_ patient: Patient, in form: inout BookingForm) {
-        form.patientID = patient.id
-        form.patientName = TerminalText.sanitize(patient.name)
-        form.patientDetail = PatientIdentity.detail(patient)
-        form.patient = LineField(form.patientName, maxLength: 200)
-        form.matches = []
-        form.fieldErrors[.patient] = nil
-    }
-
-    static func bookingKeys(_ state: inout AppState, _ key: Key, _ form: inout BookingForm) -> [Command] {
-        let onPatient = form.focus == .patient
-        let action = bookingBindings.action(for: key, in: state)
-        switch action {
-        case .closeMatches:
-            form.matches = []
-            return []
+    /// The booking form's answer: it closes, or its change is sent (the clash marks of the last
+    /// refusal go either way).
+    static func booked(_ state: inout AppState, _ intent: BookingForm.Intent) -> [Command] {
+        state.calendar.clashes = []
+        switch intent {
         case .cancel:
             state.overlay = nil
-            state.calendar.clashes = []
             return []
-        case .nextMatch:
-            form.matchIndex = min(form.matches.count - 1, form.matchIndex + 1)
-        case .previousMatch:
-            form.matchIndex = max(0, form.matchIndex - 1)
-        case .pickMatch:
-            pick(form.matches[form.matchIndex], in: &form)
-            form.focusNext(by: 1)
-        case .nextChoice, .previousChoice:
-            guard !form.doctors.isEmpty else { return [] }
-            form.doctorIndex = (form.doctorIndex + (action == .previousChoice ? form.doctors.count - 1 : 1)) % form.doctors.count
-            form.fieldErrors[.doctor] = nil
-            form.error = nil
-        case .nextField:
-            form.focusNext(by: 1)
-        case .previousField:
-            form.focusNext(by: -1)
-        case .submit:
-            return submit(&state, &form)
-        default:
-            let field = form.focus
-            let before = form.value(field).text
-            if onPatient && form.patientOffered {
-                form.patientOffered = false
-                switch key {
-                case .character, .backspace, .delete: form.patient = LineField(maxLength: 200)
-                default: break
-                }
-            }
-            form.edit(field) { _ = $0.handle(key) }
-            guard form.value(field).text != before else { return [] }
-            form.fieldErrors[field] = nil
-            if field == .date || field == .time { form.pastDateConfirmed = false }
-            if onPatient {
-                // Typing a name forgets the patient chosen before and searches as the receptionist types.
-                form.patientID = nil
-                form.patientDetail = ""
-                form.generation += 1
-                let query = form.patient.text.trimmingCharacters(in: .whitespaces)
-                if query.isEmpty {
-                    form.matches = []
-                    return []
-                }
-                return [.after(milliseconds: 200, .calendar(.bookingSearchDebounced(generation: form.generation)))]
-            }
+        case .send(let command):
+            return [command]
         }
-        return []
-    }
-
-    static func submit(_ state: inout AppState, _ form: inout BookingForm) -> [Command] {
-        guard !form.busy else { return [] }
-        var errors: [BookingForm.Field: String] = [:]
-        if form.patientID == nil { errors[.patient] = "type part of a name, then pick with ↑/↓ and Enter" }
-        let day = CalendarMath.day(form.date.text, in: state.timeZone, now: state.now)
-        if day == nil { errors[.date] = "a date: 2026-12-24, today, tomorrow, +2w, mon" }
-        let minute = CalendarMath.minuteOfDay(form.time.text)
-        if minute == nil { errors[.time] = "a time as HH:MM (24-hour)" }
-        let length = Int(form.minutes.text.trimmingCharacters(in: .whitespaces))
-        if length == nil || !(5...720).contains(length ?? 0) { errors[.minutes] = "from 5 to 720 minutes" }
-        form.fieldErrors = errors
-        if let first = form.fields.first(where: { errors[$0] != nil }) {
-            form.focus = first
-            form.error = nil
-            return []
-        }
-        guard let patientID = form.patientID, let day, let minute, let length else { return [] }
-        let starts = CalendarMath.instant(day: day, minute: minute, in: state.timeZone)
-        let ends = starts.addingTimeInterval(Double(length) * 60)
-        // A time already past is said once (the focus stays where it is); saving again books it:
-        // a visit entered after the fact is real work, a wrong day by a slip is not.
-        if starts < state.now && !form.pastDateConfirmed && form.appointmentID == nil {
-            form.pastDateConfirmed = true
-            form.error = "\(CalendarMath.dayTitle(starts, in: state.timeZone)) \(CalendarMath.clock(minute: minute)) is in the past: "
-                + "Ctrl-S again books it anyway."
-            return []
-        }
-        let reason = form.reason.text.trimmingCharacters(in: .whitespaces)
-        form.busy = true
-        form.error = nil
-        form.clashes = []
-        state.calendar.clashes = []
-        var provider = form.doctors.count > 1 ? form.doctor?.id : nil
-        if form.appointmentID != nil && provider == form.originalProviderID { provider = nil }
-        let change = AppointmentChange(patientID: patientID, providerID: provider, startsAt: starts, endsAt: ends,
-                                       reason: reason.isEmpty ? nil : reason)
-        if let id = form.appointmentID { return [.updateAppointment(id: id, change)] }
-        return [.createAppointment(change)]
     }
 
     /// "10:00–10:30 José Álvarez-Núñez (follow-up)"
@@ -654,7 +552,7 @@ enum CalendarScreen {
                     .sorted { $0.startsAt < $1.startsAt }
             }
             var commands: [Command] = []
-            if case .booking(let form) = state.overlay, form.busy {
+            if state.overlay?.booking?.busy == true {
                 state.overlay = nil
                 // Booked for someone else than the list's choice: that choice is not offered again.
                 if isNew && state.patients.chosenID != appointment.patientId { state.patients.chosenID = nil }
@@ -694,9 +592,9 @@ enum CalendarScreen {
             }
             return commands
         case .appointmentSaveFailed(let failure):
-            guard case .booking(var form) = state.overlay else { return [] }
+            guard var form = state.overlay?.booking else { return [] }
             form.busy = false
-            defer { if case .booking = state.overlay { state.overlay = .booking(form) } }
+            defer { state.overlay?.booking = form }
             if failure.code == "appointment_conflict" {
                 if let day = CalendarMath.day(form.date.text, in: state.timeZone), let minute = CalendarMath.minuteOfDay(form.time.text),
                    let length = Int(form.minutes.text.trimmingCharacters(in: .whitespaces)) {
@@ -724,7 +622,7 @@ enum CalendarScreen {
             state.calendar.statusBefore[id] = nil
             // Nothing moved: the selection stays on the appointment the key was meant for.
             state.calendar.moveOrigins[id] = nil
-            if case .booking(let form) = state.overlay, form.appointmentID == id, form.busy {
+            if let form = state.overlay?.booking, form.appointmentID == id, form.busy {
                 return update(&state, .appointmentSaveFailed(failure))
             }
             if failure.code == "appointment_conflict", let starts = change?.startsAt, let ends = change?.endsAt {
@@ -748,14 +646,13 @@ enum CalendarScreen {
                 return []
             }()
         case .bookingSearchDebounced(let generation):
-            guard case .booking(let form) = state.overlay, form.generation == generation else { return [] }
+            guard let form = state.overlay?.booking, form.generation == generation else { return [] }
             return [.searchBookingPatients(generation: generation, query: form.patient.text.trimmingCharacters(in: .whitespaces))]
         case .bookingPatientsLoaded(let generation, let items):
-            guard case .booking(var form) = state.overlay, form.generation == generation else { return [] }
-            form.matches = items
-            form.matchIndex = 0
-            if items.isEmpty { form.fieldErrors[.patient] = "no patient matches: add them first (n on the patient list)" }
-            state.overlay = .booking(form)
+            guard state.overlay?.booking?.generation == generation else { return [] }
+            state.overlay?.booking?.matches = items
+            state.overlay?.booking?.matchIndex = 0
+            if items.isEmpty { state.overlay?.booking?.fieldErrors[.patient] = "no patient matches: add them first (n on the patient list)" }
             return []
         }
     }

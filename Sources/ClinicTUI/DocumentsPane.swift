@@ -37,38 +37,18 @@ enum DocumentsPane {
         return []
     }
 
-    static func promptKeys(_ state: inout AppState, _ key: Key, _ prompt: inout AppState.FilePrompt) -> [Command] {
-        switch promptBindings.action(for: key, in: state) {
-        case .cancel:
-            state.overlay = nil
-            return []
-        case .complete:
-            return [.completePath(prompt.path.text)]
-        case .submit:
-            let path = prompt.path.text.trimmingCharacters(in: .whitespaces)
-            guard !path.isEmpty else {
-                prompt.error = "Type a path (Tab completes)."
-                return []
-            }
-            state.overlay = nil
-            prompt.error = nil
-            prompt.candidates = []
-            state.documents.sentPrompt = prompt
-            switch prompt.purpose {
-            case .upload(let patientID, _):
-                state.documents.transfer = AppState.TransferState(label: "Uploading " + (path as NSString).lastPathComponent)
-                return [.uploadDocument(patientID: patientID, path: path)]
-            case .download(let document):
-                state.downloadFolder = path
-                state.documents.transfer = AppState.TransferState(label: "Downloading " + TerminalText.sanitize(document.fileName))
-                return [.downloadDocument(document, folder: path)]
-            }
-        default:
-            if prompt.path.handle(key) {
-                prompt.candidates = []
-                prompt.error = nil
-            }
-            return []
+    /// The prompt's path sent: the transfer starts, and the prompt is kept to reopen if it fails.
+    static func send(_ state: inout AppState, _ prompt: AppState.FilePrompt, path: String) -> [Command] {
+        state.overlay = nil
+        state.documents.sentPrompt = prompt
+        switch prompt.purpose {
+        case .upload(let patientID, _):
+            state.documents.transfer = AppState.TransferState(label: "Uploading " + (path as NSString).lastPathComponent)
+            return [.uploadDocument(patientID: patientID, path: path)]
+        case .download(let document):
+            state.downloadFolder = path
+            state.documents.transfer = AppState.TransferState(label: "Downloading " + TerminalText.sanitize(document.fileName))
+            return [.downloadDocument(document, folder: path)]
         }
     }
 
@@ -130,11 +110,10 @@ enum DocumentsPane {
             state.toast = .info("Document deleted.")
             return []
         case .pathCompleted(let input, let completed, let candidates):
-            guard case .filePrompt(var prompt) = state.overlay, prompt.path.text == input else { return [] }
-            prompt.path = LineField(completed, maxLength: 1024)
-            prompt.candidates = candidates
-            prompt.error = candidates.isEmpty && completed == input ? "Nothing matches." : nil
-            state.overlay = .filePrompt(prompt)
+            guard state.overlay?.filePrompt?.path.text == input else { return [] }
+            state.overlay?.filePrompt?.path = LineField(completed, maxLength: 1024)
+            state.overlay?.filePrompt?.candidates = candidates
+            state.overlay?.filePrompt?.error = candidates.isEmpty && completed == input ? "Nothing matches." : nil
             return []
         }
     }

@@ -33,25 +33,15 @@ extension PatientFormScreen {
         KeyBinding("S-Tab", [(.backTab, .previousField), (.up, .previousField)], help: { _ in "previous" }),
         KeyBinding("Ctrl-U", .control("u"), .editField, "clear field"),
         // Enter moves on, and saves from the last field.
-        .hidden([(.enter, .nextField)], when: { patientForm($0).map { $0.focus != PatientForm.Field.allCases.last } ?? false }),
-        .hidden([(.enter, .submit)], when: { patientForm($0).map { $0.focus == PatientForm.Field.allCases.last } ?? false }),
+        .hidden([(.enter, .nextField)], when: { $0.overlay?.patientForm.map { $0.focus != PatientForm.Field.allCases.last } ?? false }),
+        .hidden([(.enter, .submit)], when: { $0.overlay?.patientForm.map { $0.focus == PatientForm.Field.allCases.last } ?? false }),
     ]
-
-    static func patientForm(_ state: AppState) -> PatientForm? {
-        if case .patientForm(let form) = state.overlay { return form }
-        return nil
-    }
 }
 
 extension CalendarScreen {
-    static func bookingForm(_ state: AppState) -> BookingForm? {
-        if case .booking(let form) = state.overlay { return form }
-        return nil
-    }
-
     /// The patient search's matches are open under the patient field.
     static func choosingPatient(_ state: AppState) -> Bool {
-        bookingForm(state).map { $0.focus == .patient && !$0.matches.isEmpty } ?? false
+        state.overlay?.booking.map { $0.focus == .patient && !$0.matches.isEmpty } ?? false
     }
 
     static let bookingBindings: [KeyBinding<FormAction>] = {
@@ -62,17 +52,17 @@ extension CalendarScreen {
             KeyBinding("Enter", [(.enter, .pickMatch), (.tab, .pickMatch)], help: { _ in "pick patient" }, when: choosing),
             KeyBinding("Esc", .escape, .closeMatches, "close list", when: choosing),
             KeyBinding("←/→", [(.left, .previousChoice), (.right, .nextChoice), (.character(" "), .nextChoice)], help: { _ in "doctor" },
-                       when: { bookingForm($0)?.focus == .doctor }),
+                       when: { $0.overlay?.booking?.focus == .doctor }),
             KeyBinding("Tab", [(.tab, .nextField), (.down, .nextField)], help: { _ in "next field" }, when: notChoosing),
-            KeyBinding("Ctrl-S", [(.control("s"), .submit)], help: { bookingForm($0)?.appointmentID == nil ? "book" : "save" },
+            KeyBinding("Ctrl-S", [(.control("s"), .submit)], help: { $0.overlay?.booking?.appointmentID == nil ? "book" : "save" },
                        namedWhen: notChoosing),
             KeyBinding("Esc", .escape, .cancel, "cancel", when: notChoosing),
             KeyBinding("S-Tab", [(.backTab, .previousField)], help: { _ in "previous" }, namedWhen: notChoosing),
             KeyBinding("Ctrl-U", [(.control("u"), .editField)], help: { _ in "clear field" }, namedWhen: notChoosing),
             .hidden([(.up, .previousField)], when: notChoosing),
             // Enter moves on, and books from the last field.
-            .hidden([(.enter, .nextField)], when: { !choosingPatient($0) && !(bookingForm($0)?.isOnLastField ?? true) }),
-            .hidden([(.enter, .submit)], when: { !choosingPatient($0) && (bookingForm($0)?.isOnLastField ?? false) }),
+            .hidden([(.enter, .nextField)], when: { !choosingPatient($0) && !($0.overlay?.booking?.isOnLastField ?? true) }),
+            .hidden([(.enter, .submit)], when: { !choosingPatient($0) && ($0.overlay?.booking?.isOnLastField ?? false) }),
         ]
     }()
 }

@@ -27,47 +27,40 @@ enum NoteVersionsScreen {
         return [.loadNoteVersions(patientID: patientID, noteID: note.id)]
     }
 
-    static func keys(_ state: inout AppState, _ key: Key, _ versions: inout NoteVersionsState) -> [Command] {
-        let page = max(1, NoteVersionsView.rows(state) - 1)
-        let last = max(0, NoteVersionsView.lines(versions, state).count - NoteVersionsView.rows(state))
-        switch bindings.action(for: key, in: state) {
-        case .close:
-            state.overlay = nil
-        case .down:
-            versions.scroll = min(last, versions.scroll + 1)
-        case .up:
-            versions.scroll = max(0, versions.scroll - 1)
-        case .pageDown:
-            versions.scroll = min(last, versions.scroll + page)
-        case .pageUp:
-            versions.scroll = max(0, versions.scroll - page)
-        case .first:
-            versions.scroll = 0
-        case .last:
-            versions.scroll = last
-        case nil:
-            break
-        }
-        return []
-    }
-
-    /// Returns nil for messages that are not about note versions.
+    /// Answers for the versions dialog: they change it only while it shows that note.
     static func update(_ state: inout AppState, _ msg: NoteVersionsMsg) -> [Command] {
         switch msg {
         case .loaded(let noteID, let items):
-            guard case .noteVersions(var versions) = state.overlay, versions.noteID == noteID else { return [] }
-            versions.loading = false
-            versions.versions = items
-            state.overlay = .noteVersions(versions)
+            guard state.overlay?.noteVersions?.noteID == noteID else { return [] }
+            state.overlay?.noteVersions?.loading = false
+            state.overlay?.noteVersions?.versions = items
             return []
         case .failed(let noteID, let failure):
-            guard case .noteVersions(var versions) = state.overlay, versions.noteID == noteID else { return [] }
-            versions.loading = false
-            versions.error = failure.status == 404 && failure.code == nil
+            guard state.overlay?.noteVersions?.noteID == noteID else { return [] }
+            state.overlay?.noteVersions?.loading = false
+            state.overlay?.noteVersions?.error = failure.status == 404 && failure.code == nil
                 ? "This server keeps no earlier versions to show (or the note is gone)." : failure.message
-            state.overlay = .noteVersions(versions)
             return Results.expireIfNeeded(&state, failure) ?? []
         }
+    }
+}
+
+extension NoteVersionsState {
+    /// Scrolling through the versions; only closing is the app's.
+    mutating func update(_ key: Key, in state: AppState) -> DialogOutcome<Never> {
+        let page = max(1, NoteVersionsView.rows(state) - 1)
+        let last = max(0, NoteVersionsView.lines(self, state).count - NoteVersionsView.rows(state))
+        switch NoteVersionsScreen.bindings.action(for: key, in: state) {
+        case .close: return .close
+        case .down: scroll = min(last, scroll + 1)
+        case .up: scroll = max(0, scroll - 1)
+        case .pageDown: scroll = min(last, scroll + page)
+        case .pageUp: scroll = max(0, scroll - page)
+        case .first: scroll = 0
+        case .last: scroll = last
+        case nil: break
+        }
+        return .stay
     }
 }
 

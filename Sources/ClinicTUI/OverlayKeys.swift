@@ -5,22 +5,17 @@ import Foundation
 extension ProFeatures {
     enum UpgradeAction: Sendable, Equatable { case pay, confirmTestPayment, openBrowser, copyAddress, close }
 
-    static func upgrade(_ state: AppState) -> AppState.UpgradeState? {
-        if case .upgrade(let upgrade) = state.overlay { return upgrade }
-        return nil
-    }
-
     static let upgradeBindings: [KeyBinding<UpgradeAction>] = [
-        KeyBinding("Enter", .enter, .pay, "pay for Pro") { upgrade($0).map { $0.checkoutURL == nil && !$0.done } ?? false },
-        KeyBinding("c", .character("c"), .confirmTestPayment, "confirm test payment") { upgrade($0).map { $0.checkoutURL != nil && !$0.done } ?? false },
-        KeyBinding("o", .character("o"), .openBrowser, "open browser") { upgrade($0).map { $0.checkoutURL != nil && !$0.done } ?? false },
+        KeyBinding("Enter", .enter, .pay, "pay for Pro") { $0.overlay?.upgrade.map { $0.checkoutURL == nil && !$0.done } ?? false },
+        KeyBinding("c", .character("c"), .confirmTestPayment, "confirm test payment") { $0.overlay?.upgrade.map { $0.checkoutURL != nil && !$0.done } ?? false },
+        KeyBinding("o", .character("o"), .openBrowser, "open browser") { $0.overlay?.upgrade.map { $0.checkoutURL != nil && !$0.done } ?? false },
         // Only a web address goes to the clipboard, as only one goes to the browser.
         KeyBinding("y", .character("y"), .copyAddress, "copy address") { state in
-            guard let upgrade = upgrade(state), let url = upgrade.checkoutURL else { return false }
+            guard let upgrade = state.overlay?.upgrade, let url = upgrade.checkoutURL else { return false }
             return !upgrade.done && BrowserLauncher.isWebAddress(url)
         },
         KeyBinding("Esc", [(.escape, .close), (.character("q"), .close)],
-                   help: { upgrade($0).map { $0.checkoutURL == nil && !$0.done ? "not now" : "close" } ?? "close" }),
+                   help: { $0.overlay?.upgrade.map { $0.checkoutURL == nil && !$0.done ? "not now" : "close" } ?? "close" }),
     ]
 }
 
@@ -29,7 +24,7 @@ extension NoteVersionsScreen {
 
     /// Scrolling is named only when the versions are longer than the box.
     static func scrolls(_ state: AppState) -> Bool {
-        guard case .noteVersions(let versions) = state.overlay else { return false }
+        guard let versions = state.overlay?.noteVersions else { return false }
         return NoteVersionsView.lines(versions, state).count > NoteVersionsView.rows(state)
     }
 

@@ -122,63 +122,67 @@ enum SearchKey {
 }
 
 enum PatientFormScreen {
-    static func keys(_ state: inout AppState, _ key: Key, _ form: inout PatientForm) -> [Command] {
-        let fields = PatientForm.Field.allCases
-        switch bindings.action(for: key, in: state) {
-        case .cancel:
-            state.overlay = nil
-        case .nextField:
-            form.focus = fields[(form.focus.rawValue + 1) % fields.count]
-        case .previousField:
-            form.focus = fields[(form.focus.rawValue + fields.count - 1) % fields.count]
-        case .submit:
-            return save(&state, &form)
-        default:
-            let before = form.values[form.focus.rawValue].text
-            _ = form.values[form.focus.rawValue].handle(key)
-            if form.values[form.focus.rawValue].text != before {
-                form.fieldErrors[form.focus.wireName] = nil
-                if form.focus == .name || form.focus == .born || form.focus == .phone {
-                    form.duplicatesChecked = false
-                    form.possibleDuplicates = []
-                }
-            }
-        }
-        return []
-    }
-
-    static func save(_ state: inout AppState, _ form: inout PatientForm) -> [Command] {
-        guard !form.busy else { return [] }
-        let mistakes = form.mistakes(today: CalendarMath.startOfDay(state.now, in: state.timeZone), in: state.timeZone)
-        form.fieldErrors = mistakes
-        if let first = PatientForm.Field.allCases.first(where: { mistakes[$0.wireName] != nil }) {
-            form.focus = first
-            form.error = mistakes.count == 1 ? nil : "\(mistakes.count) fields need a correction (marked ↳)."
-            return []
-        }
-        form.error = nil
-        form.busy = true
-        if form.patientID == nil && !form.duplicatesChecked {
-            // A new patient: look for one already registered before adding a second record.
-            return [.findPossibleDuplicates(name: form.value(.name).trimmingCharacters(in: .whitespaces),
-                                            phone: form.value(.phone).filter(\.isNumber))]
-        }
-        return [.savePatient(id: form.patientID, form.draft)]
-    }
-
     /// Patients of the name or phone being registered: shown before a second record is made.
     static func duplicatesFound(_ state: inout AppState, _ found: [Patient]) -> [Command] {
-        guard case .patientForm(var form) = state.overlay, form.busy else { return [] }
+        guard var form = state.overlay?.patientForm, form.busy else { return [] }
         form.duplicatesChecked = true
         form.possibleDuplicates = form.duplicates(among: found)
         if form.possibleDuplicates.isEmpty {
-            state.overlay = .patientForm(form)
+            state.overlay?.patientForm = form
             return [.savePatient(id: nil, form.draft)]
         }
         form.busy = false
         form.error = "Already registered? Ctrl-S again adds a new record anyway; Esc to look them up."
-        state.overlay = .patientForm(form)
+        state.overlay?.patientForm = form
         return []
+    }
+}
+
+extension PatientForm {
+    /// Typing, moving between fields and saving; only closing is the app's.
+    mutating func update(_ key: Key, in state: AppState) -> DialogOutcome<Never> {
+        let fields = Field.allCases
+        switch PatientFormScreen.bindings.action(for: key, in: state) {
+        case .cancel:
+            return .close
+        case .nextField:
+            focus = fields[(focus.rawValue + 1) % fields.count]
+        case .previousField:
+            focus = fields[(focus.rawValue + fields.count - 1) % fields.count]
+        case .submit:
+            return .stay(save(in: state))
+        default:
+            let before = values[focus.rawValue].text
+            _ = values[focus.rawValue].handle(key)
+            if values[focus.rawValue].text != before {
+                fieldErrors[focus.wireName] = nil
+                if focus == .name || focus == .born || focus == .phone {
+                    duplicatesChecked = false
+                    possibleDuplicates = []
+                }
+            }
+        }
+        return .stay
+    }
+
+    /// Checked here first (every mistake marked at once); a new patient is looked up among those
+    /// already registered before a second record is made.
+    mutating func save(in state: AppState) -> [Command] {
+        guard !busy else { return [] }
+        let mistakes = self.mistakes(today: CalendarMath.startOfDay(state.now, in: state.timeZone), in: state.timeZone)
+        fieldErrors = mistakes
+        if let first = Field.allCases.first(where: { mistakes[$0.wireName] != nil }) {
+            focus = first
+            error = mistakes.count == 1 ? nil : "\(mistakes.count) fields need a correction (marked ↳)."
+            return []
+        }
+        error = nil
+        busy = true
+        if patientID == nil && !duplicatesChecked {
+            return [.findPossibleDuplicates(name: value(.name).trimmingCharacters(in: .whitespaces),
+                                            phone: value(.phone).filter(\.isNumber))]
+        }
+        return [.savePatient(id: patientID, draft)]
     }
 }
 

@@ -55,66 +55,33 @@ enum ProFeatures {
         }
     }
 
-    static func upgradeKeys(_ state: inout AppState, _ key: Key, _ upgrade: inout AppState.UpgradeState) -> [Command] {
-        guard let action = upgradeBindings.action(for: key, in: state) else { return [] }
-        switch action {
-        case .close:
-            state.overlay = nil
-            return []
-        case .pay:
-            guard !upgrade.creating else { return [] }
-            upgrade.creating = true
-            upgrade.error = nil
-            return [.createCheckout]
-        case .openBrowser:
-            guard let url = upgrade.checkoutURL else { return [] }
-            return [.openBrowser(url: url)]
-        case .copyAddress:
-            guard let url = upgrade.checkoutURL else { return [] }
-            upgrade.copied = true
-            return [.copyToClipboard(text: TerminalText.sanitize(url))]
-        case .confirmTestPayment:
-            guard let url = upgrade.checkoutURL, !upgrade.confirming else { return [] }
-            upgrade.confirming = true
-            return [.confirmLocalCheckout(url: url)]
-        }
-    }
-
-    /// Returns nil for messages that are not about Pro features.
+    /// Answers for the upgrade dialog: they change it only while it is still open.
     static func update(_ state: inout AppState, _ msg: UpgradeMsg) -> [Command] {
         switch msg {
         case .plansLoaded(let plans):
-            guard case .upgrade(var upgrade) = state.overlay else { return [] }
-            upgrade.plans = plans
-            upgrade.loading = false
-            state.overlay = .upgrade(upgrade)
+            state.overlay?.upgrade?.plans = plans
+            state.overlay?.upgrade?.loading = false
             return []
         case .plansFailed(let failure), .checkoutFailed(let failure):
-            guard case .upgrade(var upgrade) = state.overlay else { return [] }
-            upgrade.loading = false
-            upgrade.creating = false
-            upgrade.confirming = false
-            upgrade.error = failure.message
-            state.overlay = .upgrade(upgrade)
+            guard state.overlay?.upgrade != nil else { return [] }
+            state.overlay?.upgrade?.failed(failure.message)
             if failure.code == "already_pro" { return [.refreshUser] }
             return []
         case .checkoutCreated(_, let url):
-            guard case .upgrade(var upgrade) = state.overlay else { return [] }
-            upgrade.creating = false
-            upgrade.checkoutURL = url
-            upgrade.pollingUntil = state.now.addingTimeInterval(pollFor)
-            state.overlay = .upgrade(upgrade)
+            guard state.overlay?.upgrade != nil else { return [] }
+            state.overlay?.upgrade?.creating = false
+            state.overlay?.upgrade?.checkoutURL = url
+            state.overlay?.upgrade?.pollingUntil = state.now.addingTimeInterval(pollFor)
             return [.after(milliseconds: pollEvery, .upgrade(.pollUpgrade))]
         case .browserOpened(let error):
             state.toast = error.map { .error($0) } ?? .info("Opened in your browser: pay there, Pro unlocks here by itself.")
             return []
         case .localCheckoutConfirmed:
-            guard case .upgrade(var upgrade) = state.overlay else { return [] }
-            upgrade.confirming = false
-            state.overlay = .upgrade(upgrade)
+            guard state.overlay?.upgrade != nil else { return [] }
+            state.overlay?.upgrade?.confirming = false
             return [.refreshUser]
         case .pollUpgrade:
-            guard case .upgrade(let upgrade) = state.overlay, !upgrade.done, let until = upgrade.pollingUntil, state.now < until else { return [] }
+            guard let upgrade = state.overlay?.upgrade, !upgrade.done, let until = upgrade.pollingUntil, state.now < until else { return [] }
             return [.refreshUser, .after(milliseconds: pollEvery, .upgrade(.pollUpgrade))]
         }
     }
@@ -124,11 +91,8 @@ enum ProFeatures {
         let wasLocked = state.proLocked
         state.user = user
         if wasLocked && !state.proLocked {
-            if case .upgrade(var upgrade) = state.overlay {
-                upgrade.done = true
-                upgrade.pollingUntil = nil
-                state.overlay = .upgrade(upgrade)
-            }
+            state.overlay?.upgrade?.done = true
+            state.overlay?.upgrade?.pollingUntil = nil
             state.toast = .info("Pro is active: documents (2) and analytics (3) are unlocked.")
             return refreshPane(&state)
         }
@@ -145,5 +109,40 @@ enum ProFeatures {
             return [.refreshUser]
         }
         return Results.expireIfNeeded(&state, failure) ?? []
+    }
+}
+
+extension AppState.UpgradeState {
+    /// A request for plans or a checkout refused: said in the dialog, which can be tried again.
+    mutating func failed(_ message: String) {
+        loading = false
+        creating = false
+        confirming = false
+        error = message
+    }
+
+    /// A key in the upgrade dialog: its requests go out from here; only closing is the app's.
+    mutating func update(_ key: Key, in state: AppState) -> DialogOutcome<Never> {
+        guard let action = ProFeatures.upgradeBindings.action(for: key, in: state) else { return .stay }
+        switch action {
+        case .close:
+            return .close
+        case .pay:
+            guard !creating else { return .stay }
+            creating = true
+            error = nil
+            return .stay([.createCheckout])
+        case .openBrowser:
+            guard let url = checkoutURL else { return .stay }
+            return .stay([.openBrowser(url: url)])
+        case .copyAddress:
+            guard let url = checkoutURL else { return .stay }
+            copied = true
+            return .stay([.copyToClipboard(text: TerminalText.sanitize(url))])
+        case .confirmTestPayment:
+            guard let url = checkoutURL, !confirming else { return .stay }
+            confirming = true
+            return .stay([.confirmLocalCheckout(url: url)])
+        }
     }
 }

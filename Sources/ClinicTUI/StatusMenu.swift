@@ -35,12 +35,6 @@ public struct StatusMenu: Equatable, Sendable {
 
     static func needsConfirmation(_ status: AppointmentStatus) -> Bool { status == .cancelled || status == .noShow }
 
-    /// What a key asks of the calendar.
-    public enum Outcome: Equatable, Sendable {
-        case stay, close
-        case set(AppointmentStatus)
-    }
-
     enum KeyAction: Equatable, Sendable {
         case set(AppointmentStatus)
         case down, up, choose, close
@@ -57,9 +51,10 @@ public struct StatusMenu: Equatable, Sendable {
         .hidden([(.down, .down), (.up, .up)]),
     ]
 
-    mutating func update(_ key: Key, in state: AppState) -> Outcome {
+    /// A key in the menu: the status chosen (after its question, for cancel and no-show) goes to the calendar.
+    mutating func update(_ key: Key, in state: AppState) -> DialogOutcome<AppointmentStatus> {
         if let question = confirming {
-            if Question.yesNo.action(for: key, in: state) == .yes { return .set(question) }
+            if Question.yesNo.action(for: key, in: state) == .yes { return .intent(question) }
             confirming = nil
             return questionOnly ? .close : .stay
         }
@@ -74,13 +69,13 @@ public struct StatusMenu: Equatable, Sendable {
         return .stay
     }
 
-    private mutating func choose(_ status: AppointmentStatus) -> Outcome {
+    private mutating func choose(_ status: AppointmentStatus) -> DialogOutcome<AppointmentStatus> {
         guard status != appointment.status else { return .close }
         if Self.needsConfirmation(status) {
             confirming = status
             return .stay
         }
-        return .set(status)
+        return .intent(status)
     }
 
     /// "Cancel 10:00–10:45 Amara Okafor?"

@@ -205,7 +205,7 @@ extension Fixture {
         guard case .booking(var form) = state.overlay else { Issue.record("no form"); return }
         #expect(form.fields == [.patient, .doctor, .date, .time, .minutes, .reason])
         #expect(form.doctor?.id == Fixture.staff[1].id)
-        CalendarScreen.pick(Fixture.patients[0], in: &form)
+        form.pick(Fixture.patients[0])
         form.focus = .doctor
         state.overlay = .booking(form)
         _ = update(&state, .key(.left))
