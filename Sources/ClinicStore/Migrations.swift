@@ -282,6 +282,11 @@ enum Migrations {
             "CREATE INDEX payment_events_subscription ON payment_events (gateway, subscription_id)",
             "ALTER TABLE clinics ADD COLUMN subscription_event_at BIGINT",
         ]),
+        // A search word of three characters or more reads its matches newest first from here
+        // (`ClinicStore.headLength`): equal first characters, then the list's order.
+        (11, [
+            "CREATE INDEX patient_terms_by_head ON patient_terms (clinic_id, substr(term, 1, 3), created_at, patient_id, term)",
+        ]),
     ]
 
     /// Steps that need Swift rather than SQL, numbered with the SQL migrations above and recorded

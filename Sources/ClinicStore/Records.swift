@@ -181,7 +181,16 @@ public enum RefreshOutcome: Sendable, Equatable {
 public enum RecordID {
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<12).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        // Written digit by digit: `String(format:)` went through Foundation's formatter, 1.8% of a search.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            for index in stride(from: 0, to: 24, by: 2) {
+                let byte = UInt8.random(in: 0...255, using: &generator)
+                buffer[index] = digits[Int(byte >> 4)]
+                buffer[index + 1] = digits[Int(byte & 0x0F)]
+            }
+            return 24
+        }
     }
 
     /// Ids this server could have made; anything else cannot name a record (so it is a 404, not a query).

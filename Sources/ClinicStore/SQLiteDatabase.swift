@@ -57,6 +57,11 @@ public final class SQLiteDatabase: SQLDatabase {
         return SQLiteDatabase(path: path, writer: writer, readers: readers, logger: logger)
     }
 
+    /// The readers' kept statements parsed and planned again, by statement (see `SQLiteReader`).
+    func readerReprepares() -> [String: Int] {
+        readers.reduce(into: [:]) { all, reader in all.merge(reader.reprepareCounts(), uniquingKeysWith: +) }
+    }
+
     private init(path: String, writer: SQLiteConnection, readers: [SQLiteReader], logger: Logger) {
         self.path = path
         self.writer = writer
