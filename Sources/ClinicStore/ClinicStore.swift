@@ -243,8 +243,9 @@ public struct ClinicStore: Sendable {
         }
     }
 
-    /// The characters of a term the search index leads with (migration 11's expression index; both
-    /// databases count characters, not bytes, in `substr`).
+    /// The characters of a term the search index leads with. Migration 11's expression index is
+    /// written with this number: another needs a new index, or the search silently stops using it.
+    /// Both databases count characters, not bytes, in `substr`.
     static let headLength = 3
 
     /// Newest first. `query` filters by name word prefixes or phone digits (see `SearchTerms`).
@@ -268,9 +269,13 @@ public struct ClinicStore: Sendable {
                 // Three characters or more: the index by a term's first three (`patient_terms_by_head`)
                 // holds the word's matches newest first, so a page is read in order and the scan stops
                 // at the limit, where a range of terms had every match sorted (`gar` over 100k: 265 →
-                // 116 µs). Shorter prefixes keep the range.
-                let head = prefix.unicodeScalars.count >= Self.headLength
-                    ? " AND substr(term, 1, \(Self.headLength)) = substr($\(low), 1, \(Self.headLength))" : ""
+                // 116 µs). A longer, rarer word scans its head's entries until the page is full: never
+                // more than its first three characters alone. Of several words, each is read whole
+                // for the intersection, so only a word of exactly three (whose range is its head) takes
+                // the index there. Shorter words keep the range.
+                let characters = prefix.unicodeScalars.count
+                let byHead = prefixes.count == 1 ? characters >= Self.headLength : characters == Self.headLength
+                let head = byHead ? " AND substr(term, 1, \(Self.headLength)) = substr($\(low), 1, \(Self.headLength))" : ""
                 arms.append("SELECT patient_id, created_at FROM patient_terms WHERE clinic_id = $1\(head) AND term >= $\(low)"
                             + " AND term < $\(high)" + cursorCondition)
             }

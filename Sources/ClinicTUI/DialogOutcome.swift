@@ -14,7 +14,8 @@ enum DialogOutcome<Intent: Equatable & Sendable>: Equatable, Sendable {
 }
 
 /// Each dialog's state read and written in place (`state.overlay?.upgrade?.loading = false`), so an
-/// answer from the network changes the dialog only while that dialog is still the one open.
+/// answer from the network changes the dialog only while that dialog is still the one open. Setting
+/// one to nil does nothing: a dialog is closed by `state.overlay = nil`.
 extension AppState.Overlay {
     var upgrade: AppState.UpgradeState? {
         get { if case .upgrade(let value) = self { value } else { nil } }
