@@ -42,8 +42,16 @@ import Testing
                 .map(\.id)
             }
             var queries = ["g", "ga", "gar", "garc", "garcía", "an", "ana", "ANA MAR", "mar ga", "sé", "王", "王小", "श", "e", "345", "92 345"]
-            for _ in 0..<40 {
-                let words = (0..<Int.random(in: 1...2, using: &random)).map { _ in String(word().prefix(Int.random(in: 1...5, using: &random))) }
+            // Most from the names themselves (the starts of a patient's words, one or two of them),
+            // some made up, so that matches and misses are both compared.
+            for index in 0..<40 {
+                let words: [String]
+                if index % 4 == 3 {
+                    words = (0..<Int.random(in: 1...2, using: &random)).map { _ in String(word().prefix(Int.random(in: 1...5, using: &random))) }
+                } else {
+                    let name = patients.randomElement(using: &random)!.name.split(separator: " ").shuffled(using: &random)
+                    words = name.prefix(Int.random(in: 1...2, using: &random)).map { String($0.prefix(Int.random(in: 1...5, using: &random))) }
+                }
                 queries.append(words.joined(separator: " "))
             }
             var nonEmpty = 0
