@@ -124,7 +124,7 @@ check "q exits cleanly" grep -qx "exit=0" "$tmp/exit"
 
 # The owner in the terminal: renames the clinic from the staff screen, and narrows the audit log of
 # a patient's record to a person, then to a day, with keys.
-tmux kill-session -t "$session" 2>/dev/null
+end_tmux
 mkdir -p "$tmp/owner"; rm -f "$tmp/exit"
 tmux new-session -d -s "$session" -x 80 -y 24 \
   "env HOME=$tmp/owner TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1 TZ=$zone $bin/clinic --server $base; echo exit=\$? > $tmp/exit; sleep 60"

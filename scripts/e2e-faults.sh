@@ -45,7 +45,7 @@ terminal_restored() { # the pane's tty is back in cooked mode with echo, and the
 }
 start_clinic() {
   rm -f "$tmp/exit" "$tmp/stty.done"
-  tmux kill-session -t "$session" 2>/dev/null
+  end_tmux
   # After clinic exits, an interactive shell stays in the pane, so its terminal state can be read.
   tmux new-session -d -s "$session" -x 80 -y 24 \
     "env HOME=$tmp TERM=xterm-256color LANG=C.UTF-8 ${clinic_env:-} $bin/clinic ${clinic_args:---server http://127.0.0.1:$proxy_port}; echo exit=\$? > $tmp/exit; exec env -i HOME=$tmp TERM=xterm-256color PS1='$ ' bash --norc -i"

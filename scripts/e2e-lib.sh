@@ -19,6 +19,19 @@ failed=0
 server=""
 extra_cleanup=""
 
+# Ends this run's tmux server and waits until its process is gone, before a new session is made: a
+# session asked of a server still exiting (its last session just killed) fails with "server exited
+# unexpectedly", and every tmux call after it with "no server running" (seen once in CI).
+end_tmux() {
+  local pid
+  pid=$(tmux display-message -p '#{pid}' 2>/dev/null || true)
+  tmux kill-server 2>/dev/null || true
+  if [ -n "$pid" ]; then
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  fi
+  return 0
+}
+
 cleanup() {
   tmux kill-server 2>/dev/null
   [ -n "$server" ] && { kill -9 "$server" && wait "$server"; } 2>/dev/null

@@ -165,7 +165,7 @@ check "…and the server refuses its refresh token" bash -c "[ \"\$(curl -s -o /
 
 # The embedded default never takes the server's environment: with a production DATABASE_URL and a
 # public HOST exported, `clinic` still runs its own server on loopback with its own SQLite file.
-tmux kill-session -t "$session" 2>/dev/null
+end_tmux
 mkdir -p "$tmp/embedded"
 tmux new-session -d -s "$session" -x 80 -y 24 \
   "env HOME=$tmp/embedded TERM=xterm-256color LANG=C.UTF-8 DATABASE_URL=sqlite://$tmp/production.sqlite HOST=0.0.0.0 PAYMENT_GATEWAY=stripe CLINIC_DATA_DIR=$tmp/production $bin/clinic; sleep 60"
@@ -183,7 +183,7 @@ check "…logging to a file of its own" test -e "$tmp/embedded/.local/share/clin
 check "clinic links no server, store or database driver" bash -c "! nm $bin/clinic | grep -qE 'Hummingbird|PostgresNIO|SQLiteNIO|ClinicStore'"
 kill -9 "$clinic_pid" 2>/dev/null
 check "killing clinic (-9) ends its server too" bash -c "for _ in \$(seq 50); do kill -0 $child_pid 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
-tmux kill-session -t "$session" 2>/dev/null
+end_tmux
 tmux new-session -d -s "$session" -x 80 -y 24 "env HOME=$tmp/embedded TERM=xterm-256color LANG=C.UTF-8 $bin/clinic; sleep 60"
 check "started again, on the same database" wait_line 1 "│ this computer" 60
 clinic_pid=$(pgrep -n -f "^$bin/clinic\$" || true)
@@ -191,7 +191,7 @@ child_pid=$(pgrep -P "${clinic_pid:-0}" -f "clinic-server local" || true)
 press q
 check "q ends clinic and its server" bash -c "[ -n '$child_pid' ] && for _ in \$(seq 50); do kill -0 $child_pid 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 # The demo's first start seeds a clinic behind the splash: q there leaves at once, server and all.
-tmux kill-session -t "$session" 2>/dev/null; rm -f "$tmp/exit"
+end_tmux; rm -f "$tmp/exit"
 tmux new-session -d -s "$session" -x 80 -y 24 "env HOME=$tmp/splash TERM=xterm-256color LANG=C.UTF-8 $bin/clinic --demo; echo exit=\$? > $tmp/exit; sleep 60"
 check "the splash says what is starting, and how to stop" wait_for "Starting the demo clinic on this computer…  (q stops)" 10
 clinic_pid=$(pgrep -n -f "^$bin/clinic --demo\$" || true)
