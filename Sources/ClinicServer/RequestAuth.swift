@@ -74,7 +74,8 @@ struct RequestScopeMiddleware<Context: RequestContext & RemoteAddressRequestCont
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 // Trimmed as Swift characters: `trimmingCharacters` bridged every token to NSString (4% of `/api/users/me`).
                 let value = parts[1].drop(while: \.isWhitespace)
-                token = String(value[..<(value.lastIndex { !$0.isWhitespace }.map(value.index(after:)) ?? value.startIndex)])
+                let end = value.lastIndex { !$0.isWhitespace }.map(value.index(after:)) ?? value.startIndex
+                token = String(value[..<end])
             }
         }
         let address = origin.resolve(request, peer: context.remoteAddress, logger: context.logger).address

@@ -93,7 +93,7 @@ final class SQLiteReader: @unchecked Sendable {
         // Not `clear_bindings` after a run: it marks a statement whose plan looked at a bound value
         // (`col = ?`, `LIMIT ?`) as expired, and the next run parsed and planned it again (one
         // re-prepare per query, 8% of `/api/users/me`). Every parameter is bound again below instead,
-        // those not given as NULL, so no value outlives its query.
+        // those not given as NULL, so no query reads a value bound for the one before it.
         defer {
             if cached { sqlite_nio_sqlite3_reset(statement) } else { sqlite_nio_sqlite3_finalize(statement) }
         }

@@ -13,6 +13,21 @@ enum DialogOutcome<Intent: Equatable & Sendable>: Equatable, Sendable {
     static var stay: Self { .stay([]) }
 }
 
+/// A dialog with state of its own (the delete questions and help have none): `Overlays.step` runs
+/// its `update` and writes it back before its opener acts.
+protocol Dialog {
+    associatedtype Intent: Equatable & Sendable
+    mutating func update(_ key: Key, in state: AppState) -> DialogOutcome<Intent>
+}
+
+extension AppState.UpgradeState: Dialog {}
+extension BookingForm: Dialog {}
+extension AppState.FilePrompt: Dialog {}
+extension StatusMenu: Dialog {}
+extension NoteVersionsState: Dialog {}
+extension PatientForm: Dialog {}
+extension AppState.NoteEditorState: Dialog {}
+
 /// Each dialog's state read and written in place (`state.overlay?.upgrade?.loading = false`), so an
 /// answer from the network changes the dialog only while that dialog is still the one open. Setting
 /// one to nil does nothing: a dialog is closed by `state.overlay = nil`.

@@ -12,6 +12,11 @@ extension AppState.NoteEditorState {
         case save(content: String)
     }
 
+    /// The request that saves the text (sent again after a lost connection or a new sign-in).
+    func saveRequest(_ content: String) -> Command {
+        .saveNote(patientID: patientID, noteID: noteID, content: content, draftKey: draftKey)
+    }
+
     /// Typing and saving; the drafts, the toasts and closing are the records' (`MainScreen.noteEditorAsked`).
     mutating func update(_ key: Key, in state: AppState) -> DialogOutcome<Intent> {
         switch Overlays.noteEditorBindings.action(for: key, in: state) {
@@ -77,8 +82,7 @@ extension MainScreen {
             state.toast = .info("No changes: the note stays as it was (version \(version)).")
             return [.clearDraft(key: editor.draftKey)]
         case .save(let content):
-            return [.saveDraft(key: editor.draftKey, text: content),
-                    .saveNote(patientID: editor.patientID, noteID: editor.noteID, content: content, draftKey: editor.draftKey)]
+            return [.saveDraft(key: editor.draftKey, text: content), editor.saveRequest(content)]
         }
     }
 }

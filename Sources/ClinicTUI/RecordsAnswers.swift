@@ -115,8 +115,7 @@ enum Results {
                 // Still "saving": the save resumes as soon as the doctor has logged in again.
                 editor.saving = true
                 state.overlay?.noteEditor = editor
-                state.resumeAfterLogin = [.saveNote(patientID: editor.patientID, noteID: editor.noteID, content: editor.editor.text,
-                                                    draftKey: draftKey)]
+                state.resumeAfterLogin = [editor.saveRequest(editor.editor.text)]
                 return expireIfNeeded(&state, failure) ?? []
             default:
                 editor.error = failure.fieldErrors["content"] ?? failure.message
@@ -125,7 +124,7 @@ enum Results {
             }
         case .retryNoteSave(let draftKey):
             if let editor = state.overlay?.noteEditor, editor.draftKey == draftKey {
-                return [.saveNote(patientID: editor.patientID, noteID: editor.noteID, content: editor.editor.text, draftKey: draftKey)]
+                return [editor.saveRequest(editor.editor.text)]
             }
             return []
         case .possibleDuplicatesFound(let found):

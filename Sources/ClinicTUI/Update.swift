@@ -82,33 +82,23 @@ func periodicRefresh(_ state: inout AppState) -> [Command] {
 enum Overlays {
     static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
         switch state.overlay {
-        case .upgrade(var upgrade):
-            let outcome = upgrade.update(key, in: state)
-            state.overlay = .upgrade(upgrade)
-            return settle(&state, outcome)
+        case .upgrade(let upgrade):
+            return step(&state, upgrade, key, AppState.Overlay.upgrade)
         case .help:
             state.overlay = nil
             return []
-        case .booking(var form):
-            let outcome = form.update(key, in: state)
-            state.overlay = .booking(form)
-            return settle(&state, outcome) { CalendarScreen.booked(&$0, $1) }
-        case .filePrompt(var prompt):
-            let outcome = prompt.update(key, in: state)
-            state.overlay = .filePrompt(prompt)
-            return settle(&state, outcome) { state, intent in
+        case .booking(let form):
+            return step(&state, form, key, AppState.Overlay.booking) { state, _, intent in CalendarScreen.booked(&state, intent) }
+        case .filePrompt(let prompt):
+            return step(&state, prompt, key, AppState.Overlay.filePrompt) { state, prompt, intent in
                 switch intent {
                 case .send(let path): return DocumentsPane.send(&state, prompt, path: path)
                 }
             }
-        case .statusMenu(var menu):
-            let outcome = menu.update(key, in: state)
-            state.overlay = .statusMenu(menu)
-            return settle(&state, outcome) { CalendarScreen.statusChosen(&$0, menu, $1) }
-        case .noteVersions(var versions):
-            let outcome = versions.update(key, in: state)
-            state.overlay = .noteVersions(versions)
-            return settle(&state, outcome)
+        case .statusMenu(let menu):
+            return step(&state, menu, key, AppState.Overlay.statusMenu) { CalendarScreen.statusChosen(&$0, $1, $2) }
+        case .noteVersions(let versions):
+            return step(&state, versions, key, AppState.Overlay.noteVersions)
         case .confirmDocumentDelete(let document):
             return settle(&state, Confirmation.update(key, in: state)) { state, _ in
                 Confirmation.confirmed(&state, .deleteDocument(id: document.id))
@@ -117,17 +107,28 @@ enum Overlays {
             return settle(&state, Confirmation.update(key, in: state)) { state, _ in
                 Confirmation.confirmed(&state, .deletePatient(id: patient.id))
             }
-        case .patientForm(var form):
-            let outcome = form.update(key, in: state)
-            state.overlay = .patientForm(form)
-            return settle(&state, outcome)
-        case .noteEditor(var editor):
-            let outcome = editor.update(key, in: state)
-            state.overlay = .noteEditor(editor)
-            return settle(&state, outcome) { MainScreen.noteEditorAsked(&$0, editor, $1) }
+        case .patientForm(let form):
+            return step(&state, form, key, AppState.Overlay.patientForm)
+        case .noteEditor(let editor):
+            return step(&state, editor, key, AppState.Overlay.noteEditor) { MainScreen.noteEditorAsked(&$0, $1, $2) }
         case nil:
             return []
         }
+    }
+
+    /// One key for a dialog: its update, the dialog written back (before the opener, who may close
+    /// it), then its outcome carried out; `opener` gets the dialog as the key left it.
+    static func step<D: Dialog>(_ state: inout AppState, _ dialog: D, _ key: Key, _ embed: (D) -> AppState.Overlay,
+                                opener: (inout AppState, D, D.Intent) -> [Command]) -> [Command] {
+        var dialog = dialog
+        let outcome = dialog.update(key, in: state)
+        state.overlay = embed(dialog)
+        return settle(&state, outcome) { opener(&$0, dialog, $1) }
+    }
+
+    static func step<D: Dialog>(_ state: inout AppState, _ dialog: D, _ key: Key, _ embed: (D) -> AppState.Overlay) -> [Command]
+    where D.Intent == Never {
+        step(&state, dialog, key, embed) { _, _, never in switch never {} }
     }
 
     /// A dialog's outcome carried out: its requests sent, closed, or its wish handed to `opener`.
@@ -140,10 +141,6 @@ enum Overlays {
             return []
         case .intent(let intent): return opener(&state, intent)
         }
-    }
-
-    static func settle(_ state: inout AppState, _ outcome: DialogOutcome<Never>) -> [Command] {
-        settle(&state, outcome) { _, never in switch never {} }
     }
 }
 

@@ -3,6 +3,23 @@ import Foundation
 import Testing
 
 @Suite struct AccountTests {
+    /// The bearer token is read with the blanks around it trimmed (spaces, tabs), the scheme in any
+    /// case; a token with anything else added, or none, is refused.
+    @Test(arguments: StoreKind.available)
+    func test_bearerToken_isTrimmed_andAnythingElseRefused(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let doctor = try await server.registerDoctor()
+            for header in ["Bearer \(doctor.token)", "Bearer   \(doctor.token)  ", "bearer \(doctor.token)\t", "BEARER \t\(doctor.token)"] {
+                let reply = try await server.call("GET", "/api/users/me", headers: [("Authorization", header)])
+                #expect(reply.status == 200, "\(header.debugDescription): \(reply.status)")
+            }
+            for header in ["Bearer \(doctor.token)x", "Bearer \(doctor.token) x", "Bearer    ", "Bearer", "Basic \(doctor.token)"] {
+                let reply = try await server.call("GET", "/api/users/me", headers: [("Authorization", header)])
+                #expect(reply.status == 401, "\(header.debugDescription): \(reply.status)")
+            }
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func test_register_startsA90DayBasicTrial_andReturnsTokens(kind: StoreKind) async throws {
         try await withServer(kind) { server in

@@ -42,6 +42,13 @@ import Testing
     @Test func test_recordIDs_areOpaque24Hex() {
         let id = RecordID.make()
         #expect(RecordID.isWellFormed(id))
+        let many = (0..<2_000).map { _ in RecordID.make() }
+        #expect(many.allSatisfy(RecordID.isWellFormed))
+        #expect(Set(many).count == many.count)
+        // Every hex digit turns up in every position (the digits are not stuck, nor one nibble lost).
+        for position in 0..<24 {
+            #expect(Set(many.map { Array($0.utf8)[position] }).count == 16, "position \(position)")
+        }
         #expect(!RecordID.isWellFormed("' OR 1=1 --"))
         #expect(!RecordID.isWellFormed(id.uppercased()))
     }
