@@ -26,34 +26,16 @@ public struct AuditScreenState: Equatable, Sendable {
 }
 
 enum AuditScreen {
+    /// Opened by the app (`A`): for the patient chosen in the records, or the whole clinic.
     static func open(_ state: inout AppState, patient: Patient?) -> [Command] {
         guard state.roleAllows(.viewAudit) else { return [] }
         var audit = AuditScreenState()
         audit.returnMode = state.mode == .audit ? state.audit.returnMode : state.mode
         audit.filter = AuditFilter(patientID: patient?.id, patientName: patient.map { TerminalText.sanitize($0.name) })
-        state.audit = audit
         state.mode = .audit
-        return load(&state, cursor: nil)
-    }
-
-    static func load(_ state: inout AppState, cursor: String?) -> [Command] {
-        if cursor == nil { state.audit.query = state.audit.filter.query(now: state.now, in: state.timeZone) }
-        let query = state.audit.query
-        state.audit.key = query.description + "|" + (cursor ?? "")
-        state.audit.loading = true
-        state.audit.error = nil
-        return [.loadAudit(key: state.audit.key, query: query, cursor: cursor)]
-    }
-
-    /// A new filter: the list starts again from the newest event.
-    static func refilter(_ state: inout AppState, _ change: (inout AuditFilter) -> Void) -> [Command] {
-        let before = state.audit.filter
-        change(&state.audit.filter)
-        guard state.audit.filter != before else { return [] }
-        state.audit.events = []
-        state.audit.selected = 0
-        state.audit.nextCursor = nil
-        return load(&state, cursor: nil)
+        let commands = audit.load(cursor: nil, in: state)
+        state.audit = audit
+        return commands
     }
 
     /// What a key does on the audit screen.
@@ -86,95 +68,6 @@ enum AuditScreen {
         KeyBinding("Ctrl-C", .control("c"), .appWide, "quit", shown: .helpOnly),
     ]
 
-    static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
-        if let commands = MainScreen.appWide(&state, key) { return commands }
-        guard let action = bindings.action(for: key, in: state) else { return [] }
-        let page = max(1, state.height - 7)
-        switch action {
-        case .back:
-            state.mode = state.audit.returnMode == .audit ? .records : state.audit.returnMode
-        case .down, .pageDown:
-            state.audit.selected = min(max(0, state.audit.events.count - 1), state.audit.selected + (action == .pageDown ? page : 1))
-            if state.audit.selected >= state.audit.events.count - 5, let cursor = state.audit.nextCursor, !state.audit.loading {
-                return load(&state, cursor: cursor)
-            }
-        case .up, .pageUp:
-            state.audit.selected = max(0, state.audit.selected - (action == .pageUp ? page : 1))
-        case .top:
-            state.audit.selected = 0
-        case .patient:
-            // The selected event's patient; with no event yet, the one chosen in the records.
-            let event = state.audit.selectedEvent
-            if state.audit.filter.patientID == nil, let event, event.patientId == nil {
-                state.toast = .info("This event is about no patient: choose one that is.")
-                return []
-            }
-            let patient: (id: String, name: String?)? = event?.patientId.map { ($0, event?.patientName) }
-                ?? state.selectedPatient.map { ($0.id, $0.name) }
-            return refilter(&state) { filter in
-                if filter.patientID != nil {
-                    filter.patientID = nil
-                    filter.patientName = nil
-                } else if let patient {
-                    filter.patientID = patient.id
-                    filter.patientName = patient.name.map { TerminalText.sanitize($0) } ?? "this patient"
-                }
-            }
-        case .person:
-            // The selected event's person ↔ everyone.
-            let event = state.audit.selectedEvent
-            return refilter(&state) { filter in
-                if filter.actorID != nil {
-                    filter.actorID = nil
-                    filter.actorName = nil
-                } else if let event, let actor = event.actorId {
-                    filter.actorID = actor
-                    filter.actorName = TerminalText.sanitize(event.actorName ?? "someone")
-                }
-            }
-        case .action:
-            // The selected event's kind of action ↔ every action.
-            let kind = state.audit.selectedEvent?.action
-            return refilter(&state) { filter in filter.action = filter.action == nil ? kind : nil }
-        case .period:
-            return refilter(&state) { filter in
-                filter.period = filter.period.next
-                filter.periodsBack = 0
-            }
-        case .earlier:
-            return refilter(&state) { filter in if filter.period != .anyTime { filter.periodsBack += 1 } }
-        case .later:
-            return refilter(&state) { filter in filter.periodsBack = max(0, filter.periodsBack - 1) }
-        case .clear:
-            return refilter(&state) { filter in filter = AuditFilter() }
-        case .reload:
-            state.audit.events = []
-            state.audit.selected = 0
-            return load(&state, cursor: nil)
-        case .appWide:
-            break
-        }
-        return []
-    }
-
-    static func update(_ state: inout AppState, _ msg: AuditMsg) -> [Command] {
-        switch msg {
-        case .loaded(let key, let items, let next, let append):
-            guard key == state.audit.key else { return [] }
-            state.audit.loading = false
-            state.audit.events = append ? state.audit.events + items : items
-            state.audit.nextCursor = next
-            return []
-        case .failed(let key, let failure):
-            guard key == state.audit.key else { return [] }
-            state.audit.loading = false
-            return Results.expireIfNeeded(&state, failure) ?? {
-                state.audit.error = failure.message
-                return []
-            }()
-        }
-    }
-
     /// "patient.view" → "opened the record"; unknown actions (the list is open) as they come.
     static func describe(_ action: String) -> String {
         let words: [String: String] = [
@@ -188,6 +81,117 @@ enum AuditScreen {
             "staff.join": "joined", "staff.update": "changed staff", "clinic.update": "renamed the clinic",
         ]
         return words[action] ?? TerminalText.sanitize(action)
+    }
+}
+
+extension AuditScreenState: ScreenComponent {
+    /// A page of events for the filter: the first (the filter's dates worked out now) or the next.
+    mutating func load(cursor: String?, in app: AppState) -> [Command] {
+        if cursor == nil { query = filter.query(now: app.now, in: app.timeZone) }
+        key = query.description + "|" + (cursor ?? "")
+        loading = true
+        error = nil
+        return [.loadAudit(key: key, query: query, cursor: cursor)]
+    }
+
+    /// A new filter: the list starts again from the newest event.
+    mutating func refilter(in app: AppState, _ change: (inout AuditFilter) -> Void) -> [Command] {
+        let before = filter
+        change(&filter)
+        guard filter != before else { return [] }
+        events = []
+        selected = 0
+        nextCursor = nil
+        return load(cursor: nil, in: app)
+    }
+
+    /// An event selected (by key or mouse); near the end the next page is asked for.
+    mutating func select(_ index: Int, in app: AppState) -> [Command] {
+        selected = max(0, min(events.count - 1, index))
+        if selected >= events.count - 5, let cursor = nextCursor, !loading { return load(cursor: cursor, in: app) }
+        return []
+    }
+
+    mutating func handle(_ key: Key, in app: AppState) -> ScreenOutcome {
+        guard let action = AuditScreen.bindings.action(for: key, in: app), action != .appWide else { return .ask(.notMine) }
+        let page = max(1, app.height - 7)
+        switch action {
+        case .back:
+            return .ask(.leave(to: returnMode == .audit ? .records : returnMode))
+        case .down, .pageDown:
+            return .send(select(selected + (action == .pageDown ? page : 1), in: app))
+        case .up, .pageUp:
+            selected = max(0, selected - (action == .pageUp ? page : 1))
+        case .top:
+            selected = 0
+        case .patient:
+            // The selected event's patient; with no event yet, the one chosen in the records.
+            let event = selectedEvent
+            if filter.patientID == nil, let event, event.patientId == nil {
+                return .ask(.toast(.info("This event is about no patient: choose one that is.")))
+            }
+            let patient: (id: String, name: String?)? = event?.patientId.map { ($0, event?.patientName) }
+                ?? app.selectedPatient.map { ($0.id, $0.name) }
+            return .send(refilter(in: app) { filter in
+                if filter.patientID != nil {
+                    filter.patientID = nil
+                    filter.patientName = nil
+                } else if let patient {
+                    filter.patientID = patient.id
+                    filter.patientName = patient.name.map { TerminalText.sanitize($0) } ?? "this patient"
+                }
+            })
+        case .person:
+            // The selected event's person ↔ everyone.
+            let event = selectedEvent
+            return .send(refilter(in: app) { filter in
+                if filter.actorID != nil {
+                    filter.actorID = nil
+                    filter.actorName = nil
+                } else if let event, let actor = event.actorId {
+                    filter.actorID = actor
+                    filter.actorName = TerminalText.sanitize(event.actorName ?? "someone")
+                }
+            })
+        case .action:
+            // The selected event's kind of action ↔ every action.
+            let kind = selectedEvent?.action
+            return .send(refilter(in: app) { filter in filter.action = filter.action == nil ? kind : nil })
+        case .period:
+            return .send(refilter(in: app) { filter in
+                filter.period = filter.period.next
+                filter.periodsBack = 0
+            })
+        case .earlier:
+            return .send(refilter(in: app) { filter in if filter.period != .anyTime { filter.periodsBack += 1 } })
+        case .later:
+            return .send(refilter(in: app) { filter in filter.periodsBack = max(0, filter.periodsBack - 1) })
+        case .clear:
+            return .send(refilter(in: app) { filter in filter = AuditFilter() })
+        case .reload:
+            events = []
+            selected = 0
+            return .send(load(cursor: nil, in: app))
+        case .appWide:
+            return .ask(.notMine)
+        }
+        return .none
+    }
+
+    mutating func update(_ answer: AuditMsg, in app: AppState) -> ScreenOutcome {
+        switch answer {
+        case .loaded(let key, let items, let next, let append):
+            guard key == self.key else { return .none }
+            loading = false
+            events = append ? events + items : items
+            nextCursor = next
+            return .none
+        case .failed(let key, let failure):
+            guard key == self.key else { return .none }
+            loading = false
+            if failure.kind != .sessionExpired { error = failure.message }
+            return .ask(.failed(failure))
+        }
     }
 }
 

@@ -29,11 +29,10 @@ enum Mouse {
     static func audit(_ state: inout AppState, y: Int) -> [Command] {
         let index = AuditView.firstRow(state) + (y - 3)
         guard y >= 3, y - 3 < AuditView.rows(state), state.audit.events.indices.contains(index) else { return [] }
-        state.audit.selected = index
-        if index >= state.audit.events.count - 5, let cursor = state.audit.nextCursor, !state.audit.loading {
-            return AuditScreen.load(&state, cursor: cursor)
-        }
-        return []
+        var audit = state.audit
+        let commands = audit.select(index, in: state)
+        state.audit = audit
+        return commands
     }
 
     static func records(_ state: inout AppState, x: Int, y: Int) -> [Command] {

@@ -59,96 +59,9 @@ enum StaffScreen {
 
     static func rowCount(_ state: AppState) -> Int { state.staff.count + state.staffScreen.invitations.count }
 
-    static func selectedMember(_ state: AppState) -> StaffMember? {
-        state.staff.indices.contains(state.staffScreen.selected) ? state.staff[state.staffScreen.selected] : nil
-    }
+    static func selectedMember(_ state: AppState) -> StaffMember? { state.staffScreen.selectedMember(in: state) }
 
-    static func selectedInvitation(_ state: AppState) -> Invitation? {
-        let index = state.staffScreen.selected - state.staff.count
-        return state.staffScreen.invitations.indices.contains(index) ? state.staffScreen.invitations[index] : nil
-    }
-
-    static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
-        var screen = state.staffScreen
-        defer { state.staffScreen = screen }
-        if screen.created != nil {
-            // The code stays on screen until it has been read out: only Esc or Enter closes it.
-            if createdBindings.action(for: key, in: state) == .cancel { screen.created = nil }
-            return []
-        }
-        if var form = screen.invite {
-            let action = inviteBindings.action(for: key, in: state)
-            let commands = inviteKeys(&form, key, action)
-            screen.invite = action == .cancel ? nil : form
-            return commands
-        }
-        if var form = screen.rename {
-            switch renameBindings.action(for: key, in: state) {
-            case .cancel:
-                screen.rename = nil
-            case .submit:
-                guard !form.busy else { return [] }
-                let name = form.name.text.trimmingCharacters(in: .whitespaces)
-                guard !name.isEmpty else {
-                    form.error = "The clinic needs a name."
-                    screen.rename = form
-                    return []
-                }
-                form.busy = true
-                form.error = nil
-                screen.rename = form
-                return [.renameClinic(name: name)]
-            default:
-                if form.name.handle(key) { form.error = nil }
-                screen.rename = form
-            }
-            return []
-        }
-        if let pending = screen.pending {
-            screen.pending = nil
-            guard Question.yesNo.action(for: key, in: state) == .yes else { return [] }
-            screen.busy = true
-            switch pending {
-            case .role(let member, let role): return [.updateStaffMember(id: member.id, role: role, active: nil)]
-            case .deactivate(let member): return [.updateStaffMember(id: member.id, role: nil, active: false)]
-            case .reactivate(let member): return [.updateStaffMember(id: member.id, role: nil, active: true)]
-            case .withdraw(let invitation): return [.withdrawInvitation(id: invitation.id)]
-            }
-        }
-        if let commands = MainScreen.appWide(&state, key) { return commands }
-        guard let action = bindings.action(for: key, in: state) else { return [] }
-        switch action {
-        case .back:
-            state.mode = .records
-        case .down:
-            screen.selected = min(max(0, rowCount(state) - 1), screen.selected + 1)
-        case .up:
-            screen.selected = max(0, screen.selected - 1)
-        case .reload:
-            return StaffScreen.reload(state)
-        case .invite:
-            if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
-            screen.invite = StaffScreenState.InviteForm()
-        case .changeRole:
-            guard let member = selectedMember(state) else { return [] }
-            let next = roles[((roles.firstIndex(of: member.role) ?? 0) + 1) % roles.count]
-            screen.pending = .role(member, next)
-        case .deactivateOrWithdraw:
-            if let member = selectedMember(state), member.active {
-                screen.pending = .deactivate(member)
-            } else if let invitation = selectedInvitation(state) {
-                screen.pending = .withdraw(invitation)
-            }
-        case .reactivate:
-            if let member = selectedMember(state), !member.active { screen.pending = .reactivate(member) }
-        case .rename:
-            if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
-            screen.rename = StaffScreenState.RenameForm(name: LineField(TerminalText.sanitize(state.user?.clinic?.name ?? ""), maxLength: 100))
-        case .appWide:
-            break
-        }
-        return []
-    }
+    static func selectedInvitation(_ state: AppState) -> Invitation? { state.staffScreen.selectedInvitation(in: state) }
 
     /// What a key does on the staff list.
     enum KeyAction: Sendable {
@@ -208,66 +121,146 @@ enum StaffScreen {
         return []
     }
 
-    /// Returns nil for messages that are not about staff.
-    static func update(_ state: inout AppState, _ msg: StaffMsg) -> [Command] {
-        switch msg {
-        case .invitationsLoaded(let invitations):
-            state.staffScreen.invitations = invitations
-            state.staffScreen.loading = false
-            return []
-        case .staffFailed(let failure):
-            state.staffScreen.loading = false
-            return Results.expireIfNeeded(&state, failure) ?? {
-                if state.mode == .staff { state.staffScreen.error = failure.message }
-                return []
-            }()
-        case .invitationCreated(let created):
-            state.staffScreen.invite = nil
-            state.staffScreen.created = created
-            return [.loadInvitations]
-        case .invitationFailed(let failure):
-            guard var form = state.staffScreen.invite else { return [] }
-            form.busy = false
-            form.error = failure.fieldErrors["email"].map { "Email: " + $0 } ?? failure.message
-            state.staffScreen.invite = form
-            return Results.expireIfNeeded(&state, failure) ?? []
-        case .invitationWithdrawn:
-            state.staffScreen.busy = false
-            state.toast = .info("Invitation withdrawn: its code no longer works.")
-            return [.loadInvitations]
-        case .staffMemberChanged(let member):
-            state.staffScreen.busy = false
-            if let index = state.staff.firstIndex(where: { $0.id == member.id }) { state.staff[index] = member }
-            let what = member.active ? "is now " + label(member.role) : "is deactivated: signed out everywhere"
-            state.toast = .info("\(TerminalText.sanitize(member.username)) \(what).")
-            return []
-        case .clinicRenamed(let name):
-            state.staffScreen.rename = nil
-            state.user?.clinic?.name = name
-            state.toast = .info("The clinic is now called \(TerminalText.sanitize(name)).")
-            return []
-        case .clinicRenameFailed(let failure):
-            guard var form = state.staffScreen.rename else { return Results.expireIfNeeded(&state, failure) ?? [] }
-            form.busy = false
-            form.error = failure.fieldErrors["name"].map { "Name: " + $0 } ?? failure.message
-            state.staffScreen.rename = form
-            return Results.expireIfNeeded(&state, failure) ?? []
-        case .staffChangeFailed(let failure):
-            state.staffScreen.busy = false
-            return Results.expireIfNeeded(&state, failure) ?? {
-                // The server keeps a clinic's last active owner; say why in the clinic's words.
-                state.toast = .error(failure.code == "last_owner"
-                    ? "Not changed: the clinic needs an active owner. Make someone else owner first." : "Not changed: " + failure.message)
-                return []
-            }()
-        }
-    }
-
     static func label(_ role: MemberRole) -> String {
         switch role {
         case .owner: return "owner"
         case .doctor: return "doctor"
         case .frontDesk: return "front desk"
+        }
+    }
+}
+
+extension StaffScreenState: ScreenComponent {
+    /// The rows are the clinic's members (the app's roster), then the pending invitations.
+    func selectedMember(in app: AppState) -> StaffMember? {
+        app.staff.indices.contains(selected) ? app.staff[selected] : nil
+    }
+
+    func selectedInvitation(in app: AppState) -> Invitation? {
+        let index = selected - app.staff.count
+        return invitations.indices.contains(index) ? invitations[index] : nil
+    }
+
+    mutating func handle(_ key: Key, in app: AppState) -> ScreenOutcome {
+        if created != nil {
+            // The code stays on screen until it has been read out: only Esc or Enter closes it.
+            if StaffScreen.createdBindings.action(for: key, in: app) == .cancel { created = nil }
+            return .none
+        }
+        if var form = invite {
+            let action = StaffScreen.inviteBindings.action(for: key, in: app)
+            let commands = StaffScreen.inviteKeys(&form, key, action)
+            invite = action == .cancel ? nil : form
+            return .send(commands)
+        }
+        if var form = rename {
+            defer { if rename != nil { rename = form } }
+            switch StaffScreen.renameBindings.action(for: key, in: app) {
+            case .cancel:
+                rename = nil
+            case .submit:
+                guard !form.busy else { return .none }
+                let name = form.name.text.trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty else {
+                    form.error = "The clinic needs a name."
+                    return .none
+                }
+                form.busy = true
+                form.error = nil
+                return .send([.renameClinic(name: name)])
+            default:
+                if form.name.handle(key) { form.error = nil }
+            }
+            return .none
+        }
+        if let pending {
+            self.pending = nil
+            guard Question.yesNo.action(for: key, in: app) == .yes else { return .none }
+            busy = true
+            switch pending {
+            case .role(let member, let role): return .send([.updateStaffMember(id: member.id, role: role, active: nil)])
+            case .deactivate(let member): return .send([.updateStaffMember(id: member.id, role: nil, active: false)])
+            case .reactivate(let member): return .send([.updateStaffMember(id: member.id, role: nil, active: true)])
+            case .withdraw(let invitation): return .send([.withdrawInvitation(id: invitation.id)])
+            }
+        }
+        guard let action = StaffScreen.bindings.action(for: key, in: app), action != .appWide else { return .ask(.notMine) }
+        switch action {
+        case .back:
+            return .ask(.leave(to: .records))
+        case .down:
+            selected = min(max(0, app.staff.count + invitations.count - 1), selected + 1)
+        case .up:
+            selected = max(0, selected - 1)
+        case .reload:
+            return .send(StaffScreen.reload(app))
+        case .invite:
+            if let blocked = MainScreen.writeBlocked(app) { return .ask(.toast(.error(blocked))) }
+            invite = InviteForm()
+        case .changeRole:
+            guard let member = selectedMember(in: app) else { return .none }
+            let roles = StaffScreen.roles
+            pending = .role(member, roles[((roles.firstIndex(of: member.role) ?? 0) + 1) % roles.count])
+        case .deactivateOrWithdraw:
+            if let member = selectedMember(in: app), member.active {
+                pending = .deactivate(member)
+            } else if let invitation = selectedInvitation(in: app) {
+                pending = .withdraw(invitation)
+            }
+        case .reactivate:
+            if let member = selectedMember(in: app), !member.active { pending = .reactivate(member) }
+        case .rename:
+            if let blocked = MainScreen.writeBlocked(app) { return .ask(.toast(.error(blocked))) }
+            rename = RenameForm(name: LineField(TerminalText.sanitize(app.user?.clinic?.name ?? ""), maxLength: 100))
+        case .appWide:
+            return .ask(.notMine)
+        }
+        return .none
+    }
+
+    mutating func update(_ answer: StaffMsg, in app: AppState) -> ScreenOutcome {
+        switch answer {
+        case .invitationsLoaded(let invitations):
+            self.invitations = invitations
+            loading = false
+            return .none
+        case .staffFailed(let failure):
+            loading = false
+            if failure.kind != .sessionExpired, app.mode == .staff { error = failure.message }
+            return .ask(.failed(failure))
+        case .invitationCreated(let created):
+            invite = nil
+            self.created = created
+            return .send([.loadInvitations])
+        case .invitationFailed(let failure):
+            guard var form = invite else { return .none }
+            form.busy = false
+            form.error = failure.fieldErrors["email"].map { "Email: " + $0 } ?? failure.message
+            invite = form
+            return .ask(.failed(failure))
+        case .invitationWithdrawn:
+            busy = false
+            return .ask(.toast(.info("Invitation withdrawn: its code no longer works.")), sending: [.loadInvitations])
+        case .staffMemberChanged(let member):
+            busy = false
+            let what = member.active ? "is now " + StaffScreen.label(member.role) : "is deactivated: signed out everywhere"
+            return .ask(.memberChanged(member), .toast(.info("\(TerminalText.sanitize(member.username)) \(what).")))
+        case .clinicRenamed(let name):
+            rename = nil
+            return .ask(.clinicRenamed(name: name), .toast(.info("The clinic is now called \(TerminalText.sanitize(name)).")))
+        case .clinicRenameFailed(let failure):
+            if var form = rename {
+                form.busy = false
+                form.error = failure.fieldErrors["name"].map { "Name: " + $0 } ?? failure.message
+                rename = form
+            }
+            return .ask(.failed(failure))
+        case .staffChangeFailed(let failure):
+            busy = false
+            guard failure.kind != .sessionExpired else { return .ask(.failed(failure)) }
+            // The server keeps a clinic's last active owner; say why in the clinic's words.
+            return .ask(.toast(.error(failure.code == "last_owner"
+                ? "Not changed: the clinic needs an active owner. Make someone else owner first." : "Not changed: " + failure.message)))
         }
     }
 }

@@ -38,13 +38,13 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Command] {
         if state.overlay != nil { return Overlays.handle(&state, key) }
         switch state.mode {
         case .calendar: return CalendarScreen.handle(&state, key)
-        case .staff: return StaffScreen.handle(&state, key)
-        case .audit: return AuditScreen.handle(&state, key)
+        case .staff: return Screens.key(&state, \.staffScreen, key)
+        case .audit: return Screens.key(&state, \.audit, key)
         case .records: return MainScreen.handle(&state, key)
         }
     case .calendar(let msg): return CalendarScreen.update(&state, msg)
-    case .staff(let msg): return StaffScreen.update(&state, msg)
-    case .audit(let msg): return AuditScreen.update(&state, msg)
+    case .staff(let msg): return Screens.answer(&state, \.staffScreen, msg)
+    case .audit(let msg): return Screens.answer(&state, \.audit, msg)
     case .noteVersions(let msg): return NoteVersionsScreen.update(&state, msg)
     case .documents(let msg): return DocumentsPane.update(&state, msg)
     case .analytics(let msg): return AnalyticsPane.update(&state, msg)
