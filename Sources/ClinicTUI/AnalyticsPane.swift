@@ -20,94 +20,107 @@ enum AnalyticsPane {
     }
 
     /// The first period's start: today, this week (Monday) or this month, stepped back.
-    static func rangeStart(_ state: AppState) -> Date {
-        let tz = state.timeZone
+    static func rangeStart(_ analytics: AppState.AnalyticsState, now: Date, in tz: TimeZone) -> Date {
         let calendar = CalendarMath.calendar(tz)
-        let count = periods(state.analytics) - 1
-        switch state.analytics.interval {
+        let count = periods(analytics) - 1
+        switch analytics.interval {
         case .day:
-            return CalendarMath.addDays(-count, to: CalendarMath.startOfDay(state.now, in: tz), in: tz)
+            return CalendarMath.addDays(-count, to: CalendarMath.startOfDay(now, in: tz), in: tz)
         case .week:
-            return CalendarMath.addDays(-7 * count, to: CalendarMath.weekStart(state.now, in: tz), in: tz)
+            return CalendarMath.addDays(-7 * count, to: CalendarMath.weekStart(now, in: tz), in: tz)
         case .month:
-            let first = calendar.date(from: calendar.dateComponents([.year, .month], from: state.now)) ?? state.now
+            let first = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
             return CalendarMath.addMonths(-count, to: first, in: tz)
         }
     }
 
-    static func key(_ state: AppState) -> String { "\(state.analytics.interval.rawValue)-\(periods(state.analytics))" }
-
+    /// The pane shown (or its interval changed): its charts asked for unless they are there or on their way.
     static func load(_ state: inout AppState, force: Bool = false) -> [Command] {
-        let key = key(state)
-        guard force || (state.analytics.loadedKey != key && state.analytics.requestedKey != key) else { return [] }
-        state.analytics.requestedKey = key
-        state.analytics.loading = true
-        state.analytics.error = nil
-        return [.loadAnalytics(key: key, interval: state.analytics.interval.rawValue, from: rangeStart(state), to: state.now)]
+        Screens.run(&state, \.analytics) { analytics, app in .send(analytics.load(in: app, force: force)) }
     }
 
-    /// Keys while the pane has the focus (Tab): d/w/m, [ and ], # for the numbers.
-    /// The chart keys (the records' analytics table): an interval, a range, the numbers.
     static func perform(_ state: inout AppState, _ action: MainScreen.KeyAction) -> [Command] {
-        var analytics = state.analytics
-        switch action {
-        case .dayInterval: analytics.interval = .day
-        case .weekInterval: analytics.interval = .week
-        case .monthInterval: analytics.interval = .month
-        case .shorterRange: analytics.rangeIndex = max(0, analytics.rangeIndex - 1)
-        case .longerRange: analytics.rangeIndex = min(ranges(analytics.interval).count - 1, analytics.rangeIndex + 1)
-        case .numbers:
-            state.analytics.showNumbers.toggle()
-            return []
-        default: return []
-        }
-        if analytics.interval != state.analytics.interval {
-            // Each interval starts on its usual range: a month of days, a quarter of weeks, a year of months.
-            analytics.rangeIndex = 1
-        }
-        state.analytics.interval = analytics.interval
-        state.analytics.rangeIndex = analytics.rangeIndex
-        return load(&state)
+        Screens.run(&state, \.analytics) { analytics, app in .send(analytics.perform(action, in: app)) }
+    }
+
+    static func update(_ state: inout AppState, _ msg: AnalyticsMsg) -> [Command] {
+        Screens.run(&state, \.analytics) { analytics, app in analytics.update(msg, in: app) }
     }
 
     /// A count as the charts may sum it: 0 to a billion.
     static func plausibleCount(_ value: Int) -> Int { min(max(value, 0), 1_000_000_000) }
+}
 
-    static func update(_ state: inout AppState, _ msg: AnalyticsMsg) -> [Command] {
-        switch msg {
-        case .loaded(let key, let growth, let outcomes):
-            guard key == state.analytics.requestedKey else { return [] }
-            // Counts from a server are summed and scaled for the charts: a negative or absurd one
-            // (any server may answer) must not overflow the sums.
-            state.analytics.growth = growth.map { point in
-                var point = point
-                point.newPatients = plausibleCount(point.newPatients)
-                point.totalPatients = plausibleCount(point.totalPatients)
-                return point
-            }
-            state.analytics.outcomes = outcomes.map { point in
-                var point = point
-                point.scheduled = plausibleCount(point.scheduled)
-                point.completed = plausibleCount(point.completed)
-                point.cancelled = plausibleCount(point.cancelled)
-                point.noShow = plausibleCount(point.noShow)
-                return point
-            }
-            state.analytics.loading = false
-            state.analytics.error = nil
-            state.analytics.loadedKey = key
-            return []
-        case .failed(let key, let failure):
-            guard key == state.analytics.requestedKey else { return [] }
-            state.analytics.loading = false
-            state.analytics.requestedKey = state.analytics.loadedKey
-            let commands = ProFeatures.correctStaleCache(&state, failure)
-            if commands.isEmpty && state.loggedIn { state.analytics.error = failure.message }
-            return commands
-        }
+/// The analytics pane's own state changed by its keys (the records' analytics table) and answers.
+extension AppState.AnalyticsState {
+    /// What the charts show: the interval and how many periods.
+    var key: String { "\(interval.rawValue)-\(AnalyticsPane.periods(self))" }
+
+    mutating func load(in app: AppState, force: Bool = false) -> [Command] {
+        let key = key
+        guard force || (loadedKey != key && requestedKey != key) else { return [] }
+        requestedKey = key
+        loading = true
+        error = nil
+        return [.loadAnalytics(key: key, interval: interval.rawValue, from: AnalyticsPane.rangeStart(self, now: app.now, in: app.timeZone),
+                               to: app.now)]
     }
 
+    /// The chart keys: an interval, a range, the numbers.
+    mutating func perform(_ action: MainScreen.KeyAction, in app: AppState) -> [Command] {
+        switch action {
+        case .dayInterval, .weekInterval, .monthInterval:
+            let chosen: Interval = action == .dayInterval ? .day : action == .weekInterval ? .week : .month
+            // Each interval starts on its usual range: a month of days, a quarter of weeks, a year of months.
+            if chosen != interval { rangeIndex = 1 }
+            interval = chosen
+        case .shorterRange: rangeIndex = max(0, rangeIndex - 1)
+        case .longerRange: rangeIndex = min(AnalyticsPane.ranges(interval).count - 1, rangeIndex + 1)
+        case .numbers:
+            showNumbers.toggle()
+            return []
+        default: return []
+        }
+        return load(in: app)
+    }
+
+    mutating func update(_ msg: AnalyticsMsg, in app: AppState) -> ScreenOutcome {
+        switch msg {
+        case .loaded(let key, let growth, let outcomes):
+            guard key == requestedKey else { return .none }
+            // Counts from a server are summed and scaled for the charts: a negative or absurd one
+            // (any server may answer) must not overflow the sums.
+            self.growth = growth.map { point in
+                var point = point
+                point.newPatients = AnalyticsPane.plausibleCount(point.newPatients)
+                point.totalPatients = AnalyticsPane.plausibleCount(point.totalPatients)
+                return point
+            }
+            self.outcomes = outcomes.map { point in
+                var point = point
+                point.scheduled = AnalyticsPane.plausibleCount(point.scheduled)
+                point.completed = AnalyticsPane.plausibleCount(point.completed)
+                point.cancelled = AnalyticsPane.plausibleCount(point.cancelled)
+                point.noShow = AnalyticsPane.plausibleCount(point.noShow)
+                return point
+            }
+            loading = false
+            error = nil
+            loadedKey = key
+            return .none
+        case .failed(let key, let failure):
+            guard key == requestedKey else { return .none }
+            loading = false
+            requestedKey = loadedKey
+            if !failure.isAboutTheAccount && app.loggedIn { error = failure.message }
+            return .ask(.accountFailure(failure))
+        }
+    }
+}
+
+extension AnalyticsPane {
     // MARK: Drawing
+
 
     static let eighths: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 

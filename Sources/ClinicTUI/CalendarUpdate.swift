@@ -3,9 +3,8 @@ import Foundation
 
 /// Keys and answers of the appointment calendar and the booking form.
 enum CalendarScreen {
-    /// `t` from the records (today's agenda) or `c` (the calendar where it was left).
-    static func open(_ state: inout AppState, today: Bool) -> [Command] {
-        state.mode = .calendar
+    /// The calendar opened (the app has set the mode): on today's present slot, or where it was left.
+    static func open(_ state: inout CalendarFrame, today: Bool) -> [Command] {
         if today {
             state.calendar.span = .day
             state.calendar.day = CalendarMath.startOfDay(state.now, in: state.timeZone)
@@ -19,7 +18,7 @@ enum CalendarScreen {
     }
 
     /// The slot holding the present moment, or the start of the working day.
-    static func nowSlot(_ state: AppState) -> Int {
+    static func nowSlot(_ state: CalendarFrame) -> Int {
         let minute = CalendarMath.minute(of: state.now, in: state.timeZone)
         let hours = state.hours
         guard minute >= hours.startMinute && minute < hours.endMinute else { return hours.startMinute }
@@ -28,7 +27,7 @@ enum CalendarScreen {
 
     /// Booking from the patient list: the first slot from now on that the calendar knows to be free.
     /// After hours it is the start of tomorrow.
-    static func nextFreeSlot(_ state: AppState) -> (day: Date, minute: Int) {
+    static func nextFreeSlot(_ state: CalendarFrame) -> (day: Date, minute: Int) {
         let hours = state.hours
         let now = CalendarMath.minute(of: state.now, in: state.timeZone)
         var minute = max(hours.startMinute, now + (hours.slotMinutes - now % hours.slotMinutes) % hours.slotMinutes)
@@ -43,7 +42,7 @@ enum CalendarScreen {
         return (CalendarMath.addDays(1, to: today, in: state.timeZone), hours.startMinute)
     }
 
-    static func load(_ state: inout AppState, force: Bool = false, quietly: Bool = false) -> [Command] {
+    static func load(_ state: inout CalendarFrame, force: Bool = false, quietly: Bool = false) -> [Command] {
         let needed = CalendarMath.range(for: state.calendar.span, day: state.calendar.day, in: state.timeZone)
         if !force, let loaded = state.calendar.loadedRange, loaded.lowerBound <= needed.lowerBound, needed.upperBound <= loaded.upperBound {
             return []
@@ -59,7 +58,7 @@ enum CalendarScreen {
 
     /// The appointments of the selected day that cover the selected slot: the one keys act on first
     /// (in the selected doctor's column when the day has a column per doctor).
-    static func selected(_ state: AppState) -> Appointment? {
+    static func selected(_ state: CalendarFrame) -> Appointment? {
         let start = CalendarMath.instant(day: state.calendar.day, minute: state.calendar.minute, in: state.timeZone)
         let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
         var here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
@@ -83,14 +82,14 @@ enum CalendarScreen {
     }
 
     /// The patient the list offers a booking made from the calendar: only one the user chose there.
-    static func offeredPatient(_ state: AppState) -> Patient? {
-        guard let chosen = state.patients.chosenID, let patient = state.selectedPatient, patient.id == chosen else { return nil }
+    static func offeredPatient(_ state: CalendarFrame) -> Patient? {
+        guard let chosen = state.app.patients.chosenID, let patient = state.app.selectedPatient, patient.id == chosen else { return nil }
         return patient
     }
 
     /// Columns wide enough for a doctor's names and times (46 cells each, after the clock): two
     /// doctors from 100 columns. nil: one list (narrower, one doctor chosen with `v`, week and month).
-    static func doctorColumns(_ state: AppState) -> [StaffMember]? {
+    static func doctorColumns(_ state: CalendarFrame) -> [StaffMember]? {
         let doctors = state.doctors
         guard state.calendar.span == .day, state.calendar.providerID == nil, doctors.count > 1,
               state.width >= 8 + doctors.count * 46 else { return nil }
@@ -103,19 +102,19 @@ enum CalendarScreen {
     }
 
     /// The selected column, kept within the columns there are (doctors come and go).
-    static func selectedColumn(_ state: AppState) -> Int? {
+    static func selectedColumn(_ state: CalendarFrame) -> Int? {
         doctorColumns(state).map { column(state, of: $0) }
     }
 
-    static func selectedColumnDoctor(_ state: AppState) -> StaffMember? {
+    static func selectedColumnDoctor(_ state: CalendarFrame) -> StaffMember? {
         doctorColumns(state).map { $0[column(state, of: $0)] }
     }
 
-    private static func column(_ state: AppState, of columns: [StaffMember]) -> Int {
+    private static func column(_ state: CalendarFrame, of columns: [StaffMember]) -> Int {
         min(max(0, state.calendar.column), columns.count - 1)
     }
 
-    static func slots(_ state: AppState) -> [Int] {
+    static func slots(_ state: CalendarFrame) -> [Int] {
         let day = state.calendar.day
         let next = CalendarMath.addDays(1, to: day, in: state.timeZone)
         let appointments = CalendarMath.overlapping(state.calendar.shown, from: day, to: next)
@@ -138,18 +137,18 @@ enum CalendarScreen {
     }
 
     /// The row that shows the selected slot: itself, or in the compact day the row it is folded into.
-    static func selectedRow(_ state: AppState) -> Int {
+    static func selectedRow(_ state: CalendarFrame) -> Int {
         guard state.calendar.compact else { return state.calendar.minute }
         let slots = slots(state)
         return slots.last { $0 <= state.calendar.minute } ?? slots.first ?? state.calendar.minute
     }
 
     /// Rows the day view has for slots (below the title and the column header, above the waiting room).
-    static func dayRows(_ state: AppState) -> Int { max(1, state.height - 5 - (waiting(state).isEmpty ? 0 : 1)) }
+    static func dayRows(_ state: CalendarFrame) -> Int { max(1, state.height - 5 - (waiting(state).isEmpty ? 0 : 1)) }
 
     /// Who is in the waiting room: today's checked-in appointments of the doctor shown (of all when
     /// none is chosen), longest waiting first.
-    static func waiting(_ state: AppState) -> [Appointment] {
+    static func waiting(_ state: CalendarFrame) -> [Appointment] {
         let today = CalendarMath.startOfDay(state.now, in: state.timeZone)
         guard state.calendar.span == .day, state.calendar.day == today else { return [] }
         let tomorrow = CalendarMath.addDays(1, to: today, in: state.timeZone)
@@ -159,13 +158,13 @@ enum CalendarScreen {
 
     /// Today's desk looks ahead: the present slot near the top, with what comes next below it
     /// (two rows of the past stay in sight for who is late).
-    static func showPresentNearTop(_ state: inout AppState) {
+    static func showPresentNearTop(_ state: inout CalendarFrame) {
         let slots = slots(state)
         guard let index = slots.firstIndex(where: { $0 >= state.calendar.minute }) else { return }
         state.calendar.scroll = max(0, min(index - 2, slots.count - dayRows(state)))
     }
 
-    static func keepSlotInView(_ state: inout AppState) {
+    static func keepSlotInView(_ state: inout CalendarFrame) {
         let slots = slots(state)
         let row = selectedRow(state)
         guard let index = slots.firstIndex(where: { $0 >= row }) ?? slots.indices.last else { return }
@@ -175,14 +174,14 @@ enum CalendarScreen {
         state.calendar.scroll = max(0, min(state.calendar.scroll, max(0, slots.count - rows)))
     }
 
-    static func moveDay(_ state: inout AppState, by days: Int) -> [Command] {
+    static func moveDay(_ state: inout CalendarFrame, by days: Int) -> [Command] {
         state.calendar.day = CalendarMath.addDays(days, to: state.calendar.day, in: state.timeZone)
         state.calendar.clashes = []
         keepSlotInView(&state)
         return load(&state)
     }
 
-    static func moveSlot(_ state: inout AppState, by steps: Int) {
+    static func moveSlot(_ state: inout CalendarFrame, by steps: Int) {
         let slots = slots(state)
         guard !slots.isEmpty else { return }
         let index = slots.firstIndex(where: { $0 >= state.calendar.minute }) ?? slots.count - 1
@@ -190,12 +189,14 @@ enum CalendarScreen {
         keepSlotInView(&state)
     }
 
-    static func handle(_ state: inout AppState, _ key: Key) -> [Command] {
+    static func handle(_ state: inout CalendarFrame, _ key: Key) -> [Command] {
         let span = state.calendar.span
         // In the compact day the selection is always a row shown (a day change can leave it on a folded slot).
         if state.calendar.compact && span == .day { state.calendar.minute = selectedRow(state) }
-        if let commands = MainScreen.appWide(&state, key) { return commands }
-        guard let action = bindings(state).action(for: key, in: state) else { return [] }
+        guard let action = bindings(state.app).action(for: key, in: state.app), action != .appWide else {
+            state.ask(.notMine)
+            return []
+        }
         switch action {
         case .appWide:
             return []
@@ -205,7 +206,7 @@ enum CalendarScreen {
                 state.calendar.requestID += 1
                 return []
             }
-            state.mode = .records
+            state.ask(.leave(to: .records))
             return []
         case .dayView:
             state.calendar.span = .day
@@ -272,23 +273,23 @@ enum CalendarScreen {
         case .edit:
             guard span == .day else { _ = target(&state); return [] }
             guard let appointment = selected(state) else {
-                state.toast = .info("No appointment in this slot: Enter books one.")
+                state.ask(.toast(.info("No appointment in this slot: Enter books one.")))
                 return []
             }
             return openBooking(&state, editing: appointment)
         case .checkIn: return setStatus(&state, .arrived)
         case .statusMenu:
             guard let appointment = target(&state) else { return [] }
-            state.overlay = .statusMenu(StatusMenu(appointment: appointment))
+            state.ask(.open(.statusMenu(StatusMenu(appointment: appointment))))
             return []
         case .cancelVisit, .noShow:
             guard let appointment = target(&state) else { return [] }
             let status: AppointmentStatus = action == .cancelVisit ? .cancelled : .noShow
             guard appointment.status != status else { return [] }
-            state.overlay = .statusMenu(StatusMenu(appointment: appointment, confirming: status))
+            state.ask(.open(.statusMenu(StatusMenu(appointment: appointment, confirming: status))))
             return []
         case .statusHint:
-            state.toast = .info("A visit's status: s (c completed, i checked in, o no-show, x cancel). p goes back to the patients.")
+            state.ask(.toast(.info("A visit's status: s (c completed, i checked in, o no-show, x cancel). p goes back to the patients.")))
             return []
         case .undo:
             return undo(&state)
@@ -298,8 +299,8 @@ enum CalendarScreen {
             state.calendar.compact.toggle()
             state.calendar.minute = selectedRow(state)
             keepSlotInView(&state)
-            state.toast = .info(state.calendar.compact ? "Compact day: a line per visit and per free stretch (z shows every slot)."
-                                                       : "Every slot shown (z folds the day).")
+            state.ask(.toast(.info(state.calendar.compact ? "Compact day: a line per visit and per free stretch (z shows every slot)."
+                                                                  : "Every slot shown (z folds the day).")))
             return []
         case .nextColumn, .previousColumn:
             guard let count = doctorColumns(state)?.count, let column = selectedColumn(state) else { return [] }
@@ -316,29 +317,29 @@ enum CalendarScreen {
     }
 
     /// The appointment keys act on: only in the day view, where the doctor sees which one it is.
-    static func target(_ state: inout AppState) -> Appointment? {
+    static func target(_ state: inout CalendarFrame) -> Appointment? {
         guard state.calendar.span == .day else {
-            state.toast = .info("Open the day (Enter or d) to change an appointment.")
+            state.ask(.toast(.info("Open the day (Enter or d) to change an appointment.")))
             return nil
         }
         guard let appointment = selected(state) else {
-            state.toast = .info("No appointment in this slot: Enter books one.")
+            state.ask(.toast(.info("No appointment in this slot: Enter books one.")))
             return nil
         }
-        if let blocked = MainScreen.writeBlocked(state) {
-            state.toast = .error(blocked)
+        if let blocked = state.writeBlocked {
+            state.ask(.toast(.error(blocked)))
             return nil
         }
         guard state.calendar.pending[appointment.id] == nil else { return nil }
         return appointment
     }
 
-    static func setStatus(_ state: inout AppState, _ status: AppointmentStatus) -> [Command] {
+    static func setStatus(_ state: inout CalendarFrame, _ status: AppointmentStatus) -> [Command] {
         guard let appointment = target(&state), appointment.status != status else { return [] }
         return sendStatus(&state, appointment, status)
     }
 
-    static func sendStatus(_ state: inout AppState, _ appointment: Appointment, _ status: AppointmentStatus) -> [Command] {
+    static func sendStatus(_ state: inout CalendarFrame, _ appointment: Appointment, _ status: AppointmentStatus) -> [Command] {
         let change = AppointmentChange(status: status)
         state.calendar.pending[appointment.id] = change
         state.calendar.statusBefore[appointment.id] = appointment.status
@@ -347,10 +348,10 @@ enum CalendarScreen {
 
     /// The status menu's answer.
     /// The status menu's choice: sent unless the account may not write or a change is on its way.
-    static func statusChosen(_ state: inout AppState, _ menu: StatusMenu, _ status: AppointmentStatus) -> [Command] {
-        state.overlay = nil
-        if let blocked = MainScreen.writeBlocked(state) {
-            state.toast = .error(blocked)
+    static func statusChosen(_ state: inout CalendarFrame, _ menu: StatusMenu, _ status: AppointmentStatus) -> [Command] {
+        state.closeDialog()
+        if let blocked = state.writeBlocked {
+            state.ask(.toast(.error(blocked)))
             return []
         }
         guard state.calendar.pending[menu.appointment.id] == nil else { return [] }
@@ -359,13 +360,13 @@ enum CalendarScreen {
     }
 
     /// `u`: the last status change taken back (a check-in by a slip of the finger, a cancel meant for another).
-    static func undo(_ state: inout AppState) -> [Command] {
+    static func undo(_ state: inout CalendarFrame) -> [Command] {
         guard let undo = state.calendar.undo, let appointment = state.calendar.appointments.first(where: { $0.id == undo.appointmentID }) else {
-            state.toast = .info("Nothing to undo.")
+            state.ask(.toast(.info("Nothing to undo.")))
             return []
         }
-        if let blocked = MainScreen.writeBlocked(state) {
-            state.toast = .error(blocked)
+        if let blocked = state.writeBlocked {
+            state.ask(.toast(.error(blocked)))
             return []
         }
         guard state.calendar.pending[appointment.id] == nil else { return [] }
@@ -385,10 +386,10 @@ enum CalendarScreen {
     }
 
     /// `v`: every doctor's calendar, then each doctor's alone.
-    static func switchDoctor(_ state: inout AppState) -> [Command] {
+    static func switchDoctor(_ state: inout CalendarFrame) -> [Command] {
         let doctors = state.doctors
         guard doctors.count > 1 else {
-            state.toast = .info("This clinic has one doctor's calendar.")
+            state.ask(.toast(.info("This clinic has one doctor's calendar.")))
             return []
         }
         let ids: [String?] = [nil] + doctors.map { Optional($0.id) }
@@ -400,13 +401,13 @@ enum CalendarScreen {
     }
 
     /// Move (both ends) or resize (the end) by whole slots; never shorter than one slot.
-    static func shift(_ state: inout AppState, startBy: Int, endBy: Int) -> [Command] {
+    static func shift(_ state: inout CalendarFrame, startBy: Int, endBy: Int) -> [Command] {
         guard let appointment = target(&state) else { return [] }
         let step = Double(state.hours.slotMinutes) * 60
         let starts = appointment.startsAt.addingTimeInterval(Double(startBy) * step)
         let ends = appointment.endsAt.addingTimeInterval(Double(endBy) * step)
         guard ends.timeIntervalSince(starts) >= step else {
-            state.toast = .info("An appointment lasts at least one slot (\(state.hours.slotMinutes) minutes).")
+            state.ask(.toast(.info("An appointment lasts at least one slot (\(state.hours.slotMinutes) minutes).")))
             return []
         }
         let change = AppointmentChange(startsAt: starts, endsAt: ends)
@@ -419,9 +420,9 @@ enum CalendarScreen {
 
     /// `patient`: chosen beforehand (the list's selection). From the calendar the form still opens on
     /// the patient field (`focusOnPatient`), so the name offered is seen before anything else is typed.
-    static func openBooking(_ state: inout AppState, patient: Patient?, at day: Date, minute: Int, focusOnPatient: Bool = false) -> [Command] {
-        if let blocked = MainScreen.writeBlocked(state) {
-            state.toast = .error(blocked)
+    static func openBooking(_ state: inout CalendarFrame, patient: Patient?, at day: Date, minute: Int, focusOnPatient: Bool = false) -> [Command] {
+        if let blocked = state.writeBlocked {
+            state.ask(.toast(.error(blocked)))
             return []
         }
         var form = BookingForm()
@@ -437,13 +438,13 @@ enum CalendarScreen {
         form.date = LineField(CalendarMath.isoDay(day, in: state.timeZone), maxLength: 16)
         form.time = LineField(CalendarMath.clock(minute: minute), maxLength: 5)
         form.minutes = LineField(String(max(state.hours.slotMinutes, 15)), maxLength: 3)
-        state.overlay = .booking(form)
+        state.ask(.open(.booking(form)))
         return []
     }
 
-    static func openBooking(_ state: inout AppState, editing appointment: Appointment) -> [Command] {
-        if let blocked = MainScreen.writeBlocked(state) {
-            state.toast = .error(blocked)
+    static func openBooking(_ state: inout CalendarFrame, editing appointment: Appointment) -> [Command] {
+        if let blocked = state.writeBlocked {
+            state.ask(.toast(.error(blocked)))
             return []
         }
         var form = BookingForm()
@@ -463,17 +464,17 @@ enum CalendarScreen {
         form.minutes = LineField(String(Int(appointment.endsAt.timeIntervalSince(appointment.startsAt) / 60)), maxLength: 3)
         form.reason = LineField(TerminalText.sanitize(appointment.reason ?? ""), maxLength: 500)
         form.focus = .date
-        state.overlay = .booking(form)
+        state.ask(.open(.booking(form)))
         return []
     }
 
     /// The booking form's answer: it closes, or its change is sent (the clash marks of the last
     /// refusal go either way).
-    static func booked(_ state: inout AppState, _ intent: BookingForm.Intent) -> [Command] {
+    static func booked(_ state: inout CalendarFrame, _ intent: BookingForm.Intent) -> [Command] {
         state.calendar.clashes = []
         switch intent {
         case .cancel:
-            state.overlay = nil
+            state.closeDialog()
             return []
         case .send(let command):
             return [command]
@@ -502,14 +503,14 @@ enum CalendarScreen {
     }
 
     /// The appointments a rejected change clashes with, from what the calendar holds.
-    static func clashes(_ state: AppState, id: String?, starts: Date, ends: Date) -> [Appointment] {
+    static func clashes(_ state: CalendarFrame, id: String?, starts: Date, ends: Date) -> [Appointment] {
         CalendarMath.overlapping(state.calendar.shown, from: starts, to: ends).filter { $0.id != id && $0.status != .cancelled }
     }
 
     // MARK: Answers
 
     /// Returns nil for messages that are not about appointments.
-    static func update(_ state: inout AppState, _ msg: CalendarMsg) -> [Command] {
+    static func update(_ state: inout CalendarFrame, _ msg: CalendarMsg) -> [Command] {
         switch msg {
         case .appointmentsLoaded(let requestID, let items):
             guard requestID == state.calendar.requestID else { return [] }
@@ -526,12 +527,11 @@ enum CalendarScreen {
             state.calendar.loading = false
             state.calendar.refreshingQuietly = false
             if failure.kind == .cancelled { return [] }
-            return Results.expireIfNeeded(&state, failure) ?? {
-                state.calendar.error = failure.message
-                return []
-            }()
+            if failure.kind != .sessionExpired { state.calendar.error = failure.message }
+            state.ask(.failed(failure))
+            return []
         case .patientAppointmentsLoaded(let patientID, let items):
-            if state.timeline.patientID == patientID { state.timeline.appointments = items.sorted { $0.startsAt < $1.startsAt } }
+            state.ask(.patientAppointments(patientID: patientID, items))
             return []
         case .appointmentSaved(let appointment, let isNew):
             let previous = state.calendar.appointments.first { $0.id == appointment.id }
@@ -547,15 +547,12 @@ enum CalendarScreen {
                 list.append(appointment)
             }
             state.calendar.appointments = list.sorted { $0.startsAt < $1.startsAt }
-            if state.timeline.patientID == appointment.patientId {
-                state.timeline.appointments = (state.timeline.appointments.filter { $0.id != appointment.id } + [appointment])
-                    .sorted { $0.startsAt < $1.startsAt }
-            }
+            state.ask(.patientAppointmentSaved(appointment))
             var commands: [Command] = []
-            if state.overlay?.booking?.busy == true {
-                state.overlay = nil
+            if state.booking?.busy == true {
+                state.closeDialog()
                 // Booked for someone else than the list's choice: that choice is not offered again.
-                if isNew && state.patients.chosenID != appointment.patientId { state.patients.chosenID = nil }
+                if isNew && state.app.patients.chosenID != appointment.patientId { state.ask(.forgetChosenPatient) }
                 // Show the day of the booking, on its slot.
                 state.calendar.day = CalendarMath.startOfDay(appointment.startsAt, in: state.timeZone)
                 let minute = CalendarMath.minute(of: appointment.startsAt, in: state.timeZone)
@@ -563,7 +560,7 @@ enum CalendarScreen {
                 keepSlotInView(&state)
                 if state.mode == .calendar { commands = load(&state) }
                 let when = CalendarMath.dayTitle(appointment.startsAt, in: state.timeZone)
-                state.toast = .info((isNew ? "Booked " : "Changed ") + when + " " + describe(appointment, in: state.timeZone) + ".")
+                state.ask(.toast(.info((isNew ? "Booked " : "Changed ") + when + " " + describe(appointment, in: state.timeZone) + ".")))
             } else {
                 let name = TerminalText.sanitize(appointment.patientName)
                 let span = CalendarMath.clock(appointment.startsAt, in: state.timeZone) + "–" + CalendarMath.clock(appointment.endsAt, in: state.timeZone)
@@ -574,7 +571,7 @@ enum CalendarScreen {
                 }
                 if let before, change?.status != nil {
                     if !wasUndo { state.calendar.undo = CalendarUndo(appointmentID: appointment.id, before: .status(before)) }
-                    state.toast = .info("\(appointment.status.doneVerb) \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(name)" + undoHint)
+                    state.ask(.toast(.info("\(appointment.status.doneVerb) \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(name)" + undoHint)))
                 } else if let origin {
                     // The selection follows the appointment it moved, if it is still where the move began.
                     if state.calendar.minute == origin,
@@ -583,18 +580,18 @@ enum CalendarScreen {
                         state.calendar.minute = minute - minute % state.hours.slotMinutes
                         keepSlotInView(&state)
                     }
-                    state.toast = .info("Moved \(name) to \(span)" + undoHint + ".")
+                    state.ask(.toast(.info("Moved \(name) to \(span)" + undoHint + ".")))
                 } else if change?.endsAt != nil {
-                    state.toast = .info("\(name): now \(span)" + undoHint + ".")
+                    state.ask(.toast(.info("\(name): now \(span)" + undoHint + ".")))
                 } else {
-                    state.toast = .info("\(name): \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(appointment.status.label).")
+                    state.ask(.toast(.info("\(name): \(CalendarMath.clock(appointment.startsAt, in: state.timeZone)) \(appointment.status.label).")))
                 }
             }
             return commands
         case .appointmentSaveFailed(let failure):
-            guard var form = state.overlay?.booking else { return [] }
+            guard var form = state.booking else { return [] }
             form.busy = false
-            defer { state.overlay?.booking = form }
+            defer { state.booking = form }
             if failure.code == "appointment_conflict" {
                 if let day = CalendarMath.day(form.date.text, in: state.timeZone), let minute = CalendarMath.minuteOfDay(form.time.text),
                    let length = Int(form.minutes.text.trimmingCharacters(in: .whitespaces)) {
@@ -615,14 +612,15 @@ enum CalendarScreen {
                                           uniquingKeysWith: { first, _ in first })
             form.error = failure.message
             if failure.code == "subscription_inactive" { return [.refreshUser] }
-            return Results.expireIfNeeded(&state, failure) ?? []
+            state.ask(.failed(failure))
+            return []
         case .appointmentUpdateFailed(let id, let failure):
             state.calendar.undoing.remove(id)
             let change = state.calendar.pending.removeValue(forKey: id)
             state.calendar.statusBefore[id] = nil
             // Nothing moved: the selection stays on the appointment the key was meant for.
             state.calendar.moveOrigins[id] = nil
-            if let form = state.overlay?.booking, form.appointmentID == id, form.busy {
+            if let form = state.booking, form.appointmentID == id, form.busy {
                 return update(&state, .appointmentSaveFailed(failure))
             }
             if failure.code == "appointment_conflict", let starts = change?.startsAt, let ends = change?.endsAt {
@@ -631,28 +629,26 @@ enum CalendarScreen {
                 let clashing = clashes(state, id: id, starts: starts, ends: ends).filter { doctor == nil || $0.providerId == nil || $0.providerId == doctor }
                 state.calendar.clashes = Set(clashing.map(\.id))
                 if let first = clashing.first {
-                    state.toast = .error("Not moved: " + describe(first, in: state.timeZone) + " is there.")
+                    state.ask(.toast(.error("Not moved: " + describe(first, in: state.timeZone) + " is there.")))
                     return []
                 }
-                state.toast = .error("Not moved: " + clashInWords(failure.message, in: state.timeZone))
+                state.ask(.toast(.error("Not moved: " + clashInWords(failure.message, in: state.timeZone))))
                 return []
             }
             if failure.code == "subscription_inactive" {
-                state.toast = .error("Not changed: " + failure.message)
+                state.ask(.toast(.error("Not changed: " + failure.message)))
                 return [.refreshUser]
             }
-            return Results.expireIfNeeded(&state, failure) ?? {
-                state.toast = .error("Not changed: " + failure.message)
-                return []
-            }()
+            state.ask(failure.kind == .sessionExpired ? .failed(failure) : .toast(.error("Not changed: " + failure.message)))
+            return []
         case .bookingSearchDebounced(let generation):
-            guard let form = state.overlay?.booking, form.generation == generation else { return [] }
+            guard let form = state.booking, form.generation == generation else { return [] }
             return [.searchBookingPatients(generation: generation, query: form.patient.text.trimmingCharacters(in: .whitespaces))]
         case .bookingPatientsLoaded(let generation, let items):
-            guard state.overlay?.booking?.generation == generation else { return [] }
-            state.overlay?.booking?.matches = items
-            state.overlay?.booking?.matchIndex = 0
-            if items.isEmpty { state.overlay?.booking?.fieldErrors[.patient] = "no patient matches: add them first (n on the patient list)" }
+            guard state.booking?.generation == generation else { return [] }
+            state.booking?.matches = items
+            state.booking?.matchIndex = 0
+            if items.isEmpty { state.booking?.fieldErrors[.patient] = "no patient matches: add them first (n on the patient list)" }
             return []
         }
     }

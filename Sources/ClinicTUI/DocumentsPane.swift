@@ -5,117 +5,36 @@ import Foundation
 /// signed URL into a folder, delete with confirmation.
 enum DocumentsPane {
     static func move(_ state: inout AppState, by step: Int) -> [Command] {
-        state.documents.selected = max(0, min(state.documents.items.count - 1, state.documents.selected + step))
-        return []
+        Screens.run(&state, \.documents) { documents, _ in
+            documents.selected = max(0, min(documents.items.count - 1, documents.selected + step))
+            return .none
+        }
     }
 
     static func openDownload(_ state: inout AppState) -> [Command] {
-        // The front desk files letters but does not open them: no prompt, no request.
-        guard state.roleAllows(.downloadDocuments), let document = selected(state) else { return [] }
-        guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
-        state.overlay = .filePrompt(AppState.FilePrompt(purpose: .download(document), path: LineField(state.downloadFolder, maxLength: 1024)))
-        return []
+        Screens.run(&state, \.documents) { documents, app in documents.openDownload(in: app) }
     }
 
     static func confirmDelete(_ state: inout AppState) -> [Command] {
-        guard state.roleAllows(.deleteDocuments), let document = selected(state) else { return [] }
-        if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
-        state.overlay = .confirmDocumentDelete(document)
-        return []
-    }
-
-    static func selected(_ state: AppState) -> Document? {
-        state.documents.items.indices.contains(state.documents.selected) ? state.documents.items[state.documents.selected] : nil
+        Screens.run(&state, \.documents) { documents, app in documents.confirmDelete(in: app) }
     }
 
     static func openUpload(_ state: inout AppState) -> [Command] {
-        guard let patient = state.selectedPatient else { return [] }
-        if let blocked = MainScreen.writeBlocked(state) { state.toast = .error(blocked); return [] }
-        guard state.documents.transfer == nil else { state.toast = .info("A transfer is under way."); return [] }
-        state.overlay = .filePrompt(AppState.FilePrompt(purpose: .upload(patientID: patient.id, patientName: TerminalText.sanitize(patient.name)),
-                                                        path: LineField("", maxLength: 1024)))
-        return []
+        Screens.run(&state, \.documents) { documents, app in documents.openUpload(in: app) }
     }
 
-    /// The prompt's path sent: the transfer starts, and the prompt is kept to reopen if it fails.
+    /// The file prompt's path sent (the prompt's opener).
     static func send(_ state: inout AppState, _ prompt: AppState.FilePrompt, path: String) -> [Command] {
-        state.overlay = nil
-        state.documents.sentPrompt = prompt
-        switch prompt.purpose {
-        case .upload(let patientID, _):
-            state.documents.transfer = AppState.TransferState(label: "Uploading " + (path as NSString).lastPathComponent)
-            return [.uploadDocument(patientID: patientID, path: path)]
-        case .download(let document):
-            state.downloadFolder = path
-            state.documents.transfer = AppState.TransferState(label: "Downloading " + TerminalText.sanitize(document.fileName))
-            return [.downloadDocument(document, folder: path)]
-        }
+        Screens.run(&state, \.documents) { documents, _ in documents.send(prompt, path: path) }
     }
 
     static func update(_ state: inout AppState, _ msg: DocumentsMsg) -> [Command] {
-        switch msg {
-        case .documentsLoaded(let patientID, let items):
-            guard state.documents.patientID == patientID else { return [] }
-            state.documents.items = items
-            state.documents.loading = false
-            state.documents.error = nil
-            return []
-        case .documentsFailed(let patientID, let failure):
-            guard state.documents.patientID == patientID else { return [] }
-            state.documents.loading = false
-            let commands = ProFeatures.correctStaleCache(&state, failure)
-            if commands.isEmpty && state.loggedIn { state.documents.error = failure.message }
-            return commands
-        case .transferProgress(let done, let total):
-            state.documents.transfer?.done = done
-            state.documents.transfer?.total = total
-            return []
-        case .documentUploaded(let patientID, let document):
-            state.documents.transfer = nil
-            state.documents.sentPrompt = nil
-            if state.documents.patientID == patientID {
-                state.documents.items.insert(document, at: 0)
-                state.documents.selected = 0
-            }
-            state.toast = .info("Uploaded \(TerminalText.sanitize(document.fileName)).")
-            return []
-        case .documentDeleteFailed(let failure):
-            // A delete is no transfer: an upload under way goes on, and no prompt comes back.
-            let commands = ProFeatures.correctStaleCache(&state, failure)
-            if state.loggedIn { state.toast = .error(plain(failure)) }
-            return commands
-        case .documentUploadFailed(let failure), .documentDownloadFailed(let failure):
-            state.documents.transfer = nil
-            let commands = ProFeatures.correctStaleCache(&state, failure)
-            // The prompt comes back only where it was: this patient's documents, nothing else open.
-            if var prompt = state.documents.sentPrompt, state.loggedIn, state.overlay == nil, !state.proLocked, state.mode == .records,
-               state.rightPane == .documents, state.documents.patientID == prompt.patientID {
-                // Said in the reopened prompt, with the path still there to correct.
-                prompt.error = plain(failure)
-                state.overlay = .filePrompt(prompt)
-                state.documents.sentPrompt = nil
-                return commands
-            }
-            state.documents.sentPrompt = nil
-            if state.loggedIn { state.toast = .error(plain(failure)) }
-            return commands
-        case .documentDownloaded(let path):
-            state.documents.transfer = nil
-            state.documents.sentPrompt = nil
-            state.toast = .info("Saved to \(TerminalText.sanitize(path)).")
-            return []
-        case .documentDeleted(let id):
-            state.documents.items.removeAll { $0.id == id }
-            state.documents.selected = min(state.documents.selected, max(0, state.documents.items.count - 1))
-            state.toast = .info("Document deleted.")
-            return []
-        case .pathCompleted(let input, let completed, let candidates):
-            guard state.overlay?.filePrompt?.path.text == input else { return [] }
-            state.overlay?.filePrompt?.path = LineField(completed, maxLength: 1024)
-            state.overlay?.filePrompt?.candidates = candidates
-            state.overlay?.filePrompt?.error = candidates.isEmpty && completed == input ? "Nothing matches." : nil
+        if case .pathCompleted(let input, let completed, let candidates) = msg {
+            // The prompt's own answer: it changes the prompt only while that prompt is open, on the path asked about.
+            state.overlay?.filePrompt?.completed(input: input, completed: completed, candidates: candidates)
             return []
         }
+        return Screens.run(&state, \.documents) { documents, app in documents.update(msg, in: app) }
     }
 
     /// The server's 413 and 415 said in the doctor's words.
@@ -125,5 +44,115 @@ enum DocumentsPane {
         case 415: return "Not accepted: documents must be PDF, JPEG, PNG or plain text."
         default: return failure.message
         }
+    }
+}
+
+/// The documents pane's own state, changed by its keys and answers; the prompt and the question it
+/// opens, its toasts and a refusal about the account are asked of the app.
+extension AppState.DocumentsState {
+    var selectedDocument: Document? { items.indices.contains(selected) ? items[selected] : nil }
+
+    mutating func openDownload(in app: AppState) -> ScreenOutcome {
+        // The front desk files letters but does not open them: no prompt, no request.
+        guard app.roleAllows(.downloadDocuments), let document = selectedDocument else { return .none }
+        guard transfer == nil else { return .ask(.toast(.info("A transfer is under way."))) }
+        return .ask(.open(.filePrompt(AppState.FilePrompt(purpose: .download(document), path: LineField(app.downloadFolder, maxLength: 1024)))))
+    }
+
+    mutating func confirmDelete(in app: AppState) -> ScreenOutcome {
+        guard app.roleAllows(.deleteDocuments), let document = selectedDocument else { return .none }
+        if let blocked = MainScreen.writeBlocked(app) { return .ask(.toast(.error(blocked))) }
+        return .ask(.open(.confirmDocumentDelete(document)))
+    }
+
+    mutating func openUpload(in app: AppState) -> ScreenOutcome {
+        guard let patient = app.selectedPatient else { return .none }
+        if let blocked = MainScreen.writeBlocked(app) { return .ask(.toast(.error(blocked))) }
+        guard transfer == nil else { return .ask(.toast(.info("A transfer is under way."))) }
+        return .ask(.open(.filePrompt(AppState.FilePrompt(purpose: .upload(patientID: patient.id, patientName: TerminalText.sanitize(patient.name)),
+                                                          path: LineField("", maxLength: 1024)))))
+    }
+
+    /// The prompt's path sent: the transfer starts, and the prompt is kept to reopen if it fails.
+    mutating func send(_ prompt: AppState.FilePrompt, path: String) -> ScreenOutcome {
+        sentPrompt = prompt
+        switch prompt.purpose {
+        case .upload(let patientID, _):
+            transfer = AppState.TransferState(label: "Uploading " + (path as NSString).lastPathComponent)
+            return .ask(.closeDialog, sending: [.uploadDocument(patientID: patientID, path: path)])
+        case .download(let document):
+            transfer = AppState.TransferState(label: "Downloading " + TerminalText.sanitize(document.fileName))
+            return .ask(.closeDialog, .downloadFolder(path), sending: [.downloadDocument(document, folder: path)])
+        }
+    }
+
+    mutating func update(_ msg: DocumentsMsg, in app: AppState) -> ScreenOutcome {
+        switch msg {
+        case .documentsLoaded(let patientID, let items):
+            guard self.patientID == patientID else { return .none }
+            self.items = items
+            loading = false
+            error = nil
+            return .none
+        case .documentsFailed(let patientID, let failure):
+            guard self.patientID == patientID else { return .none }
+            loading = false
+            if !failure.isAboutTheAccount && app.loggedIn { error = failure.message }
+            return .ask(.accountFailure(failure))
+        case .transferProgress(let done, let total):
+            transfer?.done = done
+            transfer?.total = total
+            return .none
+        case .documentUploaded(let patientID, let document):
+            transfer = nil
+            sentPrompt = nil
+            if self.patientID == patientID {
+                items.insert(document, at: 0)
+                selected = 0
+            }
+            return .ask(.toast(.info("Uploaded \(TerminalText.sanitize(document.fileName)).")))
+        case .documentDeleteFailed(let failure):
+            // A delete is no transfer: an upload under way goes on, and no prompt comes back.
+            return failed(failure, in: app)
+        case .documentUploadFailed(let failure), .documentDownloadFailed(let failure):
+            transfer = nil
+            // The prompt comes back only where it was: this patient's documents, nothing else open, and
+            // not when the account was the trouble (the pane locks, or the sign-in screen comes).
+            if var prompt = sentPrompt, app.loggedIn, app.overlay == nil, !app.proLocked, app.mode == .records,
+               app.rightPane == .documents, patientID == prompt.patientID, !failure.isAboutTheAccount {
+                // Said in the reopened prompt, with the path still there to correct.
+                prompt.error = DocumentsPane.plain(failure)
+                sentPrompt = nil
+                return .ask(.open(.filePrompt(prompt)))
+            }
+            sentPrompt = nil
+            return failed(failure, in: app)
+        case .documentDownloaded(let path):
+            transfer = nil
+            sentPrompt = nil
+            return .ask(.toast(.info("Saved to \(TerminalText.sanitize(path)).")))
+        case .documentDeleted(let id):
+            items.removeAll { $0.id == id }
+            selected = min(selected, max(0, items.count - 1))
+            return .ask(.toast(.info("Document deleted.")))
+        case .pathCompleted:
+            return .none  // the prompt's (`DocumentsPane.update`)
+        }
+    }
+
+    /// A refusal said as a toast, unless it was the session that expired (the sign-in screen says that).
+    private func failed(_ failure: ClientFailure, in app: AppState) -> ScreenOutcome {
+        guard app.loggedIn, failure.kind != .sessionExpired else { return .ask(.accountFailure(failure)) }
+        return .ask(.accountFailure(failure), .toast(.error(DocumentsPane.plain(failure))))
+    }
+}
+
+extension AppState.FilePrompt {
+    /// Tab's completion of the path, if the path is still the one asked about.
+    mutating func completed(input: String, completed: String, candidates: [String]) {
+        guard path.text == input else { return }
+        path = LineField(completed, maxLength: 1024)
+        self.candidates = candidates
+        error = candidates.isEmpty && completed == input ? "Nothing matches." : nil
     }
 }
