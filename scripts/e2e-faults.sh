@@ -169,6 +169,8 @@ wait_file "$tmp/exit" 5
 check "SIGKILL ends it (status 137)" grep -qx "exit=137" "$tmp/exit"
 start_clinic
 check "after the crash clinic starts on the saved session" wait_for "Dr Faults │ basic" 20
+# The header comes from the saved session at once; a is for the selected patient, once the list is there.
+check "…and the patient list arrives" wait_for "Seen for a cough" 20
 press a
 check "the draft is restored in the editor" wait_for "Restored your unsaved draft" 5
 check "…with the text typed before the crash" wait_for "Typed just before the crash" 5
