@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// A secret generated once and kept in a file of its own (the JWT and webhook secrets beside the
-/// SQLite file on a loopback server). The file is created exclusively with mode 0600; one found
+/// SQLite file on a loopback server). The file is created whole and exclusively with mode 0600; one found
 /// there is trusted only if this user owns it, it is a plain file (not a link) and nobody else may
 /// read or write it: a secret planted by another account would let it sign tokens.
 struct KeptSecretFile {
@@ -12,17 +12,23 @@ struct KeptSecretFile {
     func loadOrCreate() throws -> String {
         if let existing = try read() { return existing }
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if descriptor < 0 {
-            // Another process made it between our look and our create: use theirs, under the same checks.
+        // Written whole under a name of its own, then linked into place: the kept name never
+        // exists half written (servers started together on one data directory read it at once;
+        // with the secret written after an exclusive create, one read it empty and refused to start).
+        let draft = path + ".new-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let descriptor = open(draft, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ConfigurationError("cannot create \(draft) for the generated \(purpose): \(String(cString: strerror(errno)))")
+        }
+        defer { unlink(draft) }
+        let bytes = Array(secret.utf8)
+        let written = write(descriptor, bytes, bytes.count) == bytes.count && fsync(descriptor) == 0
+        close(descriptor)
+        guard written else { throw ConfigurationError("cannot write the generated \(purpose) to \(draft)") }
+        if link(draft, path) != 0 {
+            // Another process put its own there first: use theirs, under the same checks.
             if errno == EEXIST, let existing = try read() { return existing }
             throw ConfigurationError("cannot create \(path) for the generated \(purpose): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        let bytes = Array(secret.utf8)
-        guard write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
-            unlink(path)
-            throw ConfigurationError("cannot write the generated \(purpose) to \(path)")
         }
         return secret
     }

@@ -239,6 +239,26 @@ import Testing
         #expect(throws: ConfigurationError.self) { try KeptSecretFile(path: directory + "/link", purpose: "JWT_SECRET").loadOrCreate() }
     }
 
+    /// Servers started together on one data directory (the benchmark starts four) each find no
+    /// secret and make one: every one must end with the same whole secret. Before, the file was
+    /// created empty and then written, and a server that read it in between refused to start.
+    @Test func test_secretsMadeAtOnce_areOneWholeSecret() async throws {
+        for round in 0..<20 {
+            let directory = NSTemporaryDirectory() + "clinic-secret-race-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let file = KeptSecretFile(path: directory + "/jwt-secret", purpose: "JWT_SECRET")
+            let secrets = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try file.loadOrCreate() } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(Set(secrets).count == 1, "round \(round): \(Set(secrets).count) different secrets")
+            #expect(secrets.allSatisfy { $0.utf8.count >= 32 })
+            let left = try FileManager.default.contentsOfDirectory(atPath: directory)
+            #expect(left == ["jwt-secret"], "no drafts left behind: \(left)")
+        }
+    }
+
     // 7. Pro ends with its paid period unless renewed.
     @Test(arguments: StoreKind.available)
     func test_aPaidPeriodThatEnds_turnsInactive_unlessRenewed(kind: StoreKind) async throws {
