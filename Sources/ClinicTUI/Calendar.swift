@@ -36,6 +36,9 @@ public struct CalendarState: Equatable, Sendable {
     public var scroll = 0
     /// With a column per doctor (a wide day view of all doctors), the selected doctor's column.
     public var column = 0
+    /// In one list of several doctors' days, the visit Tab chose among those beginning together in
+    /// the selected slot (keys act on it, the row names it); in any other slot it is not used.
+    public var chosenVisitID: String?
     /// The compact day: a row where a visit begins and one per free stretch, so a whole day fits 80×24.
     public var compact = false
     public var appointments: [Appointment] = []

@@ -20,6 +20,13 @@ struct CalendarFrame {
         booking = app.overlay?.booking
     }
 
+    /// The app with the calendar as the frame has it now.
+    var current: AppState {
+        var app = app
+        app.calendar = calendar
+        return app
+    }
+
     var now: Date { app.now }
     var timeZone: TimeZone { app.timeZone }
     var hours: WorkingHours { app.hours }
@@ -89,5 +96,7 @@ extension CalendarScreen {
     static func selectedRow(_ state: AppState) -> Int { selectedRow(CalendarFrame(state)) }
     static func selected(_ state: AppState) -> Appointment? { selected(CalendarFrame(state)) }
     static func waiting(_ state: AppState) -> [Appointment] { waiting(CalendarFrame(state)) }
+    static func slotVisits(_ state: AppState) -> [Appointment] { slotVisits(CalendarFrame(state)) }
+    static func chosenVisit(_ state: AppState) -> Appointment? { chosenVisit(CalendarFrame(state)) }
     static func nextFreeSlot(_ state: AppState) -> (day: Date, minute: Int) { nextFreeSlot(CalendarFrame(state)) }
 }

@@ -27,8 +27,10 @@ extension CalendarScreen {
         KeyBinding("h/l", [(.character("h"), .previousDay), (.character("l"), .nextDay)], help: { _ in "day" }),
         KeyBinding("t", .character("t"), .today, "today"),
         KeyBinding("v", .character("v"), .switchDoctor, "doctor") { $0.doctors.count > 1 },
-        KeyBinding("Tab/S-Tab", [(.tab, .nextColumn), (.backTab, .previousColumn)], help: { _ in "doctor column" },
-                   when: { doctorColumns($0) != nil }),
+        // Columns: the next doctor's; one list: the next visit sharing the slot (another doctor's).
+        KeyBinding("Tab/S-Tab", [(.tab, .nextColumn), (.backTab, .previousColumn)],
+                   help: { doctorColumns($0) != nil ? "doctor column" : slotVisits($0).count > 1 ? "next visit here" : "doctor column/visit" },
+                   when: { doctorColumns($0) != nil || slotVisits($0).count > 1 }),
         KeyBinding("z", [(.character("z"), .compact)], help: { $0.calendar.compact ? "every slot" : "compact day" }),
         KeyBinding("p", .character("p"), .back, "patients"),
         KeyBinding("?", .character("?"), .appWide, "help"),

@@ -61,9 +61,30 @@ enum CalendarScreen {
     static func selected(_ state: CalendarFrame) -> Appointment? {
         let start = CalendarMath.instant(day: state.calendar.day, minute: state.calendar.minute, in: state.timeZone)
         let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
-        var here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
-        if let doctor = selectedColumnDoctor(state) { here = here.filter { $0.providerId == doctor.id } }
-        return rowVisit(here, from: start, to: end)
+        let here = CalendarMath.overlapping(state.calendar.shown, from: start, to: end)
+        if let doctor = selectedColumnDoctor(state) { return rowVisit(here.filter { $0.providerId == doctor.id }, from: start, to: end) }
+        return chosenVisit(state) ?? rowVisit(here, from: start, to: end)
+    }
+
+    /// In one list of every doctor's day, the visits beginning in the selected row's slot, the one
+    /// the row names first: what Tab steps through when two doctors' visits begin together. Only
+    /// visits beginning there: one begun above is named (and chosen) on its own first row.
+    static func slotVisits(_ state: CalendarFrame) -> [Appointment] {
+        guard state.calendar.span == .day, state.calendar.providerID == nil, state.doctors.count > 1, doctorColumns(state) == nil
+        else { return [] }
+        let start = CalendarMath.instant(day: state.calendar.day, minute: selectedRow(state), in: state.timeZone)
+        let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
+        let beginning = state.calendar.shown.filter { $0.status != .cancelled && $0.startsAt >= start && $0.startsAt < end }
+        guard beginning.count > 1, let first = rowVisit(beginning, from: start, to: end) else { return [] }
+        return [first] + beginning.filter { $0.id != first.id }
+            .sorted { ($0.startsAt, $0.providerName ?? "", $0.id) < ($1.startsAt, $1.providerName ?? "", $1.id) }
+    }
+
+    /// The visit Tab chose, while it is one of those beginning in the selected row (elsewhere the
+    /// row's own first is the one, and coming back to the slot finds the choice again).
+    static func chosenVisit(_ state: CalendarFrame) -> Appointment? {
+        guard let id = state.calendar.chosenVisitID else { return nil }
+        return slotVisits(state).first { $0.id == id }
     }
 
     /// The visit a day-view row names and its keys act on (one rule for both, so the row read is the
@@ -193,7 +214,9 @@ enum CalendarScreen {
         let span = state.calendar.span
         // In the compact day the selection is always a row shown (a day change can leave it on a folded slot).
         if state.calendar.compact && span == .day { state.calendar.minute = selectedRow(state) }
-        guard let action = bindings(state.app).action(for: key, in: state.app), action != .appWide else {
+        // The keys read with the calendar as it is now (the compact day's selection just moved).
+        let app = state.current
+        guard let action = bindings(app).action(for: key, in: app), action != .appWide else {
             state.ask(.notMine)
             return []
         }
@@ -303,8 +326,15 @@ enum CalendarScreen {
                                                                   : "Every slot shown (z folds the day).")))
             return []
         case .nextColumn, .previousColumn:
-            guard let count = doctorColumns(state)?.count, let column = selectedColumn(state) else { return [] }
-            state.calendar.column = (column + (action == .nextColumn ? 1 : count - 1)) % count
+            if let count = doctorColumns(state)?.count, let column = selectedColumn(state) {
+                state.calendar.column = (column + (action == .nextColumn ? 1 : count - 1)) % count
+                return []
+            }
+            // One list: the next (or previous) visit beginning in the slot, another doctor's.
+            let visits = slotVisits(state)
+            guard visits.count > 1 else { return [] }
+            let current = chosenVisit(state).flatMap { visit in visits.firstIndex { $0.id == visit.id } } ?? 0
+            state.calendar.chosenVisitID = visits[(current + (action == .nextColumn ? 1 : visits.count - 1)) % visits.count].id
             return []
         case .moveLater, .moveEarlier:
             let step = action == .moveLater ? 1 : -1

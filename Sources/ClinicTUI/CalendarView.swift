@@ -76,6 +76,8 @@ enum CalendarView {
         let columns = CalendarScreen.doctorColumns(state)
         let selectedColumn = CalendarScreen.selectedColumn(state)
         let selectedRow = CalendarScreen.selectedRow(state)
+        // The selected row names the visit keys act on (Tab may have chosen another doctor's there).
+        let chosenVisit = columns == nil && calendar.chosenVisitID != nil ? CalendarScreen.chosenVisit(state) : nil
         if columns == nil { screen.put("  time   appointment", x: 0, y: 2, style: .dim) }
         var shown = Set<String>()
         for (offset, minute) in slots.dropFirst(calendar.scroll).prefix(rows).enumerated() {
@@ -100,7 +102,7 @@ enum CalendarView {
                              x: 7 + index * width, width: width - 1, y: y, naming: false, freeUntil: freeUntil, shown: &shown, into: &screen)
                 }
             } else {
-                drawCell(state, here, start: start, selected: selected, x: 7, width: screen.width - 7, y: y,
+                drawCell(state, here, start: start, selected: selected, chosen: selected ? chosenVisit : nil, x: 7, width: screen.width - 7, y: y,
                          naming: calendar.providerID == nil && state.doctors.count > 1, freeUntil: freeUntil, shown: &shown, into: &screen)
             }
         }
@@ -125,7 +127,8 @@ enum CalendarView {
 
     /// One slot of one list (or one doctor's column): the first appointment in it (marker, name,
     /// reason, times and status), "┆" where an appointment goes on from above, or the free slot.
-    static func drawCell(_ state: AppState, _ here: [Appointment], start: Date, selected: Bool, x: Int, width: Int, y: Int, naming: Bool,
+    static func drawCell(_ state: AppState, _ here: [Appointment], start: Date, selected: Bool, chosen: Appointment? = nil, x: Int, width: Int,
+                         y: Int, naming: Bool,
                          freeUntil: String? = nil, shown: inout Set<String>, into screen: inout Screen) {
         let calendar = state.calendar
         let tz = state.timeZone
@@ -133,7 +136,7 @@ enum CalendarView {
         let contentWidth = width - 1
         // The visit the keys act on on this row (`CalendarScreen.rowVisit`): the row shows what they change.
         let end = start.addingTimeInterval(Double(state.hours.slotMinutes) * 60)
-        guard let first = CalendarScreen.rowVisit(here, from: start, to: end) else {
+        guard let first = chosen.flatMap({ chosen in here.first { $0.id == chosen.id } }) ?? CalendarScreen.rowVisit(here, from: start, to: end) else {
             screen.put("│", x: x, y: y, style: .dim)
             let free = freeUntil.map { " free until " + $0 } ?? " "
             if selected {

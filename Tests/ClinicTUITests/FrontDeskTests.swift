@@ -399,6 +399,23 @@ extension Fixture {
         _ = update(&state, .resized(width: 80, height: 24))
         #expect(CalendarScreen.doctorColumns(state) == nil)
         #expect(view(state).text.contains("Mensah · "))
+        // Both doctors' 10:00 visits share one row: Tab chooses the other doctor's, the row names it,
+        // and the keys act on it; S-Tab goes back.
+        state.calendar.minute = 10 * 60
+        let first = try #require(CalendarScreen.selected(state))
+        #expect(!KeyTable.keys(for: state).contains { $0.key == "Tab/S-Tab" && $0.action == "doctor column" })
+        _ = update(&state, .key(.tab))
+        let second = try #require(CalendarScreen.selected(state))
+        #expect(second.id != first.id && second.providerId != first.providerId)
+        let row = try #require(view(state).lines.first { $0.hasPrefix(" 10:00") })
+        #expect(row.contains(String(TerminalText.sanitize(second.patientName).prefix(8))) && row.contains("+1 more"), "\(row)")
+        #expect(update(&state, .key(.character("i"))) == [.updateAppointment(id: second.id, AppointmentChange(status: .arrived))])
+        _ = update(&state, .key(.backTab))
+        #expect(CalendarScreen.selected(state)?.id == first.id)
+        // A slot with one visit: Tab does nothing there, and help does not offer it.
+        state.calendar.minute = 11 * 60 + 15
+        #expect(CalendarScreen.slotVisits(state).isEmpty)
+        #expect(!CalendarScreen.dayBindings.helpList(state).contains { $0.key == "Tab/S-Tab" })
     }
 }
 
