@@ -31,6 +31,15 @@ public typealias MemberRole = Components.Schemas.Role
 
 public typealias ClientFailure = APIFailure
 
+extension ClientFailure {
+    /// The server refused for the plan or the subscription: the cached user is stale.
+    var refusesTheCachedPlan: Bool { code == "pro_required" || code == "subscription_inactive" }
+
+    /// About the account rather than the request: a stale cached plan, or the session expired.
+    /// The app deals with those (`ProFeatures.correctStaleCache`); a pane says nothing of its own.
+    var isAboutTheAccount: Bool { kind == .sessionExpired || refusesTheCachedPlan }
+}
+
 /// Everything that happens to the app: keys, time, and answers from the network.
 public enum Msg: Equatable, Sendable {
     case key(Key)

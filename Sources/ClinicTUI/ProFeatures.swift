@@ -101,7 +101,7 @@ enum ProFeatures {
 
     /// A 403 for a Pro feature means the cached plan was stale: ask the server and relock.
     static func correctStaleCache(_ state: inout AppState, _ failure: ClientFailure) -> [Command] {
-        if failure.code == "pro_required" || failure.code == "subscription_inactive" {
+        if failure.refusesTheCachedPlan {
             if var user = state.user {
                 if failure.code == "subscription_inactive" { user.status = .inactive } else if user.plan == .pro { user.status = .inactive } else { user.plan = .basic }
                 state.user = user

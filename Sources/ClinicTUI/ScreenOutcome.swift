@@ -108,11 +108,3 @@ enum Screens {
         return commands
     }
 }
-
-extension ClientFailure {
-    /// About the account rather than the request: the plan or subscription refused it (the cached
-    /// user is stale), or the session expired. The app deals with those; a pane says nothing.
-    var isAboutTheAccount: Bool {
-        kind == .sessionExpired || code == "pro_required" || code == "subscription_inactive"
-    }
-}
