@@ -168,7 +168,8 @@ let package = Package(
             dependencies: ["ClinicServer", "ClinicAPI", "ClinicStore", "ClinicClient", "ClinicHTTP", "ClinicWebhooks",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                           .product(name: "PostgresNIO", package: "postgres-nio")],
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "SQLiteNIO", package: "sqlite-nio")],
             exclude: ["Fixtures"]
         ),
     ]

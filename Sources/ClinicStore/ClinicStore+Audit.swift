@@ -99,9 +99,14 @@ extension ClinicStore {
     /// too), so text is stored without NUL, which PostgreSQL refuses in text, and ids at 64 characters.
     static func binds(_ entry: AuditEntry) -> [SQLValue] {
         func text(_ value: String?, limit: Int = 10_000) -> SQLValue {
-            SQLValue(value.map { String($0.replacingOccurrences(of: "\u{0}", with: "").prefix(limit)) })
+            // Checked before anything is copied: almost every value is short and has no NUL, and
+            // Foundation's `replacingOccurrences` on each was 3% of an audited read.
+            guard var value else { return .null }
+            if value.utf8.contains(0) { value.unicodeScalars.removeAll { $0 == "\u{0}" } }
+            if value.utf8.count > limit { value = String(value.prefix(limit)) }
+            return .text(value)
         }
-        return [.text(RecordID.make()), .text(entry.clinicId), .int(entry.at), text(entry.actorId), text(entry.actorName),
+        return [.text(RecordID.make(orderedBy: entry.at)), .text(entry.clinicId), .int(entry.at), text(entry.actorId), text(entry.actorName),
                 text(entry.actorRole), .text(entry.action), text(entry.patientId, limit: 64), text(entry.patientName), text(entry.recordType),
                 text(entry.recordId, limit: 64), text(entry.ip), .int(Int64(entry.status))]
     }

@@ -182,13 +182,29 @@ public enum RecordID {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func make() -> String {
+        make(leading: nil)
+    }
+
+    /// An id whose first 12 digits are `milliseconds` (so ids made later sort later) and the rest
+    /// random: for the audit log, whose primary-key index grows by one entry per request. Random
+    /// ids put each new entry on a different page of that index, and every such page is written
+    /// to the WAL again at each commit; ids in time order land on the same few pages at its end.
+    public static func make(orderedBy milliseconds: Int64) -> String {
+        make(leading: UInt64(clamping: milliseconds) & 0xFFFF_FFFF_FFFF)
+    }
+
+    private static func make(leading: UInt64?) -> String {
+        // Two draws, not one a byte (each draw is a `getrandom` system call: 1.2% of an audited
+        // read), written digit by digit (`String(format:)` was 1.8% of a search): 12 digits from
+        // each word's low 48 bits, most significant first, so that an ordered `leading` reads in order.
         var generator = SystemRandomNumberGenerator()
-        // Written digit by digit: `String(format:)` went through Foundation's formatter, 1.8% of a search.
+        let low = generator.next() as UInt64
+        let high = leading ?? generator.next() as UInt64
         return String(unsafeUninitializedCapacity: 24) { buffer in
-            for index in stride(from: 0, to: 24, by: 2) {
-                let byte = UInt8.random(in: 0...255, using: &generator)
-                buffer[index] = hexDigits[Int(byte >> 4)]
-                buffer[index + 1] = hexDigits[Int(byte & 0x0F)]
+            for index in 0..<24 {
+                let word = index < 12 ? high : low
+                let nibble = (word >> UInt64(4 * (11 - index % 12))) & 0x0F
+                buffer[index] = hexDigits[Int(nibble)]
             }
             return 24
         }

@@ -1,8 +1,5 @@
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
-import SQLiteNIO
 
 /// SQLite in WAL mode: one writer connection behind an async gate (SQLite allows one writer at a
 /// time anyway, and `BEGIN IMMEDIATE` then never meets SQLITE_BUSY), and a few reader connections
@@ -10,8 +7,8 @@ import SQLiteNIO
 public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     public let path: String
-    private let writer: SQLiteConnection
-    private let readers: [SQLiteReader]
+    private let writer: SQLiteQueueConnection
+    private let readers: [SQLiteQueueConnection]
     private let committer: GroupCommitter
     private let logger: Logger
 
@@ -21,34 +18,15 @@ public final class SQLiteDatabase: SQLDatabase {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
-        func connect() async throws -> SQLiteConnection {
-            let connection = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: .singleton, logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton.any())
-            // FULL: a commit is on disk before the client hears 2xx (a clinic cannot lose a note).
-            do {
-                for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL"] {
-                    _ = try await connection.query(pragma, [])
-                }
-            } catch {
-                // A connection must be closed before it is released (SQLiteNIO traps otherwise).
-                try? await connection.close()
-                throw error
-            }
-            return connection
-        }
-        var opened: [SQLiteConnection] = []
-        let writer: SQLiteConnection
-        var readers: [SQLiteReader] = []
+        let writer: SQLiteQueueConnection
+        var readers: [SQLiteQueueConnection] = []
         do {
-            writer = try await connect()
-            opened.append(writer)
-            _ = try await writer.query("PRAGMA journal_mode = WAL", [])
+            // The writer first: it creates the file and puts it in WAL mode before any reader opens it.
+            writer = try SQLiteQueueConnection(path: path, label: "clinic.sqlite.writer", access: .writer)
             for index in 0..<max(1, readerCount) {
-                readers.append(try SQLiteReader(path: path, label: "clinic.sqlite.reader.\(index)"))
+                readers.append(try SQLiteQueueConnection(path: path, label: "clinic.sqlite.reader.\(index)", access: .reader))
             }
         } catch {
-            for connection in opened { try? await connection.close() }
             for reader in readers { reader.close() }
             throw StoreError.unavailable("cannot open \(path) as a SQLite database: \(error)")
         }
@@ -57,12 +35,12 @@ public final class SQLiteDatabase: SQLDatabase {
         return SQLiteDatabase(path: path, writer: writer, readers: readers, logger: logger)
     }
 
-    /// The readers' kept statements parsed and planned again, by statement (see `SQLiteReader`).
+    /// The readers' kept statements parsed and planned again, by statement (see `SQLiteQueueConnection`).
     func readerReprepares() -> [String: Int] {
         readers.reduce(into: [:]) { all, reader in all.merge(reader.reprepareCounts(), uniquingKeysWith: +) }
     }
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteReader], logger: Logger) {
+    private init(path: String, writer: SQLiteQueueConnection, readers: [SQLiteQueueConnection], logger: Logger) {
         self.path = path
         self.writer = writer
         self.readers = readers
@@ -78,7 +56,7 @@ public final class SQLiteDatabase: SQLDatabase {
             // VACUUM cannot run inside a transaction: alone, between batches.
             try await committer.exclusive()
             defer { Task { await committer.leave() } }
-            return try await Self.run(sql, binds, on: writer, logger: logger)
+            return try await writer.query(sql, binds, cached: false)
         }
         return try await transaction { tx in try await tx.query(sql, binds) }
     }
@@ -87,7 +65,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// returns only once the batch is committed: an answer is never ahead of the disk.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await committer.turn()
-        let tx = SQLiteTransaction(connection: writer, logger: logger)
+        let tx = SQLiteTransaction(connection: writer)
         let result: T
         do {
             _ = try await writer.query("SAVEPOINT clinic_write", [])
@@ -115,48 +93,22 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public func close() async {
         for reader in readers { reader.close() }
-        try? await writer.close()
+        writer.close()
     }
 
     static func isReadOnly(_ sql: String) -> Bool {
         let head = sql.drop(while: { $0.isWhitespace }).prefix(6).uppercased()
         return head.hasPrefix("SELECT") || head.hasPrefix("WITH")
     }
-
-    static func run(_ sql: String, _ binds: [SQLValue], on connection: SQLiteConnection, logger: Logger) async throws -> [SQLRow] {
-        let sqliteBinds: [SQLiteData] = binds.map {
-            switch $0 {
-            case .null: return .null
-            case .int(let i): return .integer(Int(i))
-            case .double(let d): return .float(d)
-            case .text(let s): return .text(s)
-            }
-        }
-        let rows = try await connection.query(positionalPlaceholders(sql), sqliteBinds)
-        guard let first = rows.first else { return [] }
-        let names = SQLColumns(first.columns.map(\.name))
-        return rows.map { row in
-            SQLRow(columns: names, cells: row.columns.map { column in
-                switch column.data {
-                case .null: return .null
-                case .integer(let i): return .int(Int64(i))
-                case .float(let d): return .double(d)
-                case .text(let s): return .text(s)
-                case .blob(let b): return .text(String(buffer: b))
-                }
-            })
-        }
-    }
 }
 
 /// The writer connection inside `BEGIN IMMEDIATE`: every statement goes to it, reads included.
 struct SQLiteTransaction: SQLExecutor {
     let dialect = SQLDialect.sqlite
-    let connection: SQLiteConnection
-    let logger: Logger
+    let connection: SQLiteQueueConnection
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await SQLiteDatabase.run(sql, binds, on: connection, logger: logger)
+        try await connection.query(sql, binds)
     }
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -172,7 +124,7 @@ struct SQLiteTransaction: SQLExecutor {
 /// with one transaction at a time.
 actor GroupCommitter {
     static let maximumBatch = 128
-    private let writer: SQLiteConnection
+    private let writer: SQLiteQueueConnection
     private let logger: Logger
     private var busy = false
     private var open = false
@@ -181,7 +133,7 @@ actor GroupCommitter {
     private var batchSize = 0
     private var poisoned: (any Error)?
 
-    init(writer: SQLiteConnection, logger: Logger) {
+    init(writer: SQLiteQueueConnection, logger: Logger) {
         self.writer = writer
         self.logger = logger
     }

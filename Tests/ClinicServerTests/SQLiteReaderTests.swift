@@ -3,9 +3,11 @@ import Foundation
 import Logging
 import Testing
 
-/// The readers run on SQLite's C API with statements kept prepared; the writer still runs through
-/// SQLiteNIO. Both must read the same rows the same way: random rows (Unicode, controls, empty text,
-/// extreme integers and doubles, nulls, blobs) read by both paths compare equal, cell by cell.
+/// The store's connections run on SQLite's C API with statements kept prepared (`SQLiteQueueConnection`).
+/// They must read the same rows the same way as SQLiteNIO, the library's own reading of the same
+/// file, kept here as the reference: random rows (Unicode, controls, empty text, extreme integers
+/// and doubles, nulls, blobs) read by a reader, by the writer inside a transaction and by SQLiteNIO
+/// compare equal, cell by cell.
 @Suite struct SQLiteReaderTests {
     static func database() async throws -> (SQLiteDatabase, String) {
         let directory = NSTemporaryDirectory() + "sqlite-reader-\(UUID().uuidString)"
@@ -41,10 +43,14 @@ import Testing
         let sql = "SELECT id, t, i, d, b, length(t) AS n, t || '!' AS bang FROM v ORDER BY id"
         let read = try await database.query(sql, [])
         let written = try await database.transaction { tx in try await tx.query(sql, []) }
+        let reference = try await SQLiteNIOReference.read(sql, path: database.path)
         #expect(read.count == 300)
-        #expect(read.first?.columns.names == written.first?.columns.names)
-        for (mine, theirs) in zip(read, written) where mine.cells != theirs.cells {
-            Issue.record("row \(mine.cells.first.map(String.init(describing:)) ?? "?"): \(mine.cells) != \(theirs.cells)")
+        #expect(read.first?.columns.names == reference.first?.columns.names)
+        for (mine, theirs) in zip(read, reference) where mine.cells != theirs.cells {
+            Issue.record("reader, row \(mine.cells.first.map(String.init(describing:)) ?? "?"): \(mine.cells) != \(theirs.cells)")
+        }
+        for (mine, theirs) in zip(written, reference) where mine.cells != theirs.cells {
+            Issue.record("writer, row \(mine.cells.first.map(String.init(describing:)) ?? "?"): \(mine.cells) != \(theirs.cells)")
         }
         // A kept statement, rebound: each answer is its own binds' (not the last query's).
         for _ in 0..<20 {
@@ -66,7 +72,7 @@ import Testing
         try await database.query("CREATE TABLE w (n INTEGER)", [])
         await #expect(throws: (any Error).self) { try await database.query("SELECT nope FROM w", []) }
         await #expect(throws: (any Error).self) { try await database.query("SELECT n FROM w WHERE n = $1", [.text("x"), .int(1)]) }
-        for n in 0..<(SQLiteReader.statementLimit + 40) {
+        for n in 0..<(SQLiteQueueConnection.statementLimit + 40) {
             let rows = try await database.query("SELECT \(n) AS n", [])
             #expect(rows.first?.cells == [.int(Int64(n))])
         }

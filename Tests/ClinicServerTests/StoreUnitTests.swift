@@ -52,6 +52,26 @@ import Testing
         #expect(!RecordID.isWellFormed("' OR 1=1 --"))
         #expect(!RecordID.isWellFormed(id.uppercased()))
     }
+
+    /// Audit ids in time order: a later millisecond sorts later (as text, as the index orders
+    /// them), the time is the first 12 digits, and the last 12 stay random.
+    @Test func test_orderedRecordIDs_sortByTheirTime_andAreStillOpaque() {
+        var random = SeededGenerator("ordered ids")
+        let times = (0..<2_000).map { _ in Int64.random(in: 0...(1 << 47), using: &random) }.sorted()
+        let ids = times.map { RecordID.make(orderedBy: $0) }
+        #expect(ids.allSatisfy(RecordID.isWellFormed))
+        for (earlier, later) in zip(zip(times, ids), zip(times, ids).dropFirst()) where earlier.0 < later.0 {
+            #expect(earlier.1 < later.1, "\(earlier) then \(later)")
+        }
+        #expect(RecordID.make(orderedBy: 1_796_319_706_467).hasPrefix("01a23cff7d63"))
+        let sameTime = (0..<500).map { _ in RecordID.make(orderedBy: 42) }
+        #expect(Set(sameTime).count == sameTime.count)
+        for position in 12..<24 {
+            #expect(Set(sameTime.map { Array($0.utf8)[position] }).count == 16, "position \(position)")
+        }
+        // Out of range times are clamped, never a trap.
+        #expect(RecordID.isWellFormed(RecordID.make(orderedBy: .min)) && RecordID.isWellFormed(RecordID.make(orderedBy: .max)))
+    }
 }
 
 @testable import ClinicServer

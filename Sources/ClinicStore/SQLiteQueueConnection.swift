@@ -1,12 +1,23 @@
 import Foundation
 import VaporCSQLite
 
-/// A read-only connection on SQLite's C API, for the store's readers. Each SQL text is prepared
-/// once and kept (reset and rebound for the next query: preparing was 6.5% of a page of patients),
-/// rows become `SQLRow`s directly, and a query is one hop to the connection's own queue and one
-/// back. It is the same SQLite library SQLiteNIO links (`VaporCSQLite`): two copies of SQLite in
-/// one process would not see each other's POSIX locks on the database file and could corrupt it.
-final class SQLiteReader: @unchecked Sendable {
+/// A connection on SQLite's C API with a serial queue of its own: the store's readers and its one
+/// writer. Each SQL text is prepared once and kept (reset and rebound for the next query: preparing
+/// was 6.5% of a page of patients), rows become `SQLRow`s directly, and a query is one hop to the
+/// connection's queue and one back (SQLiteNIO's path was a thread-pool hop, an event-loop future and
+/// a fresh prepare per statement: a third of an audited read's CPU went to the audit's five
+/// statements through it). It is the same SQLite library SQLiteNIO links (`VaporCSQLite`): two
+/// copies of SQLite in one process would not see each other's POSIX locks on the file and could
+/// corrupt it.
+final class SQLiteQueueConnection: @unchecked Sendable {
+    enum Access {
+        /// `query_only`: a statement that would write is refused, so none slips past the write path.
+        case reader
+        /// Creates the file, puts it in WAL mode and commits with `synchronous = FULL` (a commit is
+        /// on disk before the client hears 2xx: a clinic cannot lose a note).
+        case writer
+    }
+
     /// Prepared statements kept per connection; past this many (SQL built with a varying number
     /// of placeholders), all are finalized and the cache starts again.
     static let statementLimit = 256
@@ -16,19 +27,24 @@ final class SQLiteReader: @unchecked Sendable {
     private var statements: [String: OpaquePointer] = [:]
     private let queue: DispatchQueue
 
-    init(path: String, label: String) throws {
+    init(path: String, label: String, access: Access) throws {
         queue = DispatchQueue(label: label)
         var opened: OpaquePointer?
         // NOMUTEX: one serial queue is the only user of this connection.
-        let status = sqlite_nio_sqlite3_open_v2(path, &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (access == .writer ? SQLITE_OPEN_CREATE : 0)
+        let status = sqlite_nio_sqlite3_open_v2(path, &opened, flags, nil)
         guard status == SQLITE_OK, let opened else {
             let message = opened.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "status \(status)"
             if let opened { sqlite_nio_sqlite3_close_v2(opened) }
-            throw SQLiteReadError(code: status, message: "cannot open \(path): \(message)")
+            throw SQLiteFailure(code: status, message: "cannot open \(path): \(message)")
         }
         handle = opened
+        let pragmas = switch access {
+        case .reader: ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
+        case .writer: ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA journal_mode = WAL"]
+        }
         do {
-            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"] {
+            for pragma in pragmas {
                 _ = try run(pragma, [], cached: false)
             }
         } catch {
@@ -46,10 +62,11 @@ final class SQLiteReader: @unchecked Sendable {
         }
     }
 
-    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+    /// `cached: false` for a statement run once (`VACUUM INTO` a path): not kept.
+    func query(_ sql: String, _ binds: [SQLValue], cached: Bool = true) async throws -> [SQLRow] {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try self.run(sql, binds, cached: true) })
+                continuation.resume(with: Result { try self.run(sql, binds, cached: cached) })
             }
         }
     }
@@ -70,13 +87,13 @@ final class SQLiteReader: @unchecked Sendable {
         statements = [:]
     }
 
-    private func failure(_ code: Int32) -> SQLiteReadError {
-        SQLiteReadError(code: code, message: handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "closed")
+    private func failure(_ code: Int32) -> SQLiteFailure {
+        SQLiteFailure(code: code, message: handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "closed")
     }
 
     private func statement(for sql: String, cached: Bool) throws -> OpaquePointer {
         if cached, let statement = statements[sql] { return statement }
-        guard let handle else { throw SQLiteReadError(code: SQLITE_MISUSE, message: "the connection is closed") }
+        guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
         var prepared: OpaquePointer?
         let status = sqlite_nio_sqlite3_prepare_v3(handle, positionalPlaceholders(sql), -1,
                                                    cached ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &prepared, nil)
@@ -153,8 +170,8 @@ final class SQLiteReader: @unchecked Sendable {
 /// SQLite's "copy the bytes now" destructor for bound text.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// A read that SQLite refused or failed, with SQLite's own code and words.
-struct SQLiteReadError: Error, CustomStringConvertible {
+/// A statement that SQLite refused or failed, with SQLite's own code and words.
+struct SQLiteFailure: Error, CustomStringConvertible {
     let code: Int32
     let message: String
     var description: String { "SQLite error \(code): \(message)" }
