@@ -10,19 +10,34 @@ check() { local name=$1; shift; if "$@"; then passed=$((passed + 1)); echo "ok  
 home=$(mktemp -d /tmp/clinic-staging-check.XXXXXX)
 chmod 700 "$home"  # like root's home: nobody else may enter
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-port=$(free_port); pg_port=$(free_port)
 log=$home/staging.log
-HOME=$home STAGING_DIR=$home/.local/share/clinic-os-lite/staging STAGING_HOST=127.0.0.1 STAGING_PORT=$port STAGING_PG_PORT=$pg_port \
-  scripts/staging.sh >"$log" 2>&1 &
-staging=$!
+staging=""
 cleanup() {
-  kill -TERM "$staging" 2>/dev/null; wait "$staging" 2>/dev/null
+  [ -n "$staging" ] && { kill -TERM "$staging" 2>/dev/null; wait "$staging" 2>/dev/null; }
   if [ "$(id -u)" = "0" ]; then rm -rf "/var/lib/clinic-os-lite/staging-$(printf '%s' "$home/.local/share/clinic-os-lite/staging" | sha256sum | cut -c1-12)"; fi
   rm -rf "$home"
 }
 trap cleanup EXIT
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; kill -0 "$staging" 2>/dev/null || break; sleep 0.2; done
-check "staging starts (PostgreSQL, migrations, seed, server)" curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null
+# Started: our own server logged that it listens on the port (LOG_LEVEL=info), and the port answers.
+# /healthz alone could be answered by another server that took the port meanwhile.
+started() { grep -qE "address=[^ ]*:$port .*listening" "$log" && curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null; }
+# Both ports are picked free here but bound later (by PostgreSQL, by the server): another process
+# may take one in between. A start that fails on an address already in use is tried again on fresh
+# ports, 5 times at most (the staging folder is kept: a retry reuses its cluster and seed); any
+# other failure is reported as it is.
+for attempt in 1 2 3 4 5; do
+  port=$(free_port); pg_port=$(free_port)
+  HOME=$home STAGING_DIR=$home/.local/share/clinic-os-lite/staging STAGING_HOST=127.0.0.1 STAGING_PORT=$port STAGING_PG_PORT=$pg_port \
+    LOG_LEVEL=info scripts/staging.sh >"$log" 2>&1 &
+  staging=$!
+  for _ in $(seq 600); do started && break; kill -0 "$staging" 2>/dev/null || break; sleep 0.2; done
+  started && break
+  kill -0 "$staging" 2>/dev/null && break  # running but never ready: reported below
+  wait "$staging"; staging=""
+  [ "$attempt" -lt 5 ] && grep -q "Address already in use" "$log" || break
+  echo "staging-check: port $port or $pg_port was taken before staging bound it; trying others" >&2
+done
+check "staging starts (PostgreSQL, migrations, seed, server)" started
 [ "$failed" = 0 ] || { cat "$log"; exit 1; }
 password=$(grep -oE 'password [^ )]+' "$log" | head -1 | cut -d' ' -f2)
 signin() { # email → access token

@@ -33,7 +33,11 @@ fi
 if [ ! -f "$pgdir/pg/PG_VERSION" ]; then
   "${as_db[@]}" "$pgbin/initdb" -D "$pgdir/pg" -U clinic --auth=trust -E UTF8 --locale=C >/dev/null
 fi
-"${as_db[@]}" "$pgbin/pg_ctl" -D "$pgdir/pg" -l "$pgdir/postgres.log" -w -o "-p $pg_port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null
+# pg_ctl says only "Examine the log output": what PostgreSQL logged for this start is shown (its log
+# is kept between runs, so only what this start added), e.g. that the port is already in use.
+logged=$(stat -c %s "$pgdir/postgres.log" 2>/dev/null || echo 0)
+"${as_db[@]}" "$pgbin/pg_ctl" -D "$pgdir/pg" -l "$pgdir/postgres.log" -w -o "-p $pg_port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null \
+  || { tail -c +"$((logged + 1))" "$pgdir/postgres.log" >&2 2>/dev/null; exit 1; }
 server=""
 stop_all() {
   [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null

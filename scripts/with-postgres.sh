@@ -11,7 +11,7 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
 fi
 
 dir=$(mktemp -d /tmp/clinic-pg.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 as_db_user=()
 if [ "$(id -u)" = "0" ]; then
   id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
@@ -31,11 +31,23 @@ trap cleanup EXIT
 # checks that kill the database and benchmarks that should cost what production costs.
 durability="-c fsync=off -c synchronous_commit=off"
 [ -n "${CLINIC_PG_DURABLE:-}" ] && durability=""
-# The start command is kept as a script: the crash check kills PostgreSQL and starts it again.
-printf '#!/bin/sh\nexec %s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -w -o "-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=1000 %s" start >/dev/null\n' \
-  "${as_db_user[*]}" "$bindir" "$dir" "$dir" "$port" "$dir" "$durability" > "$dir/start.sh"
-chmod +x "$dir/start.sh"
-"$dir/start.sh" || { cat "$dir/server.log" >&2; exit 1; }
+# The port is picked free here but bound only by PostgreSQL (which cannot pick one itself: the port
+# also names its socket), so another process may take it in between: a start that fails on an
+# address already in use is tried again on a fresh port, 5 times at most. Any other failure stops.
+for attempt in 1 2 3 4 5; do
+  port=$(free_port)
+  # The start command is kept as a script: the crash check kills PostgreSQL and starts it again.
+  printf '#!/bin/sh\nexec %s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -w -o "-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=1000 %s" start >/dev/null\n' \
+    "${as_db_user[*]}" "$bindir" "$dir" "$dir" "$port" "$dir" "$durability" > "$dir/start.sh"
+  chmod +x "$dir/start.sh"
+  rm -f "$dir/server.log"  # this attempt's log only: an earlier attempt's bind error must not be read as this one's
+  "$dir/start.sh" 2>"$dir/start.err" && break
+  if [ "$attempt" -lt 5 ] && grep -q "Address already in use" "$dir/server.log" 2>/dev/null; then
+    echo "with-postgres: port $port was taken before PostgreSQL bound it; trying another" >&2
+    continue
+  fi
+  cat "$dir/start.err" "$dir/server.log" >&2; exit 1
+done
 "${as_db_user[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U clinic clinic_test
 
 export CLINIC_TEST_POSTGRES_URL="postgres://clinic@127.0.0.1:$port/clinic_test"
