@@ -2,7 +2,8 @@
 /// multi-row INSERT in one transaction, instead of one transaction each. Each caller still returns
 /// only once its event is committed (no log, no answer); what batching saves is the per-event
 /// transaction: the savepoint, the statement and its thread hops, and on PostgreSQL the commit
-/// round trip. While one batch commits, the next gathers.
+/// round trip. While one batch commits, the next gathers. On SQLite a batch of these alone is
+/// committed without waiting for its fsync (`transactionSyncedLater`): see `WALSyncer`.
 actor AuditAppender {
     private let database: any SQLDatabase
     private var waiting: [(entry: AuditEntry, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -29,7 +30,7 @@ actor AuditAppender {
             let batch = Array(waiting.prefix(Self.maximumBatch))
             waiting.removeFirst(batch.count)
             do {
-                try await database.transaction { tx in
+                try await database.transactionSyncedLater { tx in
                     try await ClinicStore.insertAudits(batch.map(\.entry), on: tx)
                 }
                 for item in batch { item.continuation.resume() }

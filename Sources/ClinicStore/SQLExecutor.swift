@@ -104,6 +104,16 @@ public protocol SQLExecutor: Sendable {
 /// A database connection (or pool) that can be shut down.
 public protocol SQLDatabase: SQLExecutor {
     func close() async
+    /// A transaction for the audit events of reads: committed (visible, and kept through a crash of
+    /// the server) before it returns, but its sync to disk may follow a moment later instead of
+    /// being waited for. Stores without such a commit run an ordinary transaction.
+    func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+}
+
+extension SQLDatabase {
+    public func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await transaction(body)
+    }
 }
 
 /// Errors the store raises itself (driver errors pass through as they are).
@@ -161,6 +171,10 @@ struct MeasuredDatabase: SQLDatabase {
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await usage.around { try await inner.transaction(body) }
+    }
+
+    func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await usage.around { try await inner.transactionSyncedLater(body) }
     }
 
     func close() async { await inner.close() }

@@ -35,6 +35,12 @@ public final class SQLiteDatabase: SQLDatabase {
         return SQLiteDatabase(path: path, writer: writer, readers: readers, logger: logger)
     }
 
+    /// How many background syncs of the WAL ran, and waiting for the one under way (for the tests).
+    var walSyncs: Int { committer.syncer.completed }
+    func settleWALSyncs() { committer.syncer.settle() }
+
+    func holdWALSyncsForTests(seconds: Double) { committer.syncer.holdForTests = seconds }
+
     /// The readers' kept statements parsed and planned again, by statement (see `SQLiteQueueConnection`).
     func readerReprepares() -> [String: Int] {
         readers.reduce(into: [:]) { all, reader in all.merge(reader.reprepareCounts(), uniquingKeysWith: +) }
@@ -45,7 +51,7 @@ public final class SQLiteDatabase: SQLDatabase {
         self.writer = writer
         self.readers = readers
         self.logger = logger
-        self.committer = GroupCommitter(writer: writer, logger: logger)
+        self.committer = GroupCommitter(writer: writer, syncer: WALSyncer(databasePath: path), logger: logger)
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -64,7 +70,18 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Runs in the current write batch (see `GroupCommitter`), inside a savepoint of its own, and
     /// returns only once the batch is committed: an answer is never ahead of the disk.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await committer.turn()
+        try await transaction(syncedLater: false, body)
+    }
+
+    /// The same, for the audit events of reads: a batch holding only such writes is answered
+    /// without waiting for its fsync, which `WALSyncer` runs just after (a batch holding any other
+    /// write waits for its fsync as always).
+    public func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await transaction(syncedLater: true, body)
+    }
+
+    private func transaction<T: Sendable>(syncedLater: Bool, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await committer.turn(syncedLater: syncedLater)
         let tx = SQLiteTransaction(connection: writer)
         let result: T
         do {
@@ -93,6 +110,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public func close() async {
         for reader in readers { reader.close() }
+        committer.syncer.settle()
         writer.close()
     }
 
@@ -125,21 +143,25 @@ struct SQLiteTransaction: SQLExecutor {
 actor GroupCommitter {
     static let maximumBatch = 128
     private let writer: SQLiteQueueConnection
+    let syncer: WALSyncer
     private let logger: Logger
     private var busy = false
     private var open = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var committing: [CheckedContinuation<Void, any Error>] = []
     private var batchSize = 0
+    /// Whether a write in the open batch waits for the fsync (any but the audit events of reads).
+    private var batchWaitsForSync = false
     private var poisoned: (any Error)?
 
-    init(writer: SQLiteQueueConnection, logger: Logger) {
+    init(writer: SQLiteQueueConnection, syncer: WALSyncer, logger: Logger) {
         self.writer = writer
+        self.syncer = syncer
         self.logger = logger
     }
 
     /// Waits for this writer's turn and makes sure a transaction is open.
-    func turn() async throws {
+    func turn(syncedLater: Bool) async throws {
         await acquire()
         if !open {
             do {
@@ -151,6 +173,7 @@ actor GroupCommitter {
             }
         }
         batchSize += 1
+        if !syncedLater { batchWaitsForSync = true }
     }
 
     /// A turn with no transaction open (for VACUUM): the open batch is committed first.
@@ -209,12 +232,19 @@ actor GroupCommitter {
 
     private func commit() async {
         let group = committing
+        let syncNow = batchWaitsForSync
         committing = []
         batchSize = 0
+        batchWaitsForSync = false
         var failure = poisoned
         if failure == nil {
             do {
                 _ = try await writer.query("COMMIT", [])
+                if syncNow {
+                    try await syncer.syncNow()
+                } else {
+                    syncer.request()
+                }
             } catch {
                 failure = error
             }

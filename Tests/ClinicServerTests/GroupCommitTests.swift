@@ -47,4 +47,50 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/copy.sqlite"))
         await database.close()
     }
+
+    /// The audit events of reads are answered without waiting for their fsync, which follows in
+    /// the background; every other write waits for an fsync, also when it shares a batch with read
+    /// events.
+    @Test func test_readEvents_areAnsweredBeforeTheirSync_andEveryOtherWriteWaitsForIt() async throws {
+        let directory = NSTemporaryDirectory() + "group-commit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try await SQLiteDatabase.open(path: directory + "/t.sqlite", logger: Logger(label: "test"))
+        do {
+            try await database.query("CREATE TABLE e (n INTEGER PRIMARY KEY)", [])
+            // Each fsync held back a second: what returns before it was not waited for.
+            database.holdWALSyncsForTests(seconds: 1)
+            var synced = database.walSyncs
+            // A read event alone: answered before its fsync (visible to a reader at once), synced after.
+            try await database.transactionSyncedLater { tx in try await tx.query("INSERT INTO e (n) VALUES (1)", []) }
+            #expect(database.walSyncs == synced, "a read event waited for its fsync")
+            #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 1)
+            database.settleWALSyncs()
+            #expect(database.walSyncs > synced, "the WAL was synced after a commit that did not wait for it")
+            // An ordinary write waits for an fsync that began after its COMMIT.
+            synced = database.walSyncs
+            try await database.transaction { tx in try await tx.query("INSERT INTO e (n) VALUES (2)", []) }
+            #expect(database.walSyncs > synced, "an ordinary write was answered before its fsync")
+            // Mixed in the same batches: every ordinary write still waits for its fsync.
+            database.holdWALSyncsForTests(seconds: 0)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 3...120 {
+                    group.addTask {
+                        if n % 2 == 0 {
+                            try await database.transactionSyncedLater { tx in try await tx.query("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))]) }
+                        } else {
+                            let before = database.walSyncs
+                            try await database.transaction { tx in try await tx.query("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))]) }
+                            #expect(database.walSyncs > before, "write \(n) answered before its fsync")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 120)
+        } catch {
+            Issue.record(error)
+        }
+        await database.close()
+    }
 }
