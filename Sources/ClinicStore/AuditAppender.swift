@@ -3,7 +3,7 @@
 /// only once its event is committed (no log, no answer); what batching saves is the per-event
 /// transaction: the savepoint, the statement and its thread hops, and on PostgreSQL the commit
 /// round trip. While one batch commits, the next gathers. On SQLite a batch of these alone is
-/// committed without waiting for its fsync (`transactionSyncedLater`): see `WALSyncer`.
+/// committed without waiting for its fsync (`appendSyncedLater`): see `WALSyncer`.
 actor AuditAppender {
     private let database: any SQLDatabase
     private var waiting: [(entry: AuditEntry, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -30,9 +30,8 @@ actor AuditAppender {
             let batch = Array(waiting.prefix(Self.maximumBatch))
             waiting.removeFirst(batch.count)
             do {
-                try await database.transactionSyncedLater { tx in
-                    try await ClinicStore.insertAudits(batch.map(\.entry), on: tx)
-                }
+                let insert = ClinicStore.insertAudits(batch.map(\.entry))
+                try await database.appendSyncedLater(insert.sql, insert.binds)
                 for item in batch { item.continuation.resume() }
             } catch {
                 // One event the database refuses must not fail the others (other clinics' requests

@@ -111,9 +111,8 @@ extension ClinicStore {
                 text(entry.recordId, limit: 64), text(entry.ip), .int(Int64(entry.status))]
     }
 
-    /// Several events in one statement (the appender's batches).
-    static func insertAudits(_ entries: [AuditEntry], on executor: any SQLExecutor) async throws {
-        guard !entries.isEmpty else { return }
+    /// Several events in one statement (the appender's batches): its SQL and values.
+    static func insertAudits(_ entries: [AuditEntry]) -> (sql: String, binds: [SQLValue]) {
         var sql = """
             INSERT INTO audit_events (id, clinic_id, at, actor_id, actor_name, actor_role, action, patient_id, patient_name,
                                       record_type, record_id, ip, status)
@@ -126,7 +125,7 @@ extension ClinicStore {
             sql += (index == 0 ? " (" : ", (") + (1...13).map { "$\(base + $0)" }.joined(separator: ", ") + ")"
             binds += Self.binds(entry)
         }
-        try await executor.query(sql, binds)
+        return (sql, binds)
     }
 
     /// Records an event on its own (a read, a refusal, a sign-in): durable before it returns.

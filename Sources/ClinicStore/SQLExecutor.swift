@@ -104,15 +104,16 @@ public protocol SQLExecutor: Sendable {
 /// A database connection (or pool) that can be shut down.
 public protocol SQLDatabase: SQLExecutor {
     func close() async
-    /// A transaction for the audit events of reads: committed (visible, and kept through a crash of
-    /// the server) before it returns, but its sync to disk may follow a moment later instead of
-    /// being waited for. Stores without such a commit run an ordinary transaction.
-    func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    /// One statement in a transaction of its own, for the audit events of reads: committed
+    /// (visible, and kept through a crash of the server) before it returns, but its sync to disk may
+    /// follow a moment later instead of being waited for. Stores without such a commit run an
+    /// ordinary transaction.
+    func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws
 }
 
 extension SQLDatabase {
-    public func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await transaction(body)
+    public func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws {
+        try await transaction { tx in try await tx.query(sql, binds) }
     }
 }
 
@@ -173,8 +174,8 @@ struct MeasuredDatabase: SQLDatabase {
         try await usage.around { try await inner.transaction(body) }
     }
 
-    func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await usage.around { try await inner.transactionSyncedLater(body) }
+    func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws {
+        try await usage.around { try await inner.appendSyncedLater(sql, binds) }
     }
 
     func close() async { await inner.close() }

@@ -73,11 +73,13 @@ public final class SQLiteDatabase: SQLDatabase {
         try await transaction(syncedLater: false, body)
     }
 
-    /// The same, for the audit events of reads: a batch holding only such writes is answered
-    /// without waiting for its fsync, which `WALSyncer` runs just after (a batch holding any other
-    /// write waits for its fsync as always).
-    public func transactionSyncedLater<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await transaction(syncedLater: true, body)
+    /// For the audit events of reads: with no write batch open, BEGIN, the statement and COMMIT go
+    /// to the writer in one hop, and the caller is answered without waiting for the fsync, which
+    /// `WALSyncer` runs just after. Otherwise it joins the open batch, which commits as usual (and
+    /// waits for its fsync if it holds any other write).
+    public func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws {
+        if try await committer.commitAlone(sql, binds) { return }
+        try await transaction(syncedLater: true) { tx in try await tx.query(sql, binds) }
     }
 
     private func transaction<T: Sendable>(syncedLater: Bool, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -174,6 +176,21 @@ actor GroupCommitter {
         }
         batchSize += 1
         if !syncedLater { batchWaitsForSync = true }
+    }
+
+    /// With no batch open, `sql` in a transaction of its own, in one hop, answered before its
+    /// fsync (see `SQLiteDatabase.appendSyncedLater`). With one open, the turn is given back and
+    /// false returned: the caller joins a batch instead.
+    func commitAlone(_ sql: String, _ binds: [SQLValue]) async throws -> Bool {
+        await acquire()
+        guard !open else {
+            handOn()
+            return false
+        }
+        defer { release() }
+        try await writer.run(together: [("BEGIN IMMEDIATE", []), (sql, binds), ("COMMIT", [])], onFailure: "ROLLBACK")
+        syncer.request()
+        return true
     }
 
     /// A turn with no transaction open (for VACUUM): the open batch is committed first.

@@ -72,6 +72,23 @@ final class SQLiteQueueConnection: @unchecked Sendable {
         }
     }
 
+    /// Statements run one after another in one hop to the queue (a transaction that needs nothing
+    /// from the caller in between); if one fails, `onFailure` runs too and the error is thrown.
+    func run(together statements: [(sql: String, binds: [SQLValue])], onFailure: String) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                continuation.resume(with: Result {
+                    do {
+                        for statement in statements { _ = try self.run(statement.sql, statement.binds, cached: true) }
+                    } catch {
+                        _ = try? self.run(onFailure, [], cached: true)
+                        throw error
+                    }
+                })
+            }
+        }
+    }
+
     deinit { release() }
 
     func close() { queue.sync { release() } }

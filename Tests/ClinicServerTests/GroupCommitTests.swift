@@ -62,7 +62,7 @@ import Testing
             database.holdWALSyncsForTests(seconds: 1)
             var synced = database.walSyncs
             // A read event alone: answered before its fsync (visible to a reader at once), synced after.
-            try await database.transactionSyncedLater { tx in try await tx.query("INSERT INTO e (n) VALUES (1)", []) }
+            try await database.appendSyncedLater("INSERT INTO e (n) VALUES (1)", [])
             #expect(database.walSyncs == synced, "a read event waited for its fsync")
             #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 1)
             database.settleWALSyncs()
@@ -77,7 +77,7 @@ import Testing
                 for n in 3...120 {
                     group.addTask {
                         if n % 2 == 0 {
-                            try await database.transactionSyncedLater { tx in try await tx.query("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))]) }
+                            try await database.appendSyncedLater("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))])
                         } else {
                             let before = database.walSyncs
                             try await database.transaction { tx in try await tx.query("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))]) }
