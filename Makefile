@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages each target needs; installed when missing (as root), else the command is printed.
 BUILD_PACKAGES := libcurl4-openssl-dev libncursesw5-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux
+TEST_PACKAGES := $(BUILD_PACKAGES) postgresql tmux patch
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk valgrind postgresql tmux
 
 .PHONY: test-fuzz test-fuzz-lib staging container-check all build run demo server test test-e2e test-reliability test-mutants deps-build deps-test deps-bench bench bench-server bench-tui test-unit clean
@@ -82,6 +82,8 @@ container-check: deps-test
 # Every test, from one debug build: unit, HTTP over loopback, SQLite and a real PostgreSQL.
 test: deps-test
 	@[ -z "$${RECORD_SNAPSHOTS:-}" ] || { echo "RECORD_SNAPSHOTS is set: make test compares the screen snapshots, it never writes them" >&2; exit 1; }
+	@# Every mutant of make test-mutants still applies to the tree (one that does not would count as lived there).
+	@for p in Tests/Mutants/*.patch; do patch -p1 --dry-run --quiet --force <$$p >/dev/null || { echo "mutant $$p no longer applies: regenerate it against the tree" >&2; exit 1; }; done
 	$(SWIFT) build --build-tests
 	CLINIC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build --skip PostgresPoolTests
 	@# The pool's memory test reads the test process's RSS: alone, so no other test's uploads count.

@@ -197,7 +197,7 @@ def machine():
             f"{swift[0] if swift else 'swift'}; wrk and the server share the cores")
 
 
-stores = [("SQLite (WAL, synchronous=FULL, group commit)", None)]
+stores = [("SQLite (WAL, group commit, every write fsynced before its answer)", None)]
 if os.environ.get("CLINIC_TEST_POSTGRES_URL") and not options.sqlite_only:
     stores.append(("PostgreSQL 15 (fsync on, synchronous_commit on)" if os.environ.get("CLINIC_PG_DURABLE")
                    else "PostgreSQL 15 (fsync off)", os.environ["CLINIC_TEST_POSTGRES_URL"]))

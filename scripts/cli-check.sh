@@ -41,7 +41,13 @@ stop_server
 # A front desk made from the command line joins the doctor's clinic and is refused the notes.
 check "create-user --role front_desk --clinic joins the clinic" \
   bash -c "$(declare -f server_cli); CLINIC_PASSWORD=desk-password bin=$bin tmp=$tmp server_cli create-user --name 'Front Desk' --email desk@example.org --role front_desk --clinic operator@example.org >/dev/null"
+check "…which the audit log records as the operator's (staff.join)" \
+  bash -c "$(declare -f server_cli); bin=$bin tmp=$tmp server_cli audit export --clinic operator@example.org --from $(date -u +%F) --to $(date -u -d tomorrow +%F) --output $tmp/joined.csv >/dev/null 2>&1 && grep -F 'staff.join' $tmp/joined.csv | grep -qF 'clinic-server (operator)'"
+# A Basic clinic has one doctor (its owner): a second is refused, saying why, and nothing is made.
+check "create-user refuses a second doctor on a Basic clinic, saying why" \
+  bash -c "$(declare -f server_cli); ! CLINIC_PASSWORD=doctor-password bin=$bin tmp=$tmp server_cli create-user --name 'Dr Extra' --email extra@example.org --role doctor --clinic operator@example.org 2>$tmp/extra.err >/dev/null && grep -qF 'seat' $tmp/extra.err"
 start_server
+check "…and made no account" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST '$base/api/token' -d 'username=extra@example.org&password=doctor-password')\" = 401 ]"
 desk=$(curl -sf -X POST "$base/api/token" -d "username=desk@example.org&password=desk-password" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
 token=$(curl -sf -X POST "$base/api/token" -d "username=operator@example.org&password=operator-password" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
 amara=$(api GET "/api/patients?q=amara" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')

@@ -7,7 +7,7 @@ import Foundation
 /// an owner's records request (or a regulator's). Cells a spreadsheet would run as a formula are
 /// written with a leading apostrophe: a patient named "=HYPERLINK(…)" stays text.
 public enum AuditExport {
-    public static let header = ["at", "actor_id", "actor_name", "actor_role", "action", "patient_id", "patient_name", "record_type",
+    public static let header = ["id", "at", "actor_id", "actor_name", "actor_role", "action", "patient_id", "patient_name", "record_type",
                                 "record_id", "ip", "status"]
 
     /// Writes to `stream` (opened by the caller); returns the number of events written.
@@ -22,7 +22,7 @@ public enum AuditExport {
             for event in page {
                 let entry = event.entry
                 try csv.write(row: [
-                    RFC3339DateTranscoder.format(Clock.date(entry.at)), entry.actorId ?? "", entry.actorName ?? "", entry.actorRole ?? "", entry.action,
+                    event.id, RFC3339DateTranscoder.format(Clock.date(entry.at)), entry.actorId ?? "", entry.actorName ?? "", entry.actorRole ?? "", entry.action,
                     entry.patientId ?? "", entry.patientName ?? "", entry.recordType ?? "", entry.recordId ?? "", entry.ip ?? "",
                     String(entry.status),
                 ].map(safeCell))

@@ -99,12 +99,20 @@ struct AuthService: Sendable {
         } else {
             subject = try await verifiedSubject(RequestScope.bearerToken)
         }
-        guard let caller = try await store.caller(userId: subject, now: Clock.nowMillis()) else {
+        let now = Clock.nowMillis()
+        guard let caller = try await store.caller(userId: subject, now: now) else {
             throw APIError(.unauthorized, "Account no longer exists", code: "invalid_token", headers: [.wwwAuthenticate: "Bearer"])
         }
         guard caller.user.active else { throw Self.deactivated }
+        // "Last seen" for the owner's staff list: any request counts, not only a sign-in. Written
+        // at most once a minute a person (a write waits for its fsync; the reads around it do not).
+        if caller.user.lastSeenAt.map({ now - $0 >= Self.lastSeenResolution }) ?? true {
+            try await store.touchLastSeen(userId: caller.user.id, now: now)
+        }
         return caller
     }
+
+    static let lastSeenResolution: Int64 = 60_000
 
     /// `authenticate()` plus the contract's role and plan rules for what the request wants to do.
     func authorize(_ capability: Entitlements.Capability) async throws -> CallerRecord {

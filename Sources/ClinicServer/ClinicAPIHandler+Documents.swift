@@ -24,11 +24,14 @@ extension ClinicAPIHandler {
                 let key = id + "-" + AuthService.randomToken().prefix(16)
                 var contentType = ""
                 let size: Int64
+                // The generated part keeps no headers: the type the part declares was read off the body as it came in.
+                let declaredType = RequestScope.uploadDeclaredType?.declaredType
                 do {
                     size = try await storage.write(key: key, body: file.payload.body, limit: Self.maximumDocumentBytes) { head in
                         // What the bytes are decides what is stored; markup is refused whether named, declared or sniffed.
                         guard let sniffed = ContentSniffer.type(of: head),
-                              !(sniffed.hasPrefix("text/") && ContentSniffer.isMarkup(declaredType: nil, fileName: file.filename, head: head))
+                              !(sniffed.hasPrefix("text/")
+                                  && ContentSniffer.isMarkup(declaredType: declaredType, fileName: file.filename, head: head))
                         else {
                             throw APIError(.unsupportedMediaType,
                                            "Only PDF, JPEG, PNG and plain text documents are accepted (not HTML, SVG or XML)",
@@ -137,9 +140,11 @@ struct SignedFileRoute: Sendable {
         headers[.cacheControl] = "private, no-store"
         headers[.acceptRanges] = "bytes"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
+        // An empty file has no byte range at all (0...-1 would trap): answered whole, and empty, before any range is built.
+        guard size > 0 else { return Response(status: .ok, headers: headers) }
         var wanted = 0...(size - 1)
         var status = HTTPResponse.Status.ok
-        if let range, size > 0 {
+        if let range {
             guard let asked = ByteRange.parse(header: range, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
@@ -148,7 +153,6 @@ struct SignedFileRoute: Sendable {
             wanted = asked
             status = .partialContent
         }
-        guard size > 0 else { return Response(status: .ok, headers: headers) }
         return Response(status: status, headers: headers, body: Self.stream(path: path, range: wanted))
     }
 

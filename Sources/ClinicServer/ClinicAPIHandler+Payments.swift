@@ -26,6 +26,12 @@ extension ClinicAPIHandler {
             throw APIError(.serviceUnavailable, "Upgrades are not available on this server yet (no payment gateway is configured)",
                            code: "payments_unavailable")
         }
+        if localCheckoutIsClosedToThisRequest {
+            throw APIError(.serviceUnavailable,
+                           "Upgrades are not available through a proxy on this server: its local test checkout serves this machine only "
+                               + "(set PAYMENT_GATEWAY to a payment provider)",
+                           code: "payments_unavailable")
+        }
         if let gateway {
             let checkout = try await gateway.createCheckout(caller: caller, returnBase: linkBase)
             _ = try await store.createPaymentSession(clinicId: caller.clinicId, plan: body.plan.rawValue, gateway: gateway.name, id: checkout.id, now: now)
@@ -86,7 +92,9 @@ extension ClinicAPIHandler {
                                     "payment_status": "paid", "status": "complete"]],
             ]
             let body = Array(try JSONSerialization.data(withJSONObject: event))
-            let signature = WebhookSignature.stripeHeader(body: body, secret: webhooks.stripeSecret, timestamp: now / 1000)
+            // Always there while the local gateway runs (it is resolved for it); without it nothing could be confirmed.
+            guard let stripeSecret = webhooks.stripeSecret else { throw APIError.notFound("Checkout session") }
+            let signature = WebhookSignature.stripeHeader(body: body, secret: stripeSecret, timestamp: now / 1000)
             _ = try await webhooks.handle(body: body, stripeSignature: signature, razorpaySignature: nil)
         }
         return .ok(.init(body: .html(HTTPBody(Self.page("<h1>Payment received</h1><p>Pro is active. You can return to Clinic OS Lite.</p>")))))
@@ -95,10 +103,20 @@ extension ClinicAPIHandler {
     /// A checkout of the local gateway while the local gateway is the one running, or 404: a
     /// server running Stripe (or none) confirms nothing itself, whatever sessions it once made.
     func localCheckoutSession(_ id: String) async throws -> PaymentSessionRecord {
-        guard gatewayKind == .local, id.utf8.count <= 64, let session = try await store.paymentSession(id: id), session.gateway == "local" else {
+        guard gatewayKind == .local, !localCheckoutIsClosedToThisRequest, id.utf8.count <= 64,
+              let session = try await store.paymentSession(id: id), session.gateway == "local"
+        else {
             throw APIError.notFound("Checkout session")
         }
         return session
+    }
+
+    /// The local checkout makes Pro for whoever confirms it. Running only by default (a loopback
+    /// bind, PAYMENT_GATEWAY unset) it is for the people at this machine; a request that came
+    /// through a proxy came from elsewhere (behind a local reverse proxy every client is 127.0.0.1),
+    /// so it neither opens nor confirms one. Set explicitly (a staging demo), it serves anyone.
+    var localCheckoutIsClosedToThisRequest: Bool {
+        gatewayKind == .local && configuration.paymentGateway == nil && RequestScope.isForwarded
     }
 
     static func page(_ body: String) -> String {

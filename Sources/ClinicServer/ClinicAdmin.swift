@@ -30,11 +30,22 @@ public enum ClinicAdmin {
         let hash = await AuthService.offloaded { Bcrypt.hash(password, cost: configuration.bcryptCost) }
         let now = Clock.nowMillis()
         if let clinicId {
-            guard try await store.clinic(id: clinicId) != nil else { throw ConfigurationError("no clinic \(clinicId)") }
-            guard let caller = try await store.addMember(clinicId: clinicId, username: username, email: email, passwordHash: hash,
-                                                         role: role, now: now)
-            else { throw ConfigurationError("could not create \(email)") }
-            return caller
+            guard let clinic = try await store.clinic(id: clinicId) else { throw ConfigurationError("no clinic \(clinicId)") }
+            // Logged as the operator's doing: no person of the clinic made this change.
+            let audit = AuditEntry(clinicId: clinicId, at: now, actorId: nil, actorName: "clinic-server (operator)", actorRole: nil,
+                                   action: "staff.join", patientId: nil, recordType: nil, recordId: nil, ip: nil, status: 201)
+            switch try await store.addMember(clinicId: clinicId, username: username, email: email, passwordHash: hash,
+                                             role: role, now: now, audit: audit) {
+            case .joined(let caller):
+                return caller
+            case .noSeat:
+                throw ConfigurationError("""
+                    \(clinic.name) has no \(role == .frontDesk ? "front-desk" : "doctor's") seat left on its plan \
+                    (\(clinic.plan), \(clinic.status)): a Basic clinic has its owner and two front desks; more need Pro, active
+                    """)
+            case .emailTaken, .invalidCode:
+                throw ConfigurationError("could not create \(email): the email is taken")
+            }
         }
         guard role == .owner else { throw ConfigurationError("a \(role.rawValue) account needs a clinic: give --clinic") }
         guard let caller = try await store.createClinic(ownerName: username, email: email, passwordHash: hash,
@@ -70,8 +81,16 @@ public enum ClinicAdmin {
     public static func seedDemoClinic(store: ClinicStore, configuration: ServerConfiguration, ownerName: String, email: String,
                                       password: String, patients: Int, notesPerPatient: Int = 3, appointments: Bool = true,
                                       timeZone: TimeZone = .current, trustExisting: Bool = false) async throws -> [CallerRecord] {
-        let owner = try await ensureAccount(store: store, configuration: configuration, username: ownerName, email: email, password: password,
+        var owner = try await ensureAccount(store: store, configuration: configuration, username: ownerName, email: email, password: password,
                                             trustExisting: trustExisting)
+        // Two doctors need Pro (a Basic clinic has one): the demo clinic has it, paid for a year,
+        // so its documents and analytics show too.
+        if owner.clinic.plan != "pro" || owner.clinic.status != "active" {
+            let now = Clock.nowMillis()
+            try await store.setSubscription(clinicId: owner.clinicId, plan: "pro", status: "active", trialEndsAt: nil,
+                                            paidUntil: now + 365 * 86_400_000, now: now)
+            owner = try await store.caller(userId: owner.user.id, now: now) ?? owner
+        }
         var accounts = [owner]
         for member in demoStaff {
             accounts.append(try await ensureAccount(store: store, configuration: configuration, username: member.name,

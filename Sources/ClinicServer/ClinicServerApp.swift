@@ -44,9 +44,17 @@ public enum ClinicServerApp {
         }
         router.add(middleware: AuthenticationMiddleware(auth: auth))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: 1 << 20, streamedUploadBytes: 20 * 1024 * 1024 + 64 * 1024))
-        let webhooks = PaymentWebhooks(store: store,
-                                       stripeSecret: try configuration.resolveStripeWebhookSecret(),
-                                       razorpaySecret: configuration.razorpayWebhookSecret)
+        // Stripe, and the local checkout that signs like Stripe, need the Stripe-format secret (on
+        // loopback one is made and kept); a Razorpay server (or one with no gateway) takes Stripe
+        // events only if STRIPE_WEBHOOK_SECRET is set, and must start without it.
+        let stripeSecret: String?
+        switch configuration.effectivePaymentGateway {
+        case .stripe, .local:
+            stripeSecret = try configuration.resolveStripeWebhookSecret()
+        case .razorpay, nil:
+            stripeSecret = configuration.stripeWebhookSecret
+        }
+        let webhooks = PaymentWebhooks(store: store, stripeSecret: stripeSecret, razorpaySecret: configuration.razorpayWebhookSecret)
         // File links are signed with a key of their own, derived from the server's secret: a leaked
         // link key cannot sign access tokens, nor the other way round.
         let storage = LocalFileStorage(root: try configuration.resolvedStorageDirectory(), secret: Self.derivedKey(secret, purpose: "file links"))
@@ -75,7 +83,7 @@ public enum ClinicServerApp {
             router.add(middleware: PatientListFastPath(handler: handler))
         }
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
-                                     middlewares: [ExplicitNullsMiddleware()])
+                                     middlewares: [ExplicitNullsMiddleware(), DeclaredPartTypeMiddleware()])
         let files = SignedFileRoute(store: store, storage: storage)
         router.get("/files/:key") { request, context in
             try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),

@@ -14,10 +14,18 @@ enum InputRules {
         return value
     }
 
+    /// No cursor is the first page; any cursor given must be a `next_cursor` this server handed out.
+    /// An empty one is refused too, not taken for the first page: the generated decoder hands a
+    /// value that is not percent-encoded UTF-8 (`%%%`, `%FF`) over as empty, and a client whose
+    /// cursor broke on the way must hear so rather than be given page one again.
     static func cursor(_ value: String?) throws -> PageCursor? {
-        guard let value, !value.isEmpty else { return nil }
+        guard let value else { return nil }
+        let fix = "send the next_cursor of the previous page as it came, or no cursor for the first page"
+        guard !value.isEmpty else {
+            throw APIError.invalid(["query", "cursor"], "cursor is empty or not valid percent-encoded UTF-8: \(fix)")
+        }
         guard let cursor = PageCursor(encoded: value) else {
-            throw APIError.invalid(["query", "cursor"], "cursor is not one this server handed out")
+            throw APIError.invalid(["query", "cursor"], "cursor is not one this server handed out: \(fix)")
         }
         return cursor
     }

@@ -6,7 +6,8 @@ import Foundation
 /// checkout goes through here too, with an event it signs like Stripe.
 struct PaymentWebhooks: Sendable {
     let store: ClinicStore
-    let stripeSecret: String
+    /// nil on a server that takes no Stripe-format events (Razorpay, or no gateway, without STRIPE_WEBHOOK_SECRET).
+    let stripeSecret: String?
     let razorpaySecret: String?
 
     /// Verifies and applies; returns whether the subscription changed because of this delivery.
@@ -14,6 +15,8 @@ struct PaymentWebhooks: Sendable {
         let now = Clock.nowMillis()
         let event: PaymentEvent
         if let header = stripeSignature {
+            // A server with no Stripe-format secret has nothing a Stripe signature could match.
+            guard let stripeSecret else { throw WebhookRejection.badSignature }
             try WebhookSignature.verifyStripe(body: body, header: header, secret: stripeSecret, now: now / 1000)
             event = try PaymentEvent.parseStripe(body: body, now: now / 1000)
         } else if let header = razorpaySignature, let razorpaySecret {

@@ -14,6 +14,12 @@ enum RequestScope {
     @TaskLocal static var logger = Logger(label: "clinic.request")
     /// The client's address: the peer, or behind a trusted proxy the last hop of X-Forwarded-For.
     @TaskLocal static var clientAddress = "unknown"
+    /// Whether the request carries forwarding headers: it came through a proxy, so from elsewhere,
+    /// whatever address it arrived from (trusted proxy or not).
+    @TaskLocal static var isForwarded = false
+    /// For an upload: the Content-Type its file part declares, read as the body streams in
+    /// (`DeclaredPartTypeMiddleware`); nil for every other request.
+    @TaskLocal static var uploadDeclaredType: DeclaredPartType?
 }
 
 /// Where a request comes from. Behind a proxy (TRUST_PROXY) the address is the last hop of
@@ -28,7 +34,14 @@ struct ClientOrigin: Sendable {
         self.trustProxy = trustProxy
     }
 
-    static let forwardingHeaders: [HTTPField.Name] = [.init("X-Forwarded-For")!, .init("Forwarded")!, .init("X-Real-IP")!]
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// Any of these means a proxy passed the request on: the standard ones, the de facto X-Forwarded-*
+    /// family, and the client-address headers CDNs and load balancers add (Cloudflare, Akamai, others).
+    static let forwardingHeaders: [HTTPField.Name] = [
+        xForwardedFor, .init("Forwarded")!, .init("X-Real-IP")!, .init("X-Forwarded-Host")!, .init("X-Forwarded-Proto")!,
+        .init("X-Forwarded-Port")!, .init("Via")!, .init("CF-Connecting-IP")!, .init("True-Client-IP")!, .init("X-Client-IP")!,
+    ]
 
     static func isForwarded(_ request: Request) -> Bool {
         forwardingHeaders.contains { request.headers[$0] != nil }
@@ -38,7 +51,7 @@ struct ClientOrigin: Sendable {
     func resolve(_ request: Request, peer: SocketAddress?, logger: Logger) -> (address: String, isLocal: Bool) {
         let peerAddress = peer?.ipAddress ?? "unknown"
         let forwarded = Self.isForwarded(request)
-        if trustProxy, let header = request.headers[Self.forwardingHeaders[0]],
+        if trustProxy, let header = request.headers[Self.xForwardedFor],
            let last = header.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty, last.utf8.count <= 64 {
             return (last, false)
         }
@@ -81,8 +94,10 @@ struct RequestScopeMiddleware<Context: RequestContext & RemoteAddressRequestCont
         let address = origin.resolve(request, peer: context.remoteAddress, logger: context.logger).address
         return try await RequestScope.$bearerToken.withValue(token) {
             try await RequestScope.$clientAddress.withValue(address) {
-                try await RequestScope.$logger.withValue(context.logger) {
-                    try await next(request, context)
+                try await RequestScope.$isForwarded.withValue(ClientOrigin.isForwarded(request)) {
+                    try await RequestScope.$logger.withValue(context.logger) {
+                        try await next(request, context)
+                    }
                 }
             }
         }

@@ -11,13 +11,20 @@ import OpenAPIRuntime
 enum RequestReadingFailure {
     static let timestampHint = "an RFC 3339 timestamp such as 2026-11-24T10:00:00Z"
 
-    /// The allowed values of the contract's enums, by the generated type's name (as decoding errors name it).
+    /// The allowed values of the contract's enums, by the generated type's name (as decoding errors
+    /// name it): one entry for every `enum` in openapi.yaml. Two schemas whose inline enums share a
+    /// name share an entry: `sex` is offered as PatientCreate takes it (PatientUpdate also takes ""
+    /// to clear it).
     static let enumValues: [String: [String]] = [
         "AppointmentStatus": Components.Schemas.AppointmentStatus.allCases.map(\.rawValue),
         "SexPayload": Components.Schemas.PatientCreate.SexPayload.allCases.map(\.rawValue),
         "Plan": Components.Schemas.Plan.allCases.map(\.rawValue),
-        "PlanPayload": Components.Schemas.Plan.allCases.map(\.rawValue),
+        // create-session's `plan` takes Pro only (Basic is what every clinic starts on).
+        "PlanPayload": Components.Schemas.PaymentSessionRequest.PlanPayload.allCases.map(\.rawValue),
         "Interval": Components.Parameters.Interval.allCases.map(\.rawValue),
+        "Role": Components.Schemas.Role.allCases.map(\.rawValue),
+        "SubscriptionStatus": Components.Schemas.SubscriptionStatus.allCases.map(\.rawValue),
+        "TokenTypePayload": Components.Schemas.TokenResponse.TokenTypePayload.allCases.map(\.rawValue),
     ]
 
     /// Query parameters the contract types, with what each takes.

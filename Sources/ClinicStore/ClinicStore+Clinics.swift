@@ -110,18 +110,32 @@ extension ClinicStore {
     }
 
     /// An operator adding a member directly (`clinic-server create-user`, demo data): no
-    /// invitation, no seat check. nil when the email is taken.
+    /// invitation, but the same seat rule as one, and the change in the audit log (`audit`, its
+    /// record filled in here) in the same transaction.
     public func addMember(clinicId: String, username: String, email: String, passwordHash: String, role: StaffRole,
-                          now: Int64) async throws -> CallerRecord? {
+                          now: Int64, audit: AuditEntry?) async throws -> JoinOutcome {
         let id = RecordID.make()
         do {
             return try await database.transaction { tx in
+                try await Self.lockClinic(clinicId, on: tx)
+                guard try await Self.seats(clinicId: clinicId, now: now, on: tx).allows(role) else { throw SeatTaken() }
                 try await Self.insertUser(id: id, clinicId: clinicId, username: username, email: email, passwordHash: passwordHash,
                                           role: role, now: now, on: tx)
-                return try await tx.query(Self.callerColumns + " WHERE u.id = $1", [.text(id)]).first.map(Self.caller)
+                guard let row = try await tx.query(Self.callerColumns + " WHERE u.id = $1", [.text(id)]).first else {
+                    throw StoreError.corrupt("a new account vanished inside its transaction")
+                }
+                if var audit {
+                    audit.clinicId = clinicId
+                    audit.recordType = "user"
+                    audit.recordId = id
+                    try await Self.insertAudit(audit, on: tx)
+                }
+                return .joined(try Self.caller(row))
             }
         } catch is EmailTaken {
-            return nil
+            return .emailTaken
+        } catch is SeatTaken {
+            return .noSeat
         }
     }
 
@@ -162,12 +176,14 @@ extension ClinicStore {
         return try await database.query(sql + " RETURNING id", binds).count
     }
 
-    public func setSubscription(clinicId: String, plan: String, status: String, trialEndsAt: Int64?, now: Int64) async throws {
-        try await database.query("UPDATE clinics SET plan = $1, status = $2, trial_ends_at = $3, updated_at = $4 WHERE id = $5",
-                                 [.text(plan), .text(status), SQLValue(trialEndsAt), .int(now), .text(clinicId)])
+    public func setSubscription(clinicId: String, plan: String, status: String, trialEndsAt: Int64?, paidUntil: Int64? = nil,
+                                now: Int64) async throws {
+        try await database.query("""
+            UPDATE clinics SET plan = $1, status = $2, trial_ends_at = $3, paid_until = COALESCE($4, paid_until), updated_at = $5 WHERE id = $6
+            """, [.text(plan), .text(status), SQLValue(trialEndsAt), SQLValue(paidUntil), .int(now), .text(clinicId)])
     }
 
-    /// When the person was last signed in (updated when tokens are issued).
+    /// When the person was last seen: a sign-in, or a request (at most once a minute).
     public func touchLastSeen(userId: String, now: Int64) async throws {
         try await database.query("UPDATE users SET last_seen_at = $1 WHERE id = $2", [.int(now), .text(userId)])
     }

@@ -320,6 +320,13 @@ enum Migrations {
                     """, [])
             }
         }),
+        // Pro bought before paid dates were kept (migration 7 added the column empty) would never
+        // lapse: such a clinic gets a month and the grace from the migration on, as a payment
+        // today would give it. Its gateway's next renewal moves the date on; none ends it.
+        (12, { tx in
+            try await tx.query("UPDATE clinics SET paid_until = $1 WHERE plan = 'pro' AND status = 'active' AND paid_until IS NULL",
+                               [.int(Clock.nowMillis() + (31 + 3) * 86_400_000)])  // PaymentEvent's month and grace
+        }),
     ]
 
     /// Applies every migration not yet applied, up to `version` (all when nil; tests build a database

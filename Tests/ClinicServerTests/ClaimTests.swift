@@ -1,4 +1,5 @@
 import ClinicStore
+import ClinicWebhooks
 import Foundation
 import Testing
 
@@ -44,11 +45,15 @@ import HummingbirdBcrypt
 
     @Test(arguments: StoreKind.available)
     func test_aLimitOfZero_turnsItOff(kind: StoreKind) async throws {
-        try await withServer(kind, configure: { $0.rateLimitPerMinute = 0; $0.trustProxy = true }) { server in
-            let address = "198.19.\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
-            var statuses = Set<Int>()
-            for _ in 0..<40 { statuses.insert(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", address)]).status) }
-            #expect(statuses == [200])
+        // More requests than the default limit's burst (1,200 a minute: 300 at once), so that 0 read
+        // as "the default" would show; the control is the same run with a limit, which refuses some.
+        for (limit, refusesSome) in [(0, false), (40, true)] {
+            try await withServer(kind, configure: { $0.rateLimitPerMinute = limit; $0.trustProxy = true }) { server in
+                let address = "198.19.\(TestRandom.int(in: 0...255)).\(TestRandom.int(in: 1...254))"
+                var statuses = Set<Int>()
+                for _ in 0..<400 { statuses.insert(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", address)]).status) }
+                #expect(statuses == (refusesSome ? [200, 429] : [200]), "limit \(limit)")
+            }
         }
     }
 
@@ -277,16 +282,36 @@ import HummingbirdBcrypt
         }
     }
 
-    // Razorpay: a bad signature over HTTP.
+    // Razorpay: a bad signature over HTTP. The event is one that would make the clinic Pro if it
+    // were believed (fresh, for a payment link this server made, for that clinic), so only the
+    // signature check stands between it and a free upgrade; the same body signed rightly does it.
     @Test(arguments: StoreKind.available)
     func test_razorpay_badSignature_isA400(kind: StoreKind) async throws {
-        try await withServer(kind, configure: { $0.razorpayWebhookSecret = "razorpay_webhook_secret_0123456789abcdef" }) { server in
-            let body = Data(#"{"event":"payment_link.paid","created_at":1}"#.utf8)
-            for signature in [String(repeating: "0", count: 64), "not-hex", ""] {
+        let secret = "razorpay_webhook_secret_0123456789abcdef"
+        try await withServer(kind, configure: { $0.razorpayWebhookSecret = secret }) { server in
+            let doctor = try await server.registerDoctor()
+            _ = try await server.store.createPaymentSession(clinicId: doctor.id, plan: "pro", gateway: "razorpay", id: "plink_BAD", now: Clock.nowMillis())
+            let body = try JSONSerialization.data(withJSONObject: [
+                "entity": "event", "event": "payment_link.paid", "created_at": Int(Date().timeIntervalSince1970),
+                "payload": ["payment_link": ["entity": ["id": "plink_BAD", "notes": ["user_id": doctor.id]]]],
+            ], options: [.sortedKeys])
+            let rightly = WebhookSignature.hmacHex(secret: secret, message: Array(body))
+            let otherSecret = WebhookSignature.hmacHex(secret: secret + "x", message: Array(body))
+            let flipped = String(rightly.dropLast()) + (rightly.hasSuffix("0") ? "1" : "0")
+            for signature in [String(repeating: "0", count: 64), otherSecret, flipped, rightly.uppercased() + "00", "not-hex", ""] {
                 let reply = try await server.call("POST", "/api/webhooks/payment-status", raw: body, contentType: "application/json",
                                                   headers: [("X-Razorpay-Signature", signature)])
                 #expect(reply.status == 400, "\(signature)")
+                #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic", "upgraded by a bad signature: \(signature)")
             }
+            let missing = try await server.call("POST", "/api/webhooks/payment-status", raw: body, contentType: "application/json")
+            #expect(missing.status == 400)
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic")
+            // The control: the same event rightly signed is believed.
+            let signed = try await server.call("POST", "/api/webhooks/payment-status", raw: body, contentType: "application/json",
+                                               headers: [("X-Razorpay-Signature", rightly)])
+            #expect(signed.status == 200)
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "pro")
         }
     }
 }

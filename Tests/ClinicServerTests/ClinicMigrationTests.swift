@@ -35,6 +35,37 @@ import Testing
         }
     }
 
+    /// Migration 12: Pro bought before paid dates were kept gets one (a month and the grace from
+    /// now), so it lapses unless renewed; a clinic that has one, a trial and an ended Pro keep theirs.
+    @Test(arguments: StoreKind.available)
+    func test_proWithoutAPaidDate_getsOne_andLapsesUnlessRenewed(kind: StoreKind) async throws {
+        let (_, database, cleanup) = try await Self.v1Database(kind)
+        try await withCleanup(cleanup) {
+            try await Migrations.apply(to: database, upTo: 11)
+            let store = ClinicStore(database: database)
+            let now = Clock.nowMillis()
+            var ids: [String: String] = [:]
+            for (name, plan, status, paidUntil) in [("forever", "pro", "active", nil), ("dated", "pro", "active", now + 5 * 86_400_000),
+                                                    ("trial", "basic", "trialing", nil), ("ended", "pro", "inactive", nil)] as [(String, String, String, Int64?)] {
+                let owner = try #require(try await store.createClinic(ownerName: name, email: "\(name)@example.org", passwordHash: "x",
+                                                                      trialEndsAt: now + 86_400_000, now: now))
+                try await database.query("UPDATE clinics SET plan = $1, status = $2, paid_until = $3 WHERE id = $4",
+                                         [.text(plan), .text(status), SQLValue(paidUntil), .text(owner.clinicId)])
+                ids[name] = owner.clinicId
+            }
+            try await Migrations.apply(to: database)
+            func paidUntil(_ name: String) async throws -> Int64? { try await store.clinic(id: ids[name]!)?.paidUntil }
+            let given = try #require(try await paidUntil("forever"))
+            #expect(abs(given - (now + 34 * 86_400_000)) < 120_000, "a month and the grace from the migration")
+            #expect(try await paidUntil("dated") == now + 5 * 86_400_000)
+            #expect(try await paidUntil("trial") == nil)
+            #expect(try await paidUntil("ended") == nil)
+            // And it lapses after that date, as any unrenewed Pro does.
+            #expect(try await store.caller(userId: try #require(try await store.user(email: "forever@example.org")).id, now: given + 1)?.clinic.status == "inactive")
+            await database.close()
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func test_v1Data_becomesAClinicPerDoctor_withEveryRowKept_andV1RequestsAnswerAsBefore(kind: StoreKind) async throws {
         let (url, database, cleanup) = try await Self.v1Database(kind)

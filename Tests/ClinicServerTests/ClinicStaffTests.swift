@@ -132,6 +132,49 @@ import Testing
         }
     }
 
+    /// "Last seen" in the owner's staff list moves with any request, not only a sign-in, and is
+    /// written at most once a minute.
+    @Test(arguments: StoreKind.available)
+    func test_lastSeen_movesWithAnyRequest_atMostOnceAMinute(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let owner = try await server.registerDoctor()
+            let desk = try await server.invite(owner, role: "front_desk", name: "Desk Person")
+            func lastSeen() async throws -> Int64? {
+                try await server.store.database.query("SELECT last_seen_at FROM users WHERE id = $1", [.text(desk.id)]).first?.optionalInt("last_seen_at")
+            }
+            func setLastSeen(_ value: Int64) async throws {
+                try await server.store.database.query("UPDATE users SET last_seen_at = $1 WHERE id = $2", [.int(value), .text(desk.id)])
+            }
+            try await setLastSeen(1_000)
+            let before = Clock.nowMillis()
+            #expect(try await server.call("GET", "/api/patients", token: desk.token).status == 200)
+            let seen = try #require(try await lastSeen())
+            #expect(seen >= before && seen <= Clock.nowMillis(), "a request is a sighting")
+            let listed = try await server.call("GET", "/api/clinic/staff", token: owner.token).items().first { $0["id"] as? String == desk.id }
+            #expect(listed?["last_seen_at"] is String)
+            // Seen ten seconds ago: the next request writes nothing.
+            let recent = Clock.nowMillis() - 10_000
+            try await setLastSeen(recent)
+            #expect(try await server.call("GET", "/api/patients", token: desk.token).status == 200)
+            #expect(try await lastSeen() == recent)
+        }
+    }
+
+    /// The contract's default provider for the front desk: the clinic's only doctor.
+    @Test(arguments: StoreKind.available)
+    func test_theFrontDesk_booksForTheOnlyDoctor_withoutNamingThem(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let owner = try await server.registerDoctor(name: "Dr Only")
+            let desk = try await server.invite(owner, role: "front_desk", name: "Desk")
+            let patient = try #require(try await server.createPatient(desk, ["name": "Walk In"])["id"] as? String)
+            let booked = try await server.call("POST", "/api/appointments", token: desk.token,
+                                               json: ["patient_id": patient, "starts_at": "2031-06-02T09:00:00Z", "ends_at": "2031-06-02T09:30:00Z"])
+            #expect(booked.status == 201, "\(booked.text)")
+            #expect(try booked.object()["provider_id"] as? String == owner.id)
+            #expect(try booked.object()["provider_name"] as? String == "Dr Only")
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func test_eachDoctorHasACalendar_twoMayHoldOneSlot_oneMayNot_andTheDeskBooksForEither(kind: StoreKind) async throws {
         try await withServer(kind) { server in

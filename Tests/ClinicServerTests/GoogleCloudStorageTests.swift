@@ -38,7 +38,7 @@ struct StorageEmulator: Sendable {
     static func start(bucket: String) async throws -> StorageEmulator {
         let http = CurlHTTPClient()
         for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = TestRandom.int(in: 20_000...59_999)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "-m", "gcp_storage_emulator", "start", "--host", "127.0.0.1", "--port", "\(port)",
@@ -110,43 +110,43 @@ struct StorageEmulator: Sendable {
         let bucket = "clinic-docs"
         let emulator = try await StorageEmulator.start(bucket: bucket)
         defer { emulator.stop() }
-        let tokens = try await FakeProvider.start(status: .ok, json: #"{"access_token":"ya29.clinic-test","expires_in":3600,"token_type":"Bearer"}"#)
-        defer { tokens.stop() }
-        let credentials = try GoogleConformance.credentialsFile(tokenURI: tokens.baseURL + "/token")
-        defer { try? FileManager.default.removeItem(atPath: credentials) }
-        try await withServer(kind, configure: { configuration in
-            configuration.storageURL = "gs://\(bucket)"
-            configuration.googleCredentialsPath = credentials
-            configuration.gcsEndpoint = emulator.baseURL
-        }) { server in
-            let (doctor, patient) = try await DocumentTests().proDoctor(server)
-            var bytes = DocumentTests.pdf
-            for index in 0..<(2 << 20) { bytes.append(UInt8(truncatingIfNeeded: index &* 131)) }
-            let reply = try await DocumentTests().upload(server, doctor, patient: patient, bytes, name: "scan.pdf")
-            #expect(reply.status == 201, "\(reply.text)")
-            let id = try #require(try reply.object()["id"] as? String)
-            #expect(try await emulator.objectNames(bucket).count == 1, "the bytes are in the bucket")
-            // The token came from the service account's signed assertion, asked for once.
-            let asked = await tokens.recorded.items
-            #expect(asked.count == 1)
-            #expect(formFields(asked.first?.body ?? "")["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer")
-            // Refused types never reach the bucket.
-            #expect(try await DocumentTests().upload(server, doctor, patient: patient, [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]).status == 415)
-            #expect(try await emulator.objectNames(bucket).count == 1)
+        try await FakeProvider.running(status: .ok, json: #"{"access_token":"ya29.clinic-test","expires_in":3600,"token_type":"Bearer"}"#) { tokens in
+            let credentials = try GoogleConformance.credentialsFile(tokenURI: tokens.baseURL + "/token")
+            defer { try? FileManager.default.removeItem(atPath: credentials) }
+            try await withServer(kind, configure: { configuration in
+                configuration.storageURL = "gs://\(bucket)"
+                configuration.googleCredentialsPath = credentials
+                configuration.gcsEndpoint = emulator.baseURL
+            }) { server in
+                let (doctor, patient) = try await DocumentTests().proDoctor(server)
+                var bytes = DocumentTests.pdf
+                for index in 0..<(2 << 20) { bytes.append(UInt8(truncatingIfNeeded: index &* 131)) }
+                let reply = try await DocumentTests().upload(server, doctor, patient: patient, bytes, name: "scan.pdf")
+                #expect(reply.status == 201, "\(reply.text)")
+                let id = try #require(try reply.object()["id"] as? String)
+                #expect(try await emulator.objectNames(bucket).count == 1, "the bytes are in the bucket")
+                // The token came from the service account's signed assertion, asked for once.
+                let asked = await tokens.recorded.items
+                #expect(asked.count == 1)
+                #expect(formFields(asked.first?.body ?? "")["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer")
+                // Refused types never reach the bucket.
+                #expect(try await DocumentTests().upload(server, doctor, patient: patient, [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]).status == 415)
+                #expect(try await emulator.objectNames(bucket).count == 1)
 
-            let link = try await server.call("GET", "/api/documents/\(id)/download-url", token: doctor.token).object()
-            let url = try #require(link["url"] as? String)
-            #expect(url.hasPrefix(emulator.baseURL + "/\(bucket)/"))
-            #expect(url.contains("X-Goog-Algorithm=GOOG4-RSA-SHA256") && url.contains("X-Goog-Signature="))
-            let download = try await CurlHTTPClient().send(.init(method: "GET", url: url))
-            #expect(download.status == 200)
-            #expect(Array(download.body) == bytes, "byte-identical through the signed URL, no bearer token")
+                let link = try await server.call("GET", "/api/documents/\(id)/download-url", token: doctor.token).object()
+                let url = try #require(link["url"] as? String)
+                #expect(url.hasPrefix(emulator.baseURL + "/\(bucket)/"))
+                #expect(url.contains("X-Goog-Algorithm=GOOG4-RSA-SHA256") && url.contains("X-Goog-Signature="))
+                let download = try await CurlHTTPClient().send(.init(method: "GET", url: url))
+                #expect(download.status == 200)
+                #expect(Array(download.body) == bytes, "byte-identical through the signed URL, no bearer token")
 
-            // Deleting the patient deletes its documents' objects.
-            #expect(try await DocumentTests().upload(server, doctor, patient: patient, DocumentTests.png, name: "x.png", type: "image/png").status == 201)
-            #expect(try await emulator.objectNames(bucket).count == 2)
-            #expect(try await server.call("DELETE", "/api/patients/\(patient)", token: doctor.token).status == 204)
-            #expect(try await emulator.objectNames(bucket).isEmpty)
+                // Deleting the patient deletes its documents' objects.
+                #expect(try await DocumentTests().upload(server, doctor, patient: patient, DocumentTests.png, name: "x.png", type: "image/png").status == 201)
+                #expect(try await emulator.objectNames(bucket).count == 2)
+                #expect(try await server.call("DELETE", "/api/patients/\(patient)", token: doctor.token).status == 204)
+                #expect(try await emulator.objectNames(bucket).isEmpty)
+            }
         }
     }
 

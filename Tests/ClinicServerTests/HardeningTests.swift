@@ -3,6 +3,7 @@ import ClinicHTTP
 import ClinicStore
 import ClinicWebhooks
 import Foundation
+import Logging
 import Testing
 
 @testable import ClinicServer
@@ -404,17 +405,34 @@ import Testing
     func test_revoke_endsTheWholeFamily(kind: StoreKind) async throws {
         try await withServer(kind) { server in
             let doctor = try await server.registerDoctor()
-            let rotated = try #require(try await server.call("POST", "/api/token/refresh", json: ["refresh_token": doctor.refreshToken])
-                .object()["refresh_token"] as? String)
-            #expect(try await server.call("POST", "/api/token/revoke", json: ["refresh_token": rotated]).status == 204)
-            #expect(try await server.call("POST", "/api/token/refresh", json: ["refresh_token": rotated]).status == 401)
+            func refresh(_ token: String) async throws -> Reply {
+                try await server.call("POST", "/api/token/refresh", json: ["refresh_token": token])
+            }
+            func revoke(_ token: String) async throws -> Int {
+                try await server.call("POST", "/api/token/revoke", json: ["refresh_token": token]).status
+            }
+            func signIn() async throws -> String {
+                let reply = try await server.form("/api/token", [("username", doctor.email), ("password", doctor.password)])
+                return try #require(try reply.object()["refresh_token"] as? String)
+            }
+            // Another sign-in of the same doctor, made before any sign-out: a family of its own.
+            let otherSignIn = try await signIn()
+            // Two rotations: registration's token, then `rotated`, are spent; `newest` is the live one.
+            let rotated = try #require(try await refresh(doctor.refreshToken).object()["refresh_token"] as? String)
+            let newest = try #require(try await refresh(rotated).object()["refresh_token"] as? String)
+            // Signed out with an older token of the family (already spent, never used again here): the
+            // newest stops working too. Revoking only the token given would leave `newest` alive.
+            #expect(try await revoke(rotated) == 204)
+            #expect(try await refresh(newest).status == 401, "the family's newest token outlived the sign-out")
+            // Signed out with the live token itself: it stops working.
+            let live = try await signIn()
+            #expect(try await revoke(live) == 204)
+            #expect(try await refresh(live).status == 401)
             // Unknown or spent tokens: still 204 (nothing says which tokens exist).
-            #expect(try await server.call("POST", "/api/token/revoke", json: ["refresh_token": "made-up"]).status == 204)
+            #expect(try await revoke("made-up") == 204)
             #expect(try await server.call("POST", "/api/token/revoke", json: [:] as [String: String]).status == 422)
-            // Another sign-in of the same doctor is not affected.
-            let other = try await server.form("/api/token", [("username", doctor.email), ("password", doctor.password)])
-            let otherRefresh = try #require(try other.object()["refresh_token"] as? String)
-            #expect(try await server.call("POST", "/api/token/refresh", json: ["refresh_token": otherRefresh]).status == 200)
+            // The other sign-in is not affected: a sign-out ends one family, not every session of the doctor.
+            #expect(try await refresh(otherSignIn).status == 200)
         }
     }
 
@@ -463,6 +481,9 @@ import Testing
                 ("GET", "/api/analytics/patient-growth?interval=fortnight", nil, ["query", "interval"], "week"),
                 ("GET", "/api/appointments?from=not-a-date", nil, ["query", "from"], "2026-11-24T10:00:00Z"),
                 ("GET", "/api/patients?limit=abc", nil, ["query", "limit"], "integer"),
+                ("POST", "/api/clinic/invitations", ["email": "king@example.org", "role": "king"], ["body", "role"], "front_desk"),
+                ("PATCH", "/api/clinic/staff/\(doctor.id)", ["role": "king"], ["body", "role"], "front_desk"),
+                ("POST", "/api/payments/create-session", ["plan": "gold"], ["body", "plan"], "one of pro"),
             ]
             for (method, path, json, location, hint) in cases {
                 let reply = try await server.call(method, path, token: doctor.token, json: json)
@@ -495,6 +516,207 @@ import Testing
             let letter = try await DocumentTests().upload(server, doctor, patient: pid, Array("BP <140/90, HR 72. Review in 2 weeks.".utf8),
                                                           name: "bp.txt", type: "text/plain")
             #expect(letter.status == 201, "plain text with a '<' is still text")
+        }
+    }
+
+    // Contract e, declared: the part's own Content-Type counts, not only its name and bytes.
+    @Test(arguments: StoreKind.available)
+    func test_markupDeclaredByThePartsType_is415(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let (doctor, pid) = try await DocumentTests().proDoctor(server)
+            for type in ["text/html", "image/svg+xml", "application/xml", "text/xml", "application/xhtml+xml", "TEXT/HTML; charset=utf-8"] {
+                let reply = try await DocumentTests().upload(server, doctor, patient: pid, Array("hello".utf8), name: "hello", type: type)
+                #expect(reply.status == 415, "\(type) → \(reply.status) \(reply.text.prefix(120))")
+            }
+            // What plain text may honestly be declared as is still taken.
+            for type in ["text/plain", "application/octet-stream"] {
+                let reply = try await DocumentTests().upload(server, doctor, patient: pid, Array("hello".utf8), name: "hello", type: type)
+                #expect(reply.status == 201, "\(type) → \(reply.status) \(reply.text.prefix(120))")
+            }
+        }
+    }
+
+    @Test func test_thePartsDeclaredType_isRead_inChunksOfAnySize() {
+        let boundary = "clinic-b0undary"
+        // A preamble, a field first, then the file part: a ';' and "name=" inside its quoted file name, the type in odd case.
+        let body = Array(("preamble\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nsee attached\r\n"
+            + "--\(boundary)\r\ncontent-disposition: form-data; filename=\"a;name=x.txt\"; name=file\r\nCONTENT-TYPE:  Text/HTML \r\n\r\n"
+            + "hello\r\n--\(boundary)--\r\n").utf8)
+        for size in [1, 2, 3, 5, 7, 16, 64, body.count] {
+            var scanner = MultipartHeaderScanner(boundary: boundary, partName: "file")
+            var start = 0
+            while start < body.count {
+                scanner.feed(body[start..<min(start + size, body.count)])
+                start += size
+            }
+            #expect(scanner.finished && scanner.declaredType == "Text/HTML", "chunks of \(size)")
+        }
+        // A body that opens with its delimiter, and a file part that declares nothing.
+        var bare = MultipartHeaderScanner(boundary: boundary, partName: "file")
+        bare.feed(Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nhello\r\n--\(boundary)--\r\n".utf8)[...])
+        #expect(bare.finished && bare.declaredType == nil)
+        // No file part at all: nothing declared, and the closing delimiter ends the search.
+        var none = MultipartHeaderScanner(boundary: boundary, partName: "file")
+        none.feed(Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Type: text/html\r\n\r\nx\r\n--\(boundary)--\r\n".utf8)[...])
+        #expect(none.finished && none.declaredType == nil)
+        #expect(DeclaredPartType.boundary(ofContentType: "multipart/form-data; boundary=\(boundary)") == boundary)
+        #expect(DeclaredPartType.boundary(ofContentType: "multipart/form-data") == nil)
+    }
+
+    // A document whose file on disk is empty: an empty 200, not a crash (a 0-byte range was built before the size was checked).
+    @Test(arguments: StoreKind.available)
+    func test_anEmptyFileOnDisk_downloadsAsAnEmpty200(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let (doctor, pid) = try await DocumentTests().proDoctor(server)
+            let upload = try await DocumentTests().upload(server, doctor, patient: pid, Array("hello".utf8), name: "a.txt", type: "text/plain")
+            let docID = try #require(try upload.object()["id"] as? String)
+            // The stored file emptied behind the server's back (a restore gone wrong, say).
+            let document = try #require(try await server.store.document(clinicId: doctor.id, id: docID))
+            let path = try #require(LocalFileStorage(root: server.directory + "/documents", secret: "unused").path(for: document.storageKey))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+            let url = try #require(try await server.call("GET", "/api/documents/\(docID)/download-url", token: doctor.token).object()["url"] as? String)
+            let file = String(url.dropFirst(server.baseURL.count))
+            for headers: [(String, String)] in [[], [("Range", "bytes=0-9")]] {
+                let reply = try await server.call("GET", file, headers: headers)
+                #expect(reply.status == 200 && reply.response.body.isEmpty, "\(headers) → \(reply.status)")
+            }
+            #expect(try await server.call("GET", "/healthz").status == 200)
+        }
+    }
+
+    // Behind a local reverse proxy every client is 127.0.0.1: the local checkout, running only as the
+    // loopback default, is for this machine, and a request that came through a proxy came from elsewhere.
+    @Test(arguments: StoreKind.available)
+    func test_theDefaultLocalCheckout_isClosedToForwardedRequests(kind: StoreKind) async throws {
+        let forwarded = [("X-Forwarded-For", "203.0.113.5")]
+        try await withServer(kind) { server in
+            let doctor = try await server.registerDoctor()
+            for header in [("X-Forwarded-For", "203.0.113.5"), ("Forwarded", "for=203.0.113.5"), ("X-Forwarded-Proto", "https"),
+                           ("Via", "1.1 proxy.example.org")] {
+                let refused = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"],
+                                                    headers: [header])
+                #expect(refused.status == 503, "\(header.0) → \(refused.status)")
+                #expect(try refused.object()["code"] as? String == "payments_unavailable")
+            }
+            // A session opened from this machine is neither shown nor confirmed through the proxy.
+            let created = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
+            #expect(created.status == 200)
+            let checkoutURL = try #require(try created.object()["checkout_url"] as? String)
+            let path = String(checkoutURL.dropFirst(server.baseURL.count))
+            #expect(try await server.call("GET", path, headers: forwarded).status == 404)
+            #expect(try await server.call("POST", path + "/confirm", headers: forwarded).status == 404)
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic")
+            // From this machine itself it still works (the default is for development and demos).
+            #expect(try await server.call("POST", path + "/confirm").status == 200)
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "pro")
+        }
+        // Set explicitly (a staging demo behind its proxy), the local checkout serves forwarded requests.
+        try await withServer(kind, configure: { $0.paymentGateway = .local }) { server in
+            let doctor = try await server.registerDoctor()
+            let created = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"],
+                                                headers: forwarded)
+            #expect(created.status == 200)
+            let checkoutURL = try #require(try created.object()["checkout_url"] as? String)
+            let path = String(checkoutURL.dropFirst(server.baseURL.count))
+            #expect(try await server.call("POST", path + "/confirm", headers: forwarded).status == 200)
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "pro")
+        }
+    }
+
+    // Any of the headers proxies and CDNs add means a proxy, not this machine.
+    @Test(arguments: StoreKind.available)
+    func test_everyForwardingHeader_closesMetricsWithoutAToken(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            #expect(try await server.call("GET", "/metrics").status == 200, "straight from this machine")
+            for header in [("X-Forwarded-For", "203.0.113.5"), ("Forwarded", "for=203.0.113.5"), ("X-Real-IP", "203.0.113.5"),
+                           ("X-Forwarded-Host", "clinic.example.org"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Port", "443"),
+                           ("Via", "1.1 proxy.example.org"), ("CF-Connecting-IP", "203.0.113.5"), ("True-Client-IP", "203.0.113.5"),
+                           ("X-Client-IP", "203.0.113.5")] {
+                let reply = try await server.call("GET", "/metrics", headers: [header])
+                #expect(reply.status == 401, "\(header.0) → \(reply.status)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func test_untrustedForwardingHeaders_areWarnedAbout_once(kind: StoreKind) async throws {
+        let log = CapturedLog()
+        try await withServer(kind, logger: log.logger()) { (server: TestServer) async throws in
+            func warnings() -> [String] {
+                log.messages(atLeast: .warning).filter { $0.contains("forwarding headers") && $0.contains("TRUST_PROXY") }
+            }
+            #expect(try await server.call("GET", "/api/plans").status == 200)
+            #expect(warnings().isEmpty, "nothing came through a proxy yet")
+            for _ in 0..<3 {
+                #expect(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", "203.0.113.5")]).status == 200)
+            }
+            #expect(warnings().count == 1, "\(log.messages(atLeast: .warning))")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func test_theLocalGatewayOnAPublicBind_isWarnedAboutAtStart(kind: StoreKind) async throws {
+        let log = CapturedLog()
+        try await withServer(kind, configure: { Self.publicBind(&$0); $0.paymentGateway = .local }, logger: log.logger()) { (_: TestServer) async throws in
+            #expect(log.messages(atLeast: .warning).contains(where: { $0.contains("PAYMENT_GATEWAY=local on a public bind") }),
+                    "\(log.messages(atLeast: .warning))")
+        }
+        let quiet = CapturedLog()
+        try await withServer(kind, configure: { $0.paymentGateway = .local }, logger: quiet.logger()) { _ in
+            #expect(!quiet.messages(atLeast: .warning).contains(where: { $0.contains("PAYMENT_GATEWAY=local") }), "loopback: nothing to warn of")
+        }
+    }
+
+    // A Razorpay server off loopback needs no Stripe secret, and takes no Stripe-signed event.
+    @Test(arguments: StoreKind.available)
+    func test_razorpayOffLoopback_startsWithoutAStripeSecret_andRefusesStripeEvents(kind: StoreKind) async throws {
+        let secret = "razorpay_webhook_secret_0123456789abcdef"
+        try await withServer(kind, configure: {
+            Self.publicBind(&$0)
+            $0.stripeWebhookSecret = nil
+            $0.paymentGateway = .razorpay
+            $0.razorpayKeyID = "rzp_test_key"
+            $0.razorpayKeySecret = "rzp_test_secret"
+            $0.razorpayWebhookSecret = secret
+        }) { server in
+            let doctor = try await server.registerDoctor()
+            let stripeSession = try await PaymentTests.openSession(server, for: doctor)
+            let stripeEvent = PaymentTests.stripeEvent(id: "evt_\(UUID().uuidString)", type: "checkout.session.completed", userId: doctor.id,
+                                                       session: stripeSession)
+            for stripeSecret in [Self.secret, ""] {
+                let reply = try await PaymentTests().deliver(server, stripeEvent, signature: PaymentTests.sign(stripeEvent, secret: stripeSecret))
+                #expect(reply.status == 400, "signed with '\(stripeSecret)' → \(reply.status)")
+            }
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "basic")
+            // Razorpay's own events are taken.
+            let link = "plink_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+            _ = try await server.store.createPaymentSession(clinicId: doctor.id, plan: "pro", gateway: "razorpay", id: link, now: Clock.nowMillis())
+            let paid = try JSONSerialization.data(withJSONObject: [
+                "entity": "event", "event": "payment_link.paid", "created_at": Int(Date().timeIntervalSince1970),
+                "payload": ["payment_link": ["entity": ["id": link, "notes": ["user_id": doctor.id]]]],
+            ], options: [.sortedKeys])
+            let reply = try await server.call("POST", "/api/webhooks/payment-status", raw: paid, contentType: "application/json",
+                                              headers: [("X-Razorpay-Signature", WebhookSignature.hmacHex(secret: secret, message: Array(paid)))])
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(try await server.store.clinic(id: doctor.id)?.plan == "pro")
+        }
+    }
+
+    // A cursor that does not decode is refused, not taken for the first page.
+    @Test(arguments: StoreKind.available)
+    func test_malformedCursors_are422_onEveryList(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let (doctor, pid) = try await DocumentTests().proDoctor(server)
+            for list in ["/api/patients?", "/api/patients/\(pid)/notes?", "/api/appointments?", "/api/audit?"] {
+                #expect(try await server.call("GET", list + "limit=1", token: doctor.token).status == 200, "\(list) without a cursor")
+                for cursor in ["%%%", "%FF%FF", "", "abc%ZZ", "not-a-cursor"] {
+                    let reply = try await server.call("GET", list + "limit=1&cursor=" + cursor, token: doctor.token)
+                    #expect(reply.status == 422, "\(list)cursor=\(cursor) → \(reply.status)")
+                    let detail = try #require(try reply.object()["detail"] as? [[String: Any]], "\(list)cursor=\(cursor): \(reply.text)")
+                    #expect(detail.first?["loc"] as? [String] == ["query", "cursor"], "\(reply.text)")
+                    #expect((detail.first?["msg"] as? String)?.contains("next_cursor") == true, "\(reply.text)")
+                }
+            }
         }
     }
 

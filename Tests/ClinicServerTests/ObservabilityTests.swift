@@ -51,8 +51,8 @@ import Testing
             $0.trustProxy = true
         }) { (server: TestServer) async throws in
             // Addresses of this run's own: on PostgreSQL the counts are shared with every test using the database.
-            let address = "203.0.\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
-            let other = "198.18.\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
+            let address = "203.0.\(TestRandom.int(in: 0...255)).\(TestRandom.int(in: 1...254))"
+            let other = "198.18.\(TestRandom.int(in: 0...255)).\(TestRandom.int(in: 1...254))"
             var statuses: [Int] = []
             for _ in 0..<20 { statuses.append(try await server.call("GET", "/api/plans", headers: [("X-Forwarded-For", address)]).status) }
             #expect(statuses.prefix(10).allSatisfy { $0 == 200 }, "a burst (at least 10) goes through")

@@ -17,13 +17,18 @@ import Testing
         }
     }
 
-    @Test func test_readyz_is503_whenTheDatabaseIsGone() async throws {
-        let server = try await TestServer.start(.sqlite)
+    @Test(arguments: StoreKind.available)
+    func test_readyz_is503_whenTheDatabaseIsGone(kind: StoreKind) async throws {
+        let server = try await TestServer.start(kind)
         await server.store.close()
-        let reply = try await server.call("GET", "/readyz")
-        #expect(reply.status == 503)
-        #expect(reply.isContractError)
-        #expect(try await server.call("GET", "/healthz").status == 200)
+        do {
+            let reply = try await server.call("GET", "/readyz")
+            #expect(reply.status == 503)
+            #expect(reply.isContractError)
+            #expect(try await server.call("GET", "/healthz").status == 200)
+        } catch {
+            Issue.record(error)
+        }
         await server.stop()
     }
 

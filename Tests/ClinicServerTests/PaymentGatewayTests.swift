@@ -53,7 +53,16 @@ struct FakeProvider: Sendable {
         return FakeProvider(baseURL: "http://127.0.0.1:\(port)", recorded: recorded, task: task)
     }
 
-    func stop() { task.cancel() }
+    /// Runs `body` against a fake started for it, stopped (and its server's task awaited) whatever
+    /// the body does.
+    static func running<T>(status: HTTPResponse.Status, json: String, _ body: (FakeProvider) async throws -> T) async throws -> T {
+        let fake = try await start(status: status, json: json)
+        let result: Result<T, any Error>
+        do { result = .success(try await body(fake)) } catch { result = .failure(error) }
+        fake.task.cancel()
+        _ = await fake.task.result
+        return try result.get()
+    }
 }
 
 /// Form fields of an application/x-www-form-urlencoded body.
@@ -82,105 +91,105 @@ func formFields(_ body: String) -> [String: String] {
 
     @Test(arguments: StoreKind.available)
     func test_stripe_opensARealCheckoutSession_andItsEventsFindTheUser(kind: StoreKind) async throws {
-        let fake = try await FakeProvider.start(status: .ok, json: Self.stripeSession)
-        defer { fake.stop() }
-        try await withServer(kind, configure: stripe(fake.baseURL)) { server in
-            let doctor = try await server.registerDoctor()
-            let reply = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
-            #expect(reply.status == 200, "\(reply.text)")
-            #expect(try reply.object()["session_id"] as? String == "cs_test_a1B2c3")
-            #expect(try reply.object()["checkout_url"] as? String == "https://checkout.stripe.com/c/pay/cs_test_a1B2c3")
-            let sent = try #require(await fake.recorded.items.first)
-            #expect(sent.path == "/v1/checkout/sessions")
-            #expect(sent.headers["authorization"] == "Bearer sk_test_clinic")
-            #expect(sent.headers["content-type"] == "application/x-www-form-urlencoded")
-            #expect(sent.headers["idempotency-key"]?.isEmpty == false)
-            let form = formFields(sent.body)
-            #expect(form["mode"] == "subscription")
-            #expect(form["line_items[0][price]"] == "price_pro_monthly" && form["line_items[0][quantity]"] == "1")
-            #expect(form["client_reference_id"] == doctor.id && form["metadata[user_id]"] == doctor.id)
-            #expect(form["subscription_data[metadata][user_id]"] == doctor.id)
-            #expect(form["customer_email"] == doctor.email)
-            #expect(form["success_url"] == "https://clinic.example.org/checkout/done?session_id={CHECKOUT_SESSION_ID}")
-            #expect(try await server.call("GET", "/checkout/done").text.contains("Payment received"))
+        try await FakeProvider.running(status: .ok, json: Self.stripeSession) { fake in
+            try await withServer(kind, configure: stripe(fake.baseURL)) { server in
+                let doctor = try await server.registerDoctor()
+                let reply = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
+                #expect(reply.status == 200, "\(reply.text)")
+                #expect(try reply.object()["session_id"] as? String == "cs_test_a1B2c3")
+                #expect(try reply.object()["checkout_url"] as? String == "https://checkout.stripe.com/c/pay/cs_test_a1B2c3")
+                let sent = try #require(await fake.recorded.items.first)
+                #expect(sent.path == "/v1/checkout/sessions")
+                #expect(sent.headers["authorization"] == "Bearer sk_test_clinic")
+                #expect(sent.headers["content-type"] == "application/x-www-form-urlencoded")
+                #expect(sent.headers["idempotency-key"]?.isEmpty == false)
+                let form = formFields(sent.body)
+                #expect(form["mode"] == "subscription")
+                #expect(form["line_items[0][price]"] == "price_pro_monthly" && form["line_items[0][quantity]"] == "1")
+                #expect(form["client_reference_id"] == doctor.id && form["metadata[user_id]"] == doctor.id)
+                #expect(form["subscription_data[metadata][user_id]"] == doctor.id)
+                #expect(form["customer_email"] == doctor.email)
+                #expect(form["success_url"] == "https://clinic.example.org/checkout/done?session_id={CHECKOUT_SESSION_ID}")
+                #expect(try await server.call("GET", "/checkout/done").text.contains("Payment received"))
 
-            // Completed: Pro, and the customer is remembered...
-            let completed = try JSONSerialization.data(withJSONObject: [
-                "id": "evt_\(UUID().uuidString)", "type": "checkout.session.completed", "object": "event",
-                "data": ["object": ["id": "cs_test_a1B2c3", "object": "checkout.session", "client_reference_id": doctor.id,
-                                    "customer": "cus_Clinic1", "metadata": ["user_id": doctor.id]]],
-            ])
-            #expect(try await PaymentTests().deliver(server, completed, signature: PaymentTests.sign(completed)).status == 200)
-            #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["plan"] as? String == "pro")
-            // ...so a failed renewal that names only the customer finds the doctor.
-            let failed = try JSONSerialization.data(withJSONObject: [
-                "id": "evt_\(UUID().uuidString)", "type": "invoice.payment_failed", "object": "event",
-                "data": ["object": ["id": "in_1", "object": "invoice", "customer": "cus_Clinic1"]],
-            ])
-            let applied = try await PaymentTests().deliver(server, failed, signature: PaymentTests.sign(failed))
-            #expect(try applied.object()["applied"] as? Bool == true)
-            #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["status"] as? String == "inactive")
+                // Completed: Pro, and the customer is remembered...
+                let completed = try JSONSerialization.data(withJSONObject: [
+                    "id": "evt_\(UUID().uuidString)", "type": "checkout.session.completed", "object": "event",
+                    "data": ["object": ["id": "cs_test_a1B2c3", "object": "checkout.session", "client_reference_id": doctor.id,
+                                        "customer": "cus_Clinic1", "metadata": ["user_id": doctor.id]]],
+                ])
+                #expect(try await PaymentTests().deliver(server, completed, signature: PaymentTests.sign(completed)).status == 200)
+                #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["plan"] as? String == "pro")
+                // ...so a failed renewal that names only the customer finds the doctor.
+                let failed = try JSONSerialization.data(withJSONObject: [
+                    "id": "evt_\(UUID().uuidString)", "type": "invoice.payment_failed", "object": "event",
+                    "data": ["object": ["id": "in_1", "object": "invoice", "customer": "cus_Clinic1"]],
+                ])
+                let applied = try await PaymentTests().deliver(server, failed, signature: PaymentTests.sign(failed))
+                #expect(try applied.object()["applied"] as? Bool == true)
+                #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["status"] as? String == "inactive")
+            }
         }
     }
 
     @Test(arguments: StoreKind.available)
     func test_stripeRefusal_isA502InItsWords_andUnreachableA503(kind: StoreKind) async throws {
-        let fake = try await FakeProvider.start(status: .badRequest,
-                                                json: #"{"error":{"message":"No such price: 'price_pro_monthly'","type":"invalid_request_error"}}"#)
-        defer { fake.stop() }
-        try await withServer(kind, configure: stripe(fake.baseURL)) { server in
-            let doctor = try await server.registerDoctor()
-            let refused = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
-            #expect(refused.status == 502)
-            #expect(try refused.object()["code"] as? String == "gateway_error")
-            #expect(try (refused.object()["detail"] as? String)?.contains("No such price") == true)
-        }
-        try await withServer(kind, configure: stripe("http://127.0.0.1:9")) { server in
-            let doctor = try await server.registerDoctor()
-            let down = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
-            #expect(down.status == 503)
-            #expect(try down.object()["code"] as? String == "gateway_unavailable")
+        try await FakeProvider.running(status: .badRequest,
+                                                json: #"{"error":{"message":"No such price: 'price_pro_monthly'","type":"invalid_request_error"}}"#) { fake in
+            try await withServer(kind, configure: stripe(fake.baseURL)) { server in
+                let doctor = try await server.registerDoctor()
+                let refused = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
+                #expect(refused.status == 502)
+                #expect(try refused.object()["code"] as? String == "gateway_error")
+                #expect(try (refused.object()["detail"] as? String)?.contains("No such price") == true)
+            }
+            try await withServer(kind, configure: stripe("http://127.0.0.1:9")) { server in
+                let doctor = try await server.registerDoctor()
+                let down = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
+                #expect(down.status == 503)
+                #expect(try down.object()["code"] as? String == "gateway_unavailable")
+            }
         }
     }
 
     @Test(arguments: StoreKind.available)
     func test_razorpay_paymentLink_andItsPaidWebhook(kind: StoreKind) async throws {
-        let fake = try await FakeProvider.start(status: .ok, json: #"{"id":"plink_Clinic1","short_url":"https://rzp.io/i/clinic1","status":"created"}"#)
-        defer { fake.stop() }
-        let secret = "razorpay_webhook_secret_0123456789"
-        try await withServer(kind, configure: { configuration in
-            configuration.paymentGateway = .razorpay
-            configuration.razorpayKeyID = "rzp_test_key"
-            configuration.razorpayKeySecret = "rzp_test_secret"
-            configuration.razorpayAPIBase = fake.baseURL
-            configuration.razorpayWebhookSecret = secret
-            configuration.currency = "INR"
-            configuration.proPriceMinor = 99_900
-        }) { server in
-            let doctor = try await server.registerDoctor()
-            let reply = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
-            #expect(reply.status == 200, "\(reply.text)")
-            #expect(try reply.object()["checkout_url"] as? String == "https://rzp.io/i/clinic1")
-            let sent = try #require(await fake.recorded.items.first)
-            #expect(sent.path == "/v1/payment_links")
-            #expect(sent.headers["authorization"] == "Basic " + Data("rzp_test_key:rzp_test_secret".utf8).base64EncodedString())
-            let body = try #require(try JSONSerialization.jsonObject(with: Data(sent.body.utf8)) as? [String: Any])
-            #expect(body["amount"] as? Int == 99_900 && body["currency"] as? String == "INR")
-            #expect((body["notes"] as? [String: Any])?["user_id"] as? String == doctor.id)
-            let paid = try JSONSerialization.data(withJSONObject: [
-                "entity": "event", "event": "payment_link.paid", "created_at": Int(Date().timeIntervalSince1970),
-                "payload": ["payment_link": ["entity": ["id": "plink_Clinic1", "status": "paid", "notes": ["user_id": doctor.id]]]],
-            ])
-            let signature = WebhookSignature.hmacHex(secret: secret, message: Array(paid))
-            let delivered = try await server.call("POST", "/api/webhooks/payment-status", raw: paid, contentType: "application/json",
-                                                  headers: [("X-Razorpay-Signature", signature), ("X-Razorpay-Event-Id", "evt_rzp_1")])
-            #expect(delivered.status == 200)
-            #expect(try delivered.object()["applied"] as? Bool == true)
-            #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["plan"] as? String == "pro")
-            // Pro for a paid month (and a few days' grace), not forever.
-            let paidUntil = try #require(try await server.store.clinic(id: doctor.id)?.paidUntil)
-            let month = Int64(34 * 86_400_000)
-            #expect(abs(paidUntil - (Clock.nowMillis() + month)) < 60_000)
+        try await FakeProvider.running(status: .ok, json: #"{"id":"plink_Clinic1","short_url":"https://rzp.io/i/clinic1","status":"created"}"#) { fake in
+            let secret = "razorpay_webhook_secret_0123456789"
+            try await withServer(kind, configure: { configuration in
+                configuration.paymentGateway = .razorpay
+                configuration.razorpayKeyID = "rzp_test_key"
+                configuration.razorpayKeySecret = "rzp_test_secret"
+                configuration.razorpayAPIBase = fake.baseURL
+                configuration.razorpayWebhookSecret = secret
+                configuration.currency = "INR"
+                configuration.proPriceMinor = 99_900
+            }) { server in
+                let doctor = try await server.registerDoctor()
+                let reply = try await server.call("POST", "/api/payments/create-session", token: doctor.token, json: ["plan": "pro"])
+                #expect(reply.status == 200, "\(reply.text)")
+                #expect(try reply.object()["checkout_url"] as? String == "https://rzp.io/i/clinic1")
+                let sent = try #require(await fake.recorded.items.first)
+                #expect(sent.path == "/v1/payment_links")
+                #expect(sent.headers["authorization"] == "Basic " + Data("rzp_test_key:rzp_test_secret".utf8).base64EncodedString())
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(sent.body.utf8)) as? [String: Any])
+                #expect(body["amount"] as? Int == 99_900 && body["currency"] as? String == "INR")
+                #expect((body["notes"] as? [String: Any])?["user_id"] as? String == doctor.id)
+                let paid = try JSONSerialization.data(withJSONObject: [
+                    "entity": "event", "event": "payment_link.paid", "created_at": Int(Date().timeIntervalSince1970),
+                    "payload": ["payment_link": ["entity": ["id": "plink_Clinic1", "status": "paid", "notes": ["user_id": doctor.id]]]],
+                ])
+                let signature = WebhookSignature.hmacHex(secret: secret, message: Array(paid))
+                let delivered = try await server.call("POST", "/api/webhooks/payment-status", raw: paid, contentType: "application/json",
+                                                      headers: [("X-Razorpay-Signature", signature), ("X-Razorpay-Event-Id", "evt_rzp_1")])
+                #expect(delivered.status == 200)
+                #expect(try delivered.object()["applied"] as? Bool == true)
+                #expect(try await server.call("GET", "/api/users/me", token: doctor.token).object()["plan"] as? String == "pro")
+                // Pro for a paid month (and a few days' grace), not forever.
+                let paidUntil = try #require(try await server.store.clinic(id: doctor.id)?.paidUntil)
+                let month = Int64(34 * 86_400_000)
+                #expect(abs(paidUntil - (Clock.nowMillis() + month)) < 60_000)
+            }
         }
     }
 
@@ -204,11 +213,22 @@ struct LocalStripe: Sendable {
     static func start() async throws -> LocalStripe {
         let http = CurlHTTPClient()
         for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = TestRandom.int(in: 20_000...59_999)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            // --from-scratch: localstripe otherwise loads what an earlier run left in /tmp/localstripe.pickle.
-            process.arguments = ["python3", "-m", "localstripe", "--from-scratch", "--port", "\(port)"]
+            // localstripe keeps its state in /tmp/localstripe.pickle: it loads it at start (unless
+            // --from-scratch) and rewrites it on every change. Two runs at once (the SQLite and the
+            // PostgreSQL case) would share it, and a file left by another user would fail every write:
+            // this one keeps its state in memory only.
+            process.arguments = ["python3", "-c", """
+                import sys
+                import localstripe.resources as resources
+                resources.Store.dump_to_disk = lambda self: None
+                resources.Store.try_load_from_disk = lambda self: None
+                from localstripe.server import start
+                sys.argv = ["localstripe", "--from-scratch", "--port", sys.argv[1]]
+                start()
+                """, "\(port)"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -41,7 +41,7 @@ import Testing
             return note.id
         }
         func newAppointment(in clinic: Clinic, patient: String) async throws -> String {
-            let start = Clock.nowMillis() + Int64.random(in: 1...1_000_000) * 3_600_000
+            let start = Clock.nowMillis() + Int64(TestRandom.int(in: 1...1_000_000)) * 3_600_000
             guard case .saved(let appointment) = try await server.store.saveAppointment(
                 clinicId: clinic.owner.id, id: nil,
                 fields: AppointmentFields(patientId: patient, providerId: clinic.owner.id, startsAt: start, endsAt: start + 1_800_000),
@@ -154,7 +154,7 @@ import Testing
         },
         "createAppointment": Row(allowed: all, success: 201, audit: "appointment.create", namesRecord: true) { world, _, clinic in
             let id = try await world.newPatient(in: clinic)
-            let start = Date().addingTimeInterval(Double(Int.random(in: 1...1_000_000)) * 3600)
+            let start = Date().addingTimeInterval(Double(TestRandom.int(in: 1...1_000_000)) * 3600)
             return Request(method: "POST", path: "/api/appointments",
                            json: ["patient_id": id, "provider_id": world.own.owner.id, "starts_at": RFC3339DateTranscoder.format(start),
                                   "ends_at": RFC3339DateTranscoder.format(start.addingTimeInterval(1800))], patient: id)

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// A random number generator whose run can be repeated: the seed comes from TEST_SEED or the clock,
@@ -19,5 +20,15 @@ struct SeededGenerator: RandomNumberGenerator {
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
         mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
         return mixed ^ (mixed >> 31)
+    }
+}
+
+/// The values tests choose at random only so that runs sharing a database do not collide (client
+/// addresses, appointment times): one generator for the test process, its seed printed once.
+enum TestRandom {
+    private static let shared = Mutex(SeededGenerator("TestRandom"))
+
+    static func int(in range: ClosedRange<Int>) -> Int {
+        shared.withLock { Int.random(in: range, using: &$0) }
     }
 }

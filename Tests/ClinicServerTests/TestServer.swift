@@ -78,7 +78,9 @@ struct TestServer: Sendable {
     var store: ClinicStore { running.store }
     var baseURL: String { running.baseURL }
 
-    static func start(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// `logger`: where the server logs (a test that reads its warnings); by default nothing below critical.
+    static func start(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Void = { _ in },
+                      logger given: Logger? = nil) async throws -> TestServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.bcryptCost = 4
@@ -96,6 +98,7 @@ struct TestServer: Sendable {
         configure(&configuration)
         var logger = Logger(label: "clinic-test")
         logger.logLevel = .critical
+        if let given { logger = given }
         let running = try await ClinicServerApp.start(configuration: configuration, logger: logger)
         return TestServer(running: running, directory: directory)
     }
@@ -210,9 +213,9 @@ struct Reply: Sendable {
 }
 
 /// Starts a server for one test and always stops it.
-func withServer(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Void = { _ in },
+func withServer(_ kind: StoreKind, configure: (inout ServerConfiguration) -> Void = { _ in }, logger: Logger? = nil,
                 _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(kind, configure: configure)
+    let server = try await TestServer.start(kind, configure: configure, logger: logger)
     do {
         try await body(server)
     } catch {
@@ -231,4 +234,45 @@ func withCleanup(_ cleanup: () async -> Void, _ body: () async throws -> Void) a
         throw error
     }
     await cleanup()
+}
+
+/// What a server logged, kept for a test to read (its warnings, say).
+final class CapturedLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(level: Logger.Level, message: String)] = []
+
+    /// A logger that keeps everything at `level` and above here.
+    func logger(level: Logger.Level = .notice) -> Logger {
+        var logger = Logger(label: "clinic-test") { _ in CapturingLogHandler(sink: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    func append(_ level: Logger.Level, _ message: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        entries.append((level, message))
+    }
+
+    /// The messages logged at `level` or above.
+    func messages(atLeast level: Logger.Level) -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.filter { $0.level >= level }.map(\.message)
+    }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let sink: CapturedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .notice
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        sink.append(event.level, event.message.description)
+    }
 }
