@@ -232,6 +232,21 @@ import Testing
         }
     }
 
+    /// The statuses the document gives an operation (its `responses` keys, `default` aside).
+    static func documentedStatuses(_ operationId: String) throws -> Set<Int> {
+        guard let yaml = ContractDocument.yaml().map({ String(decoding: $0, as: UTF8.self) }) else { throw TestFailure("no document") }
+        let lines = yaml.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let start = lines.firstIndex(of: "operationId: \(operationId)") else { throw TestFailure("no \(operationId)") }
+        var statuses = Set<Int>()
+        for line in lines[(start + 1)...] {
+            if line.hasPrefix("operationId:") || line.hasPrefix("/") { break }
+            if line.count >= 6, line.hasPrefix("\""), let status = Int(line.dropFirst().prefix(3)), line.dropFirst(4).hasPrefix("\":") {
+                statuses.insert(status)
+            }
+        }
+        return statuses
+    }
+
     @Test func test_everyOperationOfTheDocument_hasARow_andAPolicy() throws {
         let ids = try Self.operationIds()
         #expect(ids.count >= 40)
@@ -261,6 +276,12 @@ import Testing
         return try await server.call(request.method, request.path, token: caller.token, json: request.json)
     }
 
+    /// Every event of an actor in a clinic, whatever its action.
+    func eventCount(_ server: TestServer, clinic: String, actor: String) async throws -> Int64 {
+        try await server.store.database.query("SELECT COUNT(*) AS n FROM audit_events WHERE clinic_id = $1 AND actor_id = $2",
+                                              [.text(clinic), .text(actor)]).first?.int("n") ?? -1
+    }
+
     func auditCount(_ server: TestServer, clinic: String, action: String, actor: String) async throws -> Int64 {
         try await server.store.database.query("SELECT COUNT(*) AS n FROM audit_events WHERE clinic_id = $1 AND action = $2 AND actor_id = $3",
                                               [.text(clinic), .text(action), .text(actor)]).first?.int("n") ?? -1
@@ -277,7 +298,16 @@ import Testing
                     // The caller's own clinic: the contract's status, and for refusals its code.
                     let own = try await row.build(world, role, world.own)
                     let before = try await row.audit.asyncMap { try await auditCount(server, clinic: world.own.owner.id, action: $0, actor: caller.id) }
+                    let eventsBefore = try await eventCount(server, clinic: world.own.owner.id, actor: caller.id)
+                    let documented = try Self.documentedStatuses(id)
                     let reply = try await send(server, own, as: caller)
+                    #expect(documented.contains(reply.status), "\(id) as \(role.rawValue): \(reply.status) is not in the document's responses \(documented.sorted())")
+                    // Exactly one event of any action for an operation on a patient's data (allowed or
+                    // refused) and for a staff change made; none for anything else.
+                    let eventsAfter = try await eventCount(server, clinic: world.own.owner.id, actor: caller.id)
+                    let staffChange = OperationPolicy.of(id).audit != nil && row.allowed.contains(role)
+                    #expect(eventsAfter - eventsBefore == (row.audit != nil || staffChange ? 1 : 0),
+                            "\(id) as \(role.rawValue): \(eventsAfter - eventsBefore) events")
                     if row.allowed.contains(role) {
                         #expect(reply.status == row.success, "\(id) as \(role.rawValue): \(reply.status) \(reply.text.prefix(160))")
                     } else {
@@ -298,8 +328,12 @@ import Testing
                     // Another clinic's record: 404 for every role, before any rule; logged in the caller's clinic.
                     if row.namesRecord {
                         let foreign = try await row.build(world, role, world.other)
+                        let foreignBefore = try await eventCount(server, clinic: world.own.owner.id, actor: caller.id)
                         let refused = try await send(server, foreign, as: caller)
                         #expect(refused.status == 404, "\(id) as \(role.rawValue) on another clinic: \(refused.status) \(refused.text.prefix(160))")
+                        #expect(documented.contains(404), "\(id): 404 is not in the document's responses")
+                        let foreignAfter = try await eventCount(server, clinic: world.own.owner.id, actor: caller.id)
+                        #expect(foreignAfter - foreignBefore == (row.audit == nil ? 0 : 1), "\(id) as \(role.rawValue) on another clinic: \(foreignAfter - foreignBefore) events")
                         if let action = row.audit, let patient = foreign.patient {
                             // Logged by the id as sent: the patient's, or the record's when the route names another record.
                             let filter = foreign.record == nil ? AuditFilter(patientId: patient, actorId: caller.id, action: action)
