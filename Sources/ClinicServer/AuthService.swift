@@ -93,6 +93,7 @@ struct AuthService: Sendable {
     /// The caller and their clinic, as the database knows them now (a lapsed subscription already
     /// turned inactive, a deactivated account refused: role, plan and status are read on every request).
     func authenticate() async throws -> CallerRecord {
+        if let caller = RequestScope.caller { return caller }
         let subject: String
         if let verified = RequestScope.verifiedUserId {
             subject = verified

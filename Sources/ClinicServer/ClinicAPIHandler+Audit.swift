@@ -22,7 +22,9 @@ extension ClinicAPIHandler {
         let subject = AuditSubject()
         do {
             return try await body(subject)
-        } catch let error as APIError where error.status == .forbidden || error.status == .notFound {
+        } catch let error as APIError where error.status == .forbidden || error.status == .notFound || error.status == .conflict {
+            // A change refused on a patient's record is logged too: a role's 403, another clinic's
+            // 404, and a clash's 409 (whose answer names the visit in the way).
             let entry = auditEntry(caller, action, status: Int(error.status.code), patientId: patientId, record: record)
             try await store.recordAudit(entry.about(patient: subject.patient))
             throw error

@@ -83,7 +83,7 @@ public enum ClinicServerApp {
             router.add(middleware: PatientListFastPath(handler: handler))
         }
         try handler.registerHandlers(on: router, serverURL: Servers.Server1.url(), configuration: .clinic,
-                                     middlewares: [ExplicitNullsMiddleware(), DeclaredPartTypeMiddleware()])
+                                     middlewares: [ExplicitNullsMiddleware(), RoleRuleMiddleware(handler: handler), DeclaredPartTypeMiddleware()])
         let files = SignedFileRoute(store: store, storage: storage)
         router.get("/files/:key") { request, context in
             try await files.response(key: context.parameters.get("key") ?? "", expires: request.uri.queryParameters.get("expires"),

@@ -1,3 +1,4 @@
+import ClinicStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -11,6 +12,8 @@ enum RequestScope {
     @TaskLocal static var bearerToken: String?
     /// The account the bearer token names, once `AuthenticationMiddleware` verified its signature.
     @TaskLocal static var verifiedUserId: String?
+    /// The caller as `RoleRuleMiddleware` found it for this request (read once a request).
+    @TaskLocal static var caller: CallerRecord?
     @TaskLocal static var logger = Logger(label: "clinic.request")
     /// The client's address: the peer, or behind a trusted proxy the last hop of X-Forwarded-For.
     @TaskLocal static var clientAddress = "unknown"

@@ -132,6 +132,48 @@ import Testing
         }
     }
 
+    /// A role that may not make a request is told 403 `role_forbidden` whatever its body or query
+    /// holds (a malformed note from the desk was a 422 about the note's fields, and not logged);
+    /// another clinic's patient is still a 404 first; the refusal on a patient is in the audit log.
+    @Test(arguments: StoreKind.available)
+    func test_aRoleThatMayNot_isTold403_whateverItsBodyHolds(kind: StoreKind) async throws {
+        try await withServer(kind) { server in
+            let owner = try await server.registerDoctor(name: "Dr Here")
+            try await server.makePro(owner)
+            let doctor = try await server.invite(owner, role: "doctor", name: "Dr Two")
+            let desk = try await server.invite(owner, role: "front_desk", name: "Desk")
+            let patient = try #require(try await server.createPatient(owner, ["name": "Malformed Bodies"])["id"] as? String)
+            let elsewhere = try await server.registerDoctor(name: "Dr Elsewhere")
+            let theirs = try #require(try await server.createPatient(elsewhere, ["name": "Not Yours"])["id"] as? String)
+            let note = "aaaaaaaaaaaaaaaaaaaaaaaa"
+            let refusals: [(Doctor, String, String, Any?)] = [
+                (desk, "POST", "/api/patients/\(patient)/notes", [String: Any]()),
+                (desk, "POST", "/api/patients/\(patient)/notes", ["content": 42]),
+                (desk, "PATCH", "/api/patients/\(patient)/notes/\(note)", ["content": [1, 2]]),
+                (desk, "GET", "/api/patients/\(patient)/notes?limit=abc&cursor=%%%", nil),
+                (desk, "GET", "/api/analytics/appointments?interval=fortnight", nil),
+                (desk, "PATCH", "/api/clinic", [String: Any]()),
+                (doctor, "POST", "/api/clinic/invitations", ["role": "king"]),
+                (doctor, "POST", "/api/payments/create-session", [String: Any]()),
+            ]
+            for (caller, method, path, json) in refusals {
+                let reply = try await server.call(method, path, token: caller.token, json: json)
+                #expect(reply.status == 403, "\(method) \(path): \(reply.status) \(reply.text.prefix(160))")
+                #expect(try reply.object()["code"] as? String == "role_forbidden", "\(method) \(path)")
+            }
+            let logged = try await server.store.database.query("""
+                SELECT action, status FROM audit_events WHERE clinic_id = $1 AND actor_id = $2 AND patient_id = $3 ORDER BY at, id
+                """, [.text(owner.id), .text(desk.id), .text(patient)])
+            #expect(try logged.map { "\(try $0.string("action")) \(try $0.int("status"))" } == ["note.create 403", "note.create 403", "note.amend 403", "notes.list 403"])
+            // Another clinic's patient: 404 before the role, whatever the body.
+            let foreign = try await server.call("POST", "/api/patients/\(theirs)/notes", token: desk.token, json: [String: Any]())
+            #expect(foreign.status == 404, "\(foreign.text)")
+            // The roles that may are still told what is wrong with the body.
+            let malformed = try await server.call("POST", "/api/patients/\(patient)/notes", token: doctor.token, json: [String: Any]())
+            #expect(malformed.status == 422)
+        }
+    }
+
     /// "Last seen" in the owner's staff list moves with any request, not only a sign-in, and is
     /// written at most once a minute.
     @Test(arguments: StoreKind.available)
@@ -191,6 +233,11 @@ import Testing
             #expect(theirs.status == 201, "another doctor may hold the same slot")
             let clash = try await server.call("POST", "/api/appointments", token: owner.token, json: slot)
             #expect(try clash.status == 409 && (try clash.object()["code"] as? String) == "appointment_conflict")
+            // The refused booking is in the audit log, about its patient (its answer named the visit in the way).
+            let refused = try await server.store.database.query("""
+                SELECT patient_id FROM audit_events WHERE clinic_id = $1 AND actor_id = $2 AND action = 'appointment.create' AND status = 409
+                """, [.text(owner.id), .text(owner.id)])
+            #expect(refused.count == 1 && (try refused.first?.optionalString("patient_id")) == patient)
             // The desk must name the doctor when there are several…
             let unnamed = try await server.call("POST", "/api/appointments", token: desk.token, json: slot)
             #expect(unnamed.status == 422)
