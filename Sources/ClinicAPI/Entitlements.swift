@@ -90,7 +90,7 @@ public enum Entitlements {
             case .downloadDocuments, .deleteDocuments: return "Opening and deleting documents is for the clinic's doctors."
             case .analytics: return "Practice analytics are for the clinic's doctors."
             case .billing: return "Only the clinic's owner manages the subscription."
-            case .manageStaff, .overseeStaff: return "Only the clinic's owner manages staff and invitations."
+            case .manageStaff, .overseeStaff: return "Only the clinic's owner manages the clinic: its name, staff and invitations."
             case .viewAudit: return "Only the clinic's owner reads the audit log."
             default: return "Your role in the clinic does not allow this."
             }

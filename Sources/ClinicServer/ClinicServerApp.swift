@@ -117,9 +117,10 @@ public enum ClinicServerApp {
             Self.page("Payment not made", "Nothing was charged. You can start the upgrade again from Clinic OS Lite at any time.")
         }
         // Slow clients: a connection that sends no complete request (headers included) for 30 s is
-        // closed, headers are capped at 32 KiB, and a client that stops reading is dropped after 60 s.
+        // closed, a request body must keep coming (16 KiB each such period), headers are capped at
+        // 32 KiB, and a client that stops reading is dropped after 60 s.
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionGuard(stallLimit: .seconds(60))],
+            additionalChannelHandlers: [ConnectionGuard(stallLimit: .seconds(60), bodyWindow: .seconds(Int64(configuration.idleTimeoutSeconds)))],
             idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))
         return Application(
