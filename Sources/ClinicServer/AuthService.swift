@@ -106,9 +106,14 @@ struct AuthService: Sendable {
         }
         guard caller.user.active else { throw Self.deactivated }
         // "Last seen" for the owner's staff list: any request counts, not only a sign-in. Written
-        // at most once a minute a person (a write waits for its fsync; the reads around it do not).
+        // at most once a minute a person; a write that fails (a full disk) is logged, and the
+        // request, which asked for something else, goes on.
         if caller.user.lastSeenAt.map({ now - $0 >= Self.lastSeenResolution }) ?? true {
-            try await store.touchLastSeen(userId: caller.user.id, now: now)
+            do {
+                try await store.touchLastSeen(userId: caller.user.id, now: now, unlessSince: now - Self.lastSeenResolution)
+            } catch {
+                RequestScope.logger.warning("could not record when a member was last seen", metadata: ["error": "\(error)"])
+            }
         }
         return caller
     }

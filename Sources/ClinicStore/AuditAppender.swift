@@ -30,8 +30,7 @@ actor AuditAppender {
             let batch = Array(waiting.prefix(Self.maximumBatch))
             waiting.removeFirst(batch.count)
             do {
-                let insert = ClinicStore.insertAudits(batch.map(\.entry))
-                try await database.appendSyncedLater(insert.sql, insert.binds)
+                try await database.appendSyncedLater(ClinicStore.auditInserts(batch.map(\.entry), dialect: database.dialect))
                 for item in batch { item.continuation.resume() }
             } catch {
                 // One event the database refuses must not fail the others (other clinics' requests

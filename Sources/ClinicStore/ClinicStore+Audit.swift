@@ -88,11 +88,7 @@ public struct AuditFilter: Sendable, Equatable {
 
 extension ClinicStore {
     static func insertAudit(_ entry: AuditEntry, on executor: any SQLExecutor) async throws {
-        try await executor.query("""
-            INSERT INTO audit_events (id, clinic_id, at, actor_id, actor_name, actor_role, action, patient_id, patient_name,
-                                      record_type, record_id, ip, status)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-            """, binds(entry))
+        try await executor.query(insertAuditSQL, binds(entry))
     }
 
     /// An event's values. Ids come from the request as sent (a refused `/api/patients/%00` is logged
@@ -111,7 +107,24 @@ extension ClinicStore {
                 text(entry.recordId, limit: 64), text(entry.ip), .int(Int64(entry.status))]
     }
 
-    /// Several events in one statement (the appender's batches): its SQL and values.
+    /// The appender's batch as statements. PostgreSQL: one multi-row INSERT (one round trip).
+    /// SQLite: the one-row INSERT once per event, all sent to the writer in one hop: the same kept
+    /// statement each time, where a multi-row text for each batch size would fill the statement
+    /// cache with up to 400 large statements and flush it.
+    static func auditInserts(_ entries: [AuditEntry], dialect: SQLDialect) -> [(sql: String, binds: [SQLValue])] {
+        switch dialect {
+        case .sqlite: entries.map { (insertAuditSQL, binds($0)) }
+        case .postgres: entries.isEmpty ? [] : [insertAudits(entries)]
+        }
+    }
+
+    static let insertAuditSQL = """
+        INSERT INTO audit_events (id, clinic_id, at, actor_id, actor_name, actor_role, action, patient_id, patient_name,
+                                  record_type, record_id, ip, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        """
+
+    /// Several events in one statement: its SQL and values.
     static func insertAudits(_ entries: [AuditEntry]) -> (sql: String, binds: [SQLValue]) {
         var sql = """
             INSERT INTO audit_events (id, clinic_id, at, actor_id, actor_name, actor_role, action, patient_id, patient_name,

@@ -184,8 +184,10 @@ extension ClinicStore {
     }
 
     /// When the person was last seen: a sign-in, or a request (at most once a minute).
-    public func touchLastSeen(userId: String, now: Int64) async throws {
-        try await database.query("UPDATE users SET last_seen_at = $1 WHERE id = $2", [.int(now), .text(userId)])
+    /// `unlessSince`: left as it is when already later than this (parallel requests write it once).
+    public func touchLastSeen(userId: String, now: Int64, unlessSince: Int64? = nil) async throws {
+        try await database.query("UPDATE users SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR last_seen_at <= $3)",
+                                 [.int(now), .text(userId), .int(unlessSince ?? now)])
     }
 
     // MARK: The clinic

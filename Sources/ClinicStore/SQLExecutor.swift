@@ -104,16 +104,18 @@ public protocol SQLExecutor: Sendable {
 /// A database connection (or pool) that can be shut down.
 public protocol SQLDatabase: SQLExecutor {
     func close() async
-    /// One statement in a transaction of its own, for the audit events of reads: committed
-    /// (visible, and kept through a crash of the server) before it returns, but its sync to disk may
-    /// follow a moment later instead of being waited for. Stores without such a commit run an
-    /// ordinary transaction.
-    func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws
+    /// Statements in a transaction of their own, for the audit events of reads: committed (visible,
+    /// and kept through a crash of the server) before it returns, but its sync to disk may follow a
+    /// moment later instead of being waited for. Stores without such a commit run an ordinary
+    /// transaction.
+    func appendSyncedLater(_ statements: [(sql: String, binds: [SQLValue])]) async throws
 }
 
 extension SQLDatabase {
-    public func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws {
-        try await transaction { tx in try await tx.query(sql, binds) }
+    public func appendSyncedLater(_ statements: [(sql: String, binds: [SQLValue])]) async throws {
+        try await transaction { tx in
+            for statement in statements { try await tx.query(statement.sql, statement.binds) }
+        }
     }
 }
 
@@ -174,8 +176,8 @@ struct MeasuredDatabase: SQLDatabase {
         try await usage.around { try await inner.transaction(body) }
     }
 
-    func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws {
-        try await usage.around { try await inner.appendSyncedLater(sql, binds) }
+    func appendSyncedLater(_ statements: [(sql: String, binds: [SQLValue])]) async throws {
+        try await usage.around { try await inner.appendSyncedLater(statements) }
     }
 
     func close() async { await inner.close() }

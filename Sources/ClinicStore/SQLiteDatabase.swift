@@ -41,6 +41,13 @@ public final class SQLiteDatabase: SQLDatabase {
 
     func holdWALSyncsForTests(seconds: Double) { committer.syncer.holdForTests = seconds }
 
+    /// The writer connection's `synchronous` as SQLite reads it between batches (2 is FULL).
+    func writerSynchronous() async throws -> Int64? {
+        try await committer.exclusive()
+        defer { Task { await committer.leave() } }
+        return try await writer.query("PRAGMA synchronous", [], cached: false).first?.int("synchronous")
+    }
+
     /// The readers' kept statements parsed and planned again, by statement (see `SQLiteQueueConnection`).
     func readerReprepares() -> [String: Int] {
         readers.reduce(into: [:]) { all, reader in all.merge(reader.reprepareCounts(), uniquingKeysWith: +) }
@@ -51,7 +58,7 @@ public final class SQLiteDatabase: SQLDatabase {
         self.writer = writer
         self.readers = readers
         self.logger = logger
-        self.committer = GroupCommitter(writer: writer, syncer: WALSyncer(databasePath: path), logger: logger)
+        self.committer = GroupCommitter(writer: writer, syncer: WALSyncer(databasePath: path, logger: logger), logger: logger)
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -70,20 +77,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Runs in the current write batch (see `GroupCommitter`), inside a savepoint of its own, and
     /// returns only once the batch is committed: an answer is never ahead of the disk.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await transaction(syncedLater: false, body)
-    }
-
-    /// For the audit events of reads: with no write batch open, BEGIN, the statement and COMMIT go
-    /// to the writer in one hop, and the caller is answered without waiting for the fsync, which
-    /// `WALSyncer` runs just after. Otherwise it joins the open batch, which commits as usual (and
-    /// waits for its fsync if it holds any other write).
-    public func appendSyncedLater(_ sql: String, _ binds: [SQLValue]) async throws {
-        if try await committer.commitAlone(sql, binds) { return }
-        try await transaction(syncedLater: true) { tx in try await tx.query(sql, binds) }
-    }
-
-    private func transaction<T: Sendable>(syncedLater: Bool, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await committer.turn(syncedLater: syncedLater)
+        try await committer.turn()
         let tx = SQLiteTransaction(connection: writer)
         let result: T
         do {
@@ -108,6 +102,18 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         try await committer.joinCommit()
         return result
+    }
+
+    /// For the audit events of reads: with no write batch open, the statements go to the writer in
+    /// one hop as a transaction committed under `synchronous = NORMAL` (in the WAL, visible to every
+    /// connection and kept through a crash of the server, but not yet fsynced), the connection set
+    /// back to FULL in the same hop, and the caller is answered without waiting for the fsync, which
+    /// `WALSyncer` runs at once. With a batch open they join it, and it commits as usual (FULL).
+    public func appendSyncedLater(_ statements: [(sql: String, binds: [SQLValue])]) async throws {
+        if try await committer.commitAlone(statements) { return }
+        try await transaction { tx in
+            for statement in statements { try await tx.query(statement.sql, statement.binds) }
+        }
     }
 
     public func close() async {
@@ -152,8 +158,6 @@ actor GroupCommitter {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var committing: [CheckedContinuation<Void, any Error>] = []
     private var batchSize = 0
-    /// Whether a write in the open batch waits for the fsync (any but the audit events of reads).
-    private var batchWaitsForSync = false
     private var poisoned: (any Error)?
 
     init(writer: SQLiteQueueConnection, syncer: WALSyncer, logger: Logger) {
@@ -163,7 +167,7 @@ actor GroupCommitter {
     }
 
     /// Waits for this writer's turn and makes sure a transaction is open.
-    func turn(syncedLater: Bool) async throws {
+    func turn() async throws {
         await acquire()
         if !open {
             do {
@@ -175,20 +179,20 @@ actor GroupCommitter {
             }
         }
         batchSize += 1
-        if !syncedLater { batchWaitsForSync = true }
     }
 
-    /// With no batch open, `sql` in a transaction of its own, in one hop, answered before its
-    /// fsync (see `SQLiteDatabase.appendSyncedLater`). With one open, the turn is given back and
-    /// false returned: the caller joins a batch instead.
-    func commitAlone(_ sql: String, _ binds: [SQLValue]) async throws -> Bool {
+    /// With no batch open, `statements` in a transaction of their own, in one hop, committed under
+    /// NORMAL and answered before their fsync (see `SQLiteDatabase.appendSyncedLater`). With one
+    /// open, the turn is given back and false returned: the caller joins a batch instead.
+    func commitAlone(_ statements: [(sql: String, binds: [SQLValue])]) async throws -> Bool {
         await acquire()
         guard !open else {
             handOn()
             return false
         }
         defer { release() }
-        try await writer.run(together: [("BEGIN IMMEDIATE", []), (sql, binds), ("COMMIT", [])], onFailure: "ROLLBACK")
+        try await writer.run(together: [("PRAGMA synchronous = NORMAL", []), ("BEGIN IMMEDIATE", [])] + statements + [("COMMIT", [])],
+                             onFailure: "ROLLBACK", finally: "PRAGMA synchronous = FULL")
         syncer.request()
         return true
     }
@@ -249,19 +253,12 @@ actor GroupCommitter {
 
     private func commit() async {
         let group = committing
-        let syncNow = batchWaitsForSync
         committing = []
         batchSize = 0
-        batchWaitsForSync = false
         var failure = poisoned
         if failure == nil {
             do {
                 _ = try await writer.query("COMMIT", [])
-                if syncNow {
-                    try await syncer.syncNow()
-                } else {
-                    syncer.request()
-                }
             } catch {
                 failure = error
             }

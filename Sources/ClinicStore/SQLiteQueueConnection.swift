@@ -13,9 +13,9 @@ final class SQLiteQueueConnection: @unchecked Sendable {
     enum Access {
         /// `query_only`: a statement that would write is refused, so none slips past the write path.
         case reader
-        /// Creates the file and puts it in WAL mode. `synchronous = NORMAL`: SQLite does not fsync
-        /// at COMMIT, `WALSyncer` does, and every write but the audit events of reads waits for it
-        /// (a commit is on disk before the client hears 2xx: a clinic cannot lose a note).
+        /// Creates the file, puts it in WAL mode and commits with `synchronous = FULL` (a commit is
+        /// on disk before the client hears 2xx: a clinic cannot lose a note). Only a batch of the
+        /// audit events of reads commits otherwise (`SQLiteDatabase.appendSyncedLater`).
         case writer
     }
 
@@ -42,11 +42,15 @@ final class SQLiteQueueConnection: @unchecked Sendable {
         handle = opened
         let pragmas = switch access {
         case .reader: ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
-        case .writer: ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
+        case .writer: ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"]
         }
         do {
             for pragma in pragmas {
-                _ = try run(pragma, [], cached: false)
+                let answer = try run(pragma, [], cached: false)
+                // WAL or nothing: readers beside the writer, and the background sync of read events, need it.
+                if pragma.hasPrefix("PRAGMA journal_mode"), answer.first?.cells.first != .text("wal") {
+                    throw SQLiteFailure(code: SQLITE_ERROR, message: "\(path) cannot be put in WAL mode (\(answer.first?.cells.first.map { "\($0)" } ?? "no answer"))")
+                }
             }
         } catch {
             sqlite_nio_sqlite3_close_v2(opened)
@@ -73,17 +77,25 @@ final class SQLiteQueueConnection: @unchecked Sendable {
     }
 
     /// Statements run one after another in one hop to the queue (a transaction that needs nothing
-    /// from the caller in between); if one fails, `onFailure` runs too and the error is thrown.
-    func run(together statements: [(sql: String, binds: [SQLValue])], onFailure: String) async throws {
+    /// from the caller in between). If one fails, `onFailure` runs; `finally` runs whatever happened
+    /// (and its failure is thrown if nothing failed before).
+    func run(together statements: [(sql: String, binds: [SQLValue])], onFailure: String, finally: String) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             queue.async {
                 continuation.resume(with: Result {
+                    var failure: (any Error)?
                     do {
                         for statement in statements { _ = try self.run(statement.sql, statement.binds, cached: true) }
                     } catch {
                         _ = try? self.run(onFailure, [], cached: true)
-                        throw error
+                        failure = error
                     }
+                    do {
+                        _ = try self.run(finally, [], cached: true)
+                    } catch {
+                        failure = failure ?? error
+                    }
+                    if let failure { throw failure }
                 })
             }
         }

@@ -1,60 +1,40 @@
 import Foundation
+import Logging
 
-/// Syncs the SQLite write-ahead log to disk after commits. The writer connection runs with
-/// `synchronous = NORMAL`, under which SQLite does not fsync at COMMIT; this does it instead, so
-/// that commits can choose whether to wait for it:
-///
-/// - every write but the audit events of reads waits for an fsync that began after its COMMIT
-///   (`syncNow`): on disk before the client hears 2xx, as with `synchronous = FULL`;
-/// - a batch of read events only does not wait (`request`): the events are in the WAL when the
-///   reader is answered (visible to every connection, kept through a crash of the server), and the
-///   fsync follows at once; only a power cut or a crash of the machine within that one fsync
-///   could lose them.
+/// Syncs the SQLite write-ahead log to disk in the background, after the commits that did not
+/// wait for their own fsync: the batches of the audit events of reads (`appendSyncedLater`), which
+/// commit under `synchronous = NORMAL`. Such a commit is in the WAL when the reader is answered
+/// (visible to every connection, kept through a crash of the server); this syncs it at once, so
+/// only a power cut or a crash of the machine within that one fsync could lose it. Every other
+/// write commits under FULL and is synced by SQLite before its answer, as ever.
 ///
 /// One fsync runs at a time; the commits that ask while it runs share the next one.
 final class WALSyncer: @unchecked Sendable {
     private let walPath: String
+    private let logger: Logger
     private let queue = DispatchQueue(label: "clinic.sqlite.wal-sync")
     private let lock = NSLock()
-    // Under `lock`. Asks are numbered; a sync covers every ask made before it began.
-    private var asked: UInt64 = 0
-    private var covered: UInt64 = 0
+    // Under `lock`.
     private var running = false
-    private var waiting: [(ask: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var askedAgain = false
     private var syncs = 0
     private var hold: Double = 0
 
-    /// Each fsync waits this long first (tests: so that what did not wait for it shows).
-    var holdForTests: Double {
-        get { lock.lock(); defer { lock.unlock() }; return hold }
-        set { lock.lock(); hold = newValue; lock.unlock() }
-    }
-
-    init(databasePath: String) {
+    init(databasePath: String, logger: Logger) {
         walPath = databasePath + "-wal"
+        self.logger = logger
     }
 
-    /// After a COMMIT whose caller must not be answered before it is on disk.
-    func syncNow() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            lock.lock()
-            asked += 1
-            waiting.append((asked, continuation))
-            let start = !running
-            running = true
-            lock.unlock()
-            if start { queue.async { self.drain() } }
-        }
-    }
-
-    /// After a COMMIT of read events: synced soon, without the caller waiting.
+    /// After a commit of read events: synced soon, without the caller waiting.
     func request() {
         lock.lock()
-        asked += 1
-        let start = !running
+        defer { lock.unlock() }
+        if running {
+            askedAgain = true
+            return
+        }
         running = true
-        lock.unlock()
-        if start { queue.async { self.drain() } }
+        queue.async { self.drain() }
     }
 
     /// How many fsyncs ran (the tests check that commits not waiting for one still get one).
@@ -62,6 +42,12 @@ final class WALSyncer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return syncs
+    }
+
+    /// Each fsync waits this long first (tests: so that what did not wait for it shows).
+    var holdForTests: Double {
+        get { lock.lock(); defer { lock.unlock() }; return hold }
+        set { lock.lock(); hold = newValue; lock.unlock() }
     }
 
     /// Waits until every sync asked for has run (the tests; and before the connection closes).
@@ -78,37 +64,37 @@ final class WALSyncer: @unchecked Sendable {
     private func drain() {
         while true {
             lock.lock()
-            let covering = asked
             let pause = hold
             lock.unlock()
             if pause > 0 { Thread.sleep(forTimeInterval: pause) }
-            let failure = syncTheLog()
+            syncTheLog()
             lock.lock()
             syncs += 1
-            covered = covering
-            let done = waiting.filter { $0.ask <= covering }
-            waiting.removeAll { $0.ask <= covering }
-            let more = asked > covered
-            running = more
-            lock.unlock()
-            for item in done {
-                if let failure { item.continuation.resume(throwing: failure) } else { item.continuation.resume() }
+            if askedAgain {
+                askedAgain = false
+                lock.unlock()
+                continue
             }
-            if !more { return }
+            running = false
+            lock.unlock()
+            return
         }
     }
 
-    /// fsync of the WAL as it is now: it covers every frame written before it starts. SQLite keeps
-    /// the file (and reuses it from its start after a checkpoint) while connections are open.
-    private func syncTheLog() -> StoreError? {
+    /// fsync of the WAL as it is now: it covers every frame written before it starts (fsync is per
+    /// file, not per descriptor). SQLite keeps the file, and reuses it from its start after a
+    /// checkpoint, while connections are open; it locks only the database and `-shm` files, so
+    /// opening and closing the log here takes no lock of SQLite's. A failure is logged: the events
+    /// stay committed, and the next write's own sync (FULL) covers them or fails that write.
+    private func syncTheLog() {
         let descriptor = open(walPath, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            return .unavailable("cannot open \(walPath) to sync it: \(String(cString: strerror(errno)))")
+            logger.error("cannot open the WAL to sync the audit events of reads", metadata: ["path": "\(walPath)", "error": "\(String(cString: strerror(errno)))"])
+            return
         }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            return .unavailable("fsync of \(walPath) failed: \(String(cString: strerror(errno)))")
+        if fsync(descriptor) != 0 {
+            logger.error("fsync of the WAL failed after audit events of reads", metadata: ["path": "\(walPath)", "error": "\(String(cString: strerror(errno)))"])
         }
-        return nil
     }
 }

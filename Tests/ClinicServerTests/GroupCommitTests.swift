@@ -49,45 +49,48 @@ import Testing
     }
 
     /// The audit events of reads are answered without waiting for their fsync, which follows in
-    /// the background; every other write waits for an fsync, also when it shares a batch with read
-    /// events.
-    @Test func test_readEvents_areAnsweredBeforeTheirSync_andEveryOtherWriteWaitsForIt() async throws {
+    /// the background; the writer is back at `synchronous = FULL` after each such batch, so every
+    /// other write is synced by SQLite before its answer, also among batches of read events.
+    @Test func test_readEvents_areAnsweredBeforeTheirSync_andEveryOtherWriteStaysFull() async throws {
         let directory = NSTemporaryDirectory() + "group-commit-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = try await SQLiteDatabase.open(path: directory + "/t.sqlite", logger: Logger(label: "test"))
         do {
             try await database.query("CREATE TABLE e (n INTEGER PRIMARY KEY)", [])
-            // Each fsync held back a second: what returns before it was not waited for.
+            #expect(try await database.writerSynchronous() == 2, "the writer starts FULL")
+            // Each background fsync held back a second: what returns before it did not wait for it.
             database.holdWALSyncsForTests(seconds: 1)
-            var synced = database.walSyncs
+            let synced = database.walSyncs
             // A read event alone: answered before its fsync (visible to a reader at once), synced after.
-            try await database.appendSyncedLater("INSERT INTO e (n) VALUES (1)", [])
+            try await database.appendSyncedLater([("INSERT INTO e (n) VALUES (1)", [])])
             #expect(database.walSyncs == synced, "a read event waited for its fsync")
             #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 1)
+            #expect(try await database.writerSynchronous() == 2, "FULL again after a batch of read events")
             database.settleWALSyncs()
             #expect(database.walSyncs > synced, "the WAL was synced after a commit that did not wait for it")
-            // An ordinary write waits for an fsync that began after its COMMIT.
-            synced = database.walSyncs
-            try await database.transaction { tx in try await tx.query("INSERT INTO e (n) VALUES (2)", []) }
-            #expect(database.walSyncs > synced, "an ordinary write was answered before its fsync")
-            // Mixed in the same batches: every ordinary write still waits for its fsync.
+            // A batch that fails is rolled back, and the writer is FULL again all the same.
+            await #expect(throws: (any Error).self) {
+                try await database.appendSyncedLater([("INSERT INTO e (n) VALUES (2)", []), ("INSERT INTO e (n) VALUES (1)", [])])
+            }
+            #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 1, "the failed batch left nothing")
+            #expect(try await database.writerSynchronous() == 2, "FULL again after a failed batch of read events")
+            // Mixed with ordinary writes: all land, and the writer is FULL between batches.
             database.holdWALSyncsForTests(seconds: 0)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for n in 3...120 {
                     group.addTask {
                         if n % 2 == 0 {
-                            try await database.appendSyncedLater("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))])
+                            try await database.appendSyncedLater([("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))])])
                         } else {
-                            let before = database.walSyncs
-                            try await database.transaction { tx in try await tx.query("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))]) }
-                            #expect(database.walSyncs > before, "write \(n) answered before its fsync")
+                            _ = try await database.transaction { tx in try await tx.query("INSERT INTO e (n) VALUES ($1)", [.int(Int64(n))]) }
                         }
                     }
                 }
                 try await group.waitForAll()
             }
-            #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 120)
+            #expect(try await database.query("SELECT count(*) AS c FROM e", []).first?.int("c") == 119)
+            #expect(try await database.writerSynchronous() == 2)
         } catch {
             Issue.record(error)
         }

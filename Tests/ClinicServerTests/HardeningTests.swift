@@ -210,6 +210,32 @@ import Testing
         }
     }
 
+    /// A body dripped a byte at a time never trips the idle timeout (bytes keep coming): less than
+    /// 16 KiB over a whole period in which the server asked for more closes the connection. The
+    /// control: the same request sent at once is answered.
+    @Test(arguments: StoreKind.available)
+    func test_aDrippedBody_isClosed(kind: StoreKind) async throws {
+        try await withServer(kind, configure: { $0.idleTimeoutSeconds = 2 }) { server in
+            let doctor = try await server.registerDoctor()
+            let head = "POST /api/patients HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(doctor.token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+            let socket = try RawSocket(port: server.running.port)
+            defer { socket.close() }
+            try socket.send(head + "{\"name\": \"")
+            let started = ContinuousClock.now
+            var closed = false
+            while ContinuousClock.now - started < .seconds(20) {
+                if (try? socket.send("a")) == nil || socket.isClosedByPeer() { closed = true; break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(closed, "a body dripped at 3 bytes a second was still being read after 20 s")
+            #expect(ContinuousClock.now - started >= .seconds(1))
+            let name = String(repeating: "a", count: 4000 - 12)
+            let whole = try await server.call("POST", "/api/patients", token: doctor.token, json: ["name": String(name.prefix(100))])
+            #expect(whole.status == 201, "the same request sent at once")
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func test_headersOver32KiB_areRefused(kind: StoreKind) async throws {
         try await withServer(kind) { server in
