@@ -138,10 +138,7 @@ import Testing
     @Test(arguments: StoreKind.available)
     func test_aRoleThatMayNot_isTold403_whateverItsBodyHolds(kind: StoreKind) async throws {
         try await withServer(kind) { server in
-            let owner = try await server.registerDoctor(name: "Dr Here")
-            try await server.makePro(owner)
-            let doctor = try await server.invite(owner, role: "doctor", name: "Dr Two")
-            let desk = try await server.invite(owner, role: "front_desk", name: "Desk")
+            let (owner, doctor, desk) = try await server.proClinic(owner: "Dr Here", doctor: "Dr Two", desk: "Desk")
             let patient = try #require(try await server.createPatient(owner, ["name": "Malformed Bodies"])["id"] as? String)
             let elsewhere = try await server.registerDoctor(name: "Dr Elsewhere")
             let theirs = try #require(try await server.createPatient(elsewhere, ["name": "Not Yours"])["id"] as? String)
@@ -220,10 +217,7 @@ import Testing
     @Test(arguments: StoreKind.available)
     func test_eachDoctorHasACalendar_twoMayHoldOneSlot_oneMayNot_andTheDeskBooksForEither(kind: StoreKind) async throws {
         try await withServer(kind) { server in
-            let owner = try await server.registerDoctor(name: "Dr Owner")
-            try await server.makePro(owner)
-            let doctor = try await server.invite(owner, role: "doctor", name: "Dr Second")
-            let desk = try await server.invite(owner, role: "front_desk", name: "Desk")
+            let (owner, doctor, desk) = try await server.proClinic(owner: "Dr Owner", doctor: "Dr Second", desk: "Desk")
             let patient = try #require(try await server.createPatient(desk, ["name": "Booked Twice"])["id"] as? String)
             let slot = ["patient_id": patient, "starts_at": "2031-05-05T09:00:00Z", "ends_at": "2031-05-05T09:30:00Z"]
             let mine = try await server.call("POST", "/api/appointments", token: owner.token, json: slot)

@@ -158,6 +158,13 @@ struct TestServer: Sendable {
                       token: object["access_token"] as? String ?? "", refreshToken: object["refresh_token"] as? String ?? "")
     }
 
+    /// A Pro clinic with its owner, a second doctor and a front desk: the v2 tests' usual cast.
+    func proClinic(owner: String, doctor: String, desk: String) async throws -> (owner: Doctor, doctor: Doctor, desk: Doctor) {
+        let first = try await registerDoctor(name: owner)
+        try await makePro(first)
+        return (first, try await invite(first, role: "doctor", name: doctor), try await invite(first, role: "front_desk", name: desk))
+    }
+
     /// The clinic of a founder (its id is theirs) made Pro and active, so seats and Pro features are open.
     func makePro(_ owner: Doctor) async throws {
         try await store.setSubscription(clinicId: owner.id, plan: "pro", status: "active", trialEndsAt: nil, now: Clock.nowMillis())
